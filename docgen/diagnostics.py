@@ -1,0 +1,90 @@
+"""Problems found in the input, reported as data rather than raised.
+
+Every stage receives a `Sink` and appends to it; nothing is printed until the run ends, so a
+run reports everything it found, sorted by file and line. Codes are stable and documented in
+the README: tools and people may match on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+# code -> (severity, one-line meaning). The README's table is checked against this one by a test.
+CODES: dict[str, tuple[Severity, str]] = {
+    "DG001": (Severity.ERROR, "the input folder does not exist or holds no Markdown page"),
+    "DG002": (Severity.ERROR, "a page could not be read"),
+    "DG003": (Severity.WARNING, "a page is not valid UTF-8; it was decoded with replacement characters"),
+    "DG004": (Severity.WARNING, "a page is empty or holds binary data; it was skipped"),
+    "DG101": (Severity.WARNING, "a front matter line is not `key: value`, or the front matter is not closed"),
+    "DG102": (Severity.NOTE, "a page has no kind docgen generates from (conceptual page, or no operation and no type)"),
+    "DG110": (Severity.WARNING, "a code fence is not closed before the end of the page"),
+    "DG111": (Severity.WARNING, "an HTML comment is not closed before the end of the page"),
+    "DG120": (Severity.WARNING, "a table row has a different number of cells than its header"),
+    "DG121": (Severity.WARNING, "a property or member is listed twice; the first row is kept"),
+    "DG122": (Severity.WARNING, "a table row has no usable name; it was skipped"),
+    "DG201": (Severity.WARNING, "a type cell could not be read; the property is typed as any JSON value"),
+    "DG202": (Severity.WARNING, "a type link points at a page that is not in the input"),
+    "DG203": (Severity.WARNING, "a type is used but no page defines it; a placeholder model was generated"),
+    "DG301": (Severity.WARNING, "an operation page has no HTTP request block; no client method was generated"),
+    "DG302": (Severity.WARNING, "a line of the HTTP request block is not `METHOD /path`"),
+    "DG401": (Severity.WARNING, "an annotation comment is not strict JSON; it was read leniently or ignored"),
+    "DG402": (Severity.WARNING, "an example body is not valid JSON; the example was skipped"),
+    "DG403": (Severity.WARNING, "an example body needed lenient JSON repairs (comments, trailing commas, `...`, NBSP)"),
+    "DG404": (Severity.NOTE, "an example request has no response; no test was generated for it"),
+    "DG405": (Severity.NOTE, "an example was not turned into a test (the reason is in the message)"),
+    "DG501": (Severity.WARNING, "two pages produce the same generated name; both were qualified"),
+    "DG601": (Severity.ERROR, "a template could not be loaded or rendered"),
+    "DG602": (Severity.ERROR, "generated code is not valid Python (a bug in docgen or a template)"),
+    "DG701": (Severity.ERROR, "a file in the output folder has no docgen header and would be overwritten"),
+    "DG702": (Severity.ERROR, "an output path would leave the output folder"),
+    "DG703": (Severity.ERROR, "the output folder could not be written; it was left as it was"),
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
+
+
+@dataclass(slots=True)
+class Sink:
+    """Collects diagnostics; one per run, passed down explicitly."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def report(self, code: str, path: str, line: int, message: str, col: int = 1) -> None:
+        if code not in CODES:
+            raise KeyError(f"undocumented diagnostic code {code}")
+        self.items.append(Diagnostic(path, max(line, 1), max(col, 1), code, message))
+
+    def extend(self, items: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        self.items.extend(items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(set(self.items))
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in set(self.items) if d.severity is severity)
+
+    def failed(self, strict: bool) -> bool:
+        bad = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+        return any(d.severity in bad for d in self.items)

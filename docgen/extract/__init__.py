@@ -1,0 +1,173 @@
+"""Stage 3: one page's blocks -> its IR (`Page`). Each fact keeps the line it was read from."""
+
+from __future__ import annotations
+
+import re
+
+from docgen.blocks import Comment, Fence, Heading, Paragraph, parse_document
+from docgen.diagnostics import Sink
+from docgen.extract.annotations import read_annotation
+from docgen.extract.examples import classify, pair_examples, parse_http
+from docgen.extract.operations import (
+    extract_headers,
+    extract_parameters,
+    extract_paths,
+    extract_permissions,
+    extract_request_body,
+    extract_response,
+)
+from docgen.extract.resources import extract_enums, extract_model, type_name_from_title
+from docgen.extract.sections import Concept, Placed, place
+from docgen.ir import Model, ModelOrigin, Operation, Page, PageKind, Span
+from docgen.read import Source
+
+_NAMESPACE = re.compile(r"^Namespace:\s*`?([A-Za-z][\w.]*)`?", re.IGNORECASE)
+_VERSION = re.compile(r"(?:^|/)(beta|v\d+\.\d+)(?:/|$)")
+_DOC_TYPES = {
+    "apipagetype": PageKind.OPERATION,
+    "resourcepagetype": PageKind.RESOURCE,
+    "enumpagetype": PageKind.ENUM,
+    "conceptualpagetype": PageKind.CONCEPTUAL,
+}
+
+
+def extract_page(source: Source, sink: Sink) -> Page:
+    document = parse_document(source.text, source.display, sink)
+    display = source.display
+    blocks = document.blocks
+    placed = place(blocks)
+    front = document.front_matter
+    heading = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), "")
+    heading_line = next((b.line for b in blocks if isinstance(b, Heading) and b.level == 1), 1)
+    title = front.get("title") or heading
+    namespace = _namespace(blocks)
+    annotations = _annotations(blocks, display, sink)
+    kind = _kind(front.get("doc_type", ""), placed, heading)
+    description = front.get("description", "") or _first_paragraph(placed)
+    version_match = _VERSION.search(source.rel)
+    common = dict(
+        path=source.rel,
+        title=title,
+        description=description,
+        doc_type=front.get("doc_type", ""),
+        heading=heading,
+        namespace=namespace,
+        version=version_match.group(1) if version_match else "",
+        span=Span(path=display, line=heading_line),
+    )
+    if kind is PageKind.OPERATION:
+        operation = _operation(title, description, placed, annotations, source, sink, heading_line)
+        models = _request_body_models(operation, namespace)
+        enums = extract_enums(None, namespace, placed, display, sink)
+        return Page(kind=kind, operation=operation, models=models, enums=enums, **common)
+    if kind in (PageKind.RESOURCE, PageKind.ENUM):
+        type_name = type_name_from_title(heading) or type_name_from_title(title)
+        models: tuple[Model, ...] = ()
+        if kind is PageKind.RESOURCE and type_name:
+            model = extract_model(type_name, namespace, placed, annotations, description, source.rel, display, heading_line, sink)
+            models = (model,) if model else ()
+        enums = extract_enums(type_name if kind is PageKind.ENUM else None, namespace, placed, display, sink)
+        if not models and not enums:
+            sink.report("DG102", display, heading_line, "no properties table and no members table: nothing generated from this page")
+        return Page(kind=kind, models=models, enums=enums, **common)
+    sink.report("DG102", display, heading_line, "conceptual page: nothing generated from it")
+    return Page(kind=kind, **common)
+
+
+def _namespace(blocks) -> str:
+    for block in blocks[:12]:
+        if isinstance(block, Paragraph):
+            match = _NAMESPACE.match(block.inline.text)
+            if match:
+                return match.group(1)
+    return "microsoft.graph"
+
+
+def _first_paragraph(placed: list[Placed]) -> str:
+    for item in placed:
+        if isinstance(item.block, Paragraph) and not _NAMESPACE.match(item.block.inline.text):
+            return item.block.inline.text
+    return ""
+
+
+def _kind(doc_type: str, placed: list[Placed], heading: str) -> PageKind:
+    declared = _DOC_TYPES.get(doc_type.lower().strip("_ ").rstrip("_"))
+    if declared is not None:
+        return declared
+    # Missing or misspelt doc_type: decide by content.
+    if any(item.outer is Concept.HTTP_REQUEST for item in placed):
+        return PageKind.OPERATION
+    lowered = heading.lower()
+    if "enum" in lowered:
+        return PageKind.ENUM
+    if type_name_from_title(heading) or any(item.outer is Concept.PROPERTIES for item in placed):
+        return PageKind.RESOURCE
+    return PageKind.CONCEPTUAL
+
+
+def _annotations(blocks, display: str, sink: Sink) -> dict[int, tuple]:
+    """Annotation of each fence, keyed by the fence's line. An annotation binds to the next fence
+    even across a line of prose, but never across another fence or heading."""
+    result: dict[int, tuple] = {}
+    pending: tuple | None = None
+    for block in blocks:
+        if isinstance(block, Comment):
+            annotation = read_annotation(block, display, sink) if block.closed else None
+            if annotation is not None:
+                pending = annotation
+        elif isinstance(block, Fence):
+            if pending is not None:
+                result[block.line] = pending
+            pending = None
+        elif isinstance(block, Heading):
+            pending = None
+    return result
+
+
+def _operation(title, description, placed, annotations, source: Source, sink: Sink, line: int) -> Operation | None:
+    display = source.display
+    paths = extract_paths(placed, annotations, display, sink)
+    if not paths:
+        sink.report("DG301", display, line, "no `METHOD /path` line under an HTTP request heading")
+        return None
+    parameters, options = extract_parameters(placed, source.rel, display, sink)
+    messages = []
+    for item in placed:
+        block = item.block
+        if not isinstance(block, Fence) or item.outer in (Concept.HTTP_REQUEST, Concept.JSON_REPRESENTATION):
+            continue
+        annotation = annotations.get(block.line, ())
+        if dict(annotation).get("blockType") == "ignored" or classify(block.content) is None:
+            continue
+        message = parse_http(block.content, block.line, annotation, display, sink)
+        if message is not None:
+            messages.append(message)
+    return Operation(
+        title=title,
+        description=description,
+        paths=paths,
+        headers=extract_headers(placed, display),
+        parameters=parameters,
+        query_options=options,
+        request_body=extract_request_body(placed, source.rel, display, sink),
+        response=extract_response(placed, source.rel, display),
+        permissions=extract_permissions(placed, display),
+        examples=pair_examples(messages),
+        span=Span(path=display, line=line),
+    )
+
+
+def _request_body_models(operation: Operation | None, namespace: str) -> tuple[Model, ...]:
+    """A request body table that documents a linked type is a (non-authoritative) model of it."""
+    body = operation.request_body if operation else None
+    if body is None or body.type is None or not body.fields:
+        return ()
+    return (
+        Model(
+            name=body.type.name,
+            namespace=body.type.namespace or namespace,
+            origin=ModelOrigin.REQUEST_BODY,
+            fields=body.fields,
+            span=body.span,
+        ),
+    )

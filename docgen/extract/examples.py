@@ -1,0 +1,125 @@
+"""Example fences, found by content: `METHOD url` opens a request, `HTTP/1.1 201 Created` a
+response. Annotations only add facts. Requests pair with responses by annotation name, else by
+order."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docgen.diagnostics import Sink
+from docgen.extract.lenient_json import LenientError, loads
+from docgen.ir import Body, BodyKind, Example, Header, HttpExample, Span
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S.*?)(?:\s+HTTP/\d(?:\.\d)?)?\s*$")
+STATUS_LINE = re.compile(r"^(?:HTTP(?:/\d(?:\.\d)?)?\s+)?([1-5]\d\d)\b")
+HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$")
+
+
+def first_line(content: str) -> tuple[int, str]:
+    for offset, line in enumerate(content.split("\n")):
+        if line.strip():
+            return offset, line.strip()
+    return 0, ""
+
+
+def classify(content: str) -> str | None:
+    """'request', 'response', or None for any other fence."""
+    _, line = first_line(content)
+    if REQUEST_LINE.match(line):
+        return "request"
+    if line.upper().startswith("HTTP") and STATUS_LINE.match(line):
+        return "response"
+    return None
+
+
+def parse_http(
+    content: str, fence_line: int, annotation: tuple[tuple[str, Any], ...], display: str, sink: Sink
+) -> HttpExample | None:
+    """An example fence as an HttpExample; the fence's content starts on fence_line + 1."""
+    lines = content.split("\n")
+    offset, start = first_line(content)
+    line_no = fence_line + 1 + offset
+    request = REQUEST_LINE.match(start)
+    status_match = None if request else STATUS_LINE.match(start)
+    if not request and not status_match:
+        return None
+    headers: list[Header] = []
+    index = offset + 1
+    while index < len(lines) and lines[index].strip():
+        header = HEADER_LINE.match(lines[index].strip())
+        if not header:
+            break  # a body with no blank line before it
+        headers.append(Header(name=header.group(1), value=header.group(2).strip(), span=Span(path=display, line=fence_line + 1 + index)))
+        index += 1
+    body_start = fence_line + 1 + index
+    body_text = "\n".join(lines[index:]).strip("\n")
+    # Some pages write headers after the blank line: take them as headers, not as a body.
+    stray = [HEADER_LINE.match(line.strip()) for line in body_text.split("\n") if line.strip()]
+    if stray and all(stray) and not body_text.lstrip().startswith(("{", "[")):
+        headers.extend(Header(name=m.group(1), value=m.group(2).strip()) for m in stray if m)
+        body_text = ""
+    body = _body(body_text, headers, body_start, display, sink)
+    span = Span(path=display, line=line_no)
+    if request:
+        return HttpExample(
+            method=request.group(1), url=request.group(2).strip(), headers=tuple(headers), body=body,
+            annotation=annotation, span=span,
+        )
+    return HttpExample(
+        status=int(status_match.group(1)), headers=tuple(headers), body=body, annotation=annotation, span=span
+    )
+
+
+def header_value(headers: tuple[Header, ...] | list[Header], name: str) -> str:
+    for header in headers:
+        if header.name.lower() == name:
+            return header.value
+    return ""
+
+
+def _body(text: str, headers: list[Header], line: int, display: str, sink: Sink) -> Body:
+    content_type = header_value(headers, "content-type").lower()
+    stripped = text.strip()
+    if not stripped:
+        return Body(kind=BodyKind.NONE, content_type=content_type)
+    looks_json = stripped.startswith(("{", "["))
+    if "json" in content_type or (not content_type and looks_json):
+        try:
+            value, repaired = loads(stripped)
+        except LenientError as exc:
+            sink.report("DG402", display, line + _leading_blank_lines(text) + exc.line - 1, f"example body is not valid JSON: {exc}")
+            return Body(kind=BodyKind.JSON, text=stripped, json=None, content_type=content_type)
+        if repaired:
+            sink.report("DG403", display, line, "example body is not strict JSON; it was repaired")
+        return Body(kind=BodyKind.JSON, text=stripped, json=value, content_type=content_type)
+    kind = BodyKind.TEXT if content_type.startswith("text/") or not content_type else BodyKind.BINARY
+    return Body(kind=kind, text=stripped, content_type=content_type)
+
+
+def _leading_blank_lines(text: str) -> int:
+    return len(text) - len(text.lstrip("\n"))
+
+
+def pair_examples(messages: list[HttpExample]) -> tuple[Example, ...]:
+    """Requests paired with responses: a response names its request by annotation name,
+    else it answers the latest request that has no response yet."""
+    examples: list[list[Any]] = []  # [request, response]
+    for message in messages:
+        if message.method:
+            examples.append([message, None])
+            continue
+        name = message.annotated("name")
+        target = None
+        if name:
+            target = next((e for e in examples if e[1] is None and e[0].annotated("name") == name), None)
+        if target is None:
+            target = next((e for e in reversed(examples) if e[1] is None), None)
+        if target is not None:
+            target[1] = message
+    result = []
+    for number, (request, response) in enumerate(examples, start=1):
+        name = str(request.annotated("name") or f"example_{number}")
+        result.append(Example(name=name, request=request, response=response, span=request.span))
+    return tuple(result)

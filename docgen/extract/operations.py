@@ -1,0 +1,210 @@
+"""The facts of an operation page: request lines, permissions, headers, parameters, body,
+response."""
+
+from __future__ import annotations
+
+import re
+
+from docgen.blocks import Fence, Paragraph, Table
+from docgen.diagnostics import Sink
+from docgen.extract.examples import REQUEST_LINE
+from docgen.extract.sections import Concept, Placed
+from docgen.extract.types import clean_name, column, extract_fields, name_column, parse_type, resolve_link
+from docgen.ir import (
+    Header,
+    HttpPath,
+    ParamLocation,
+    Parameter,
+    Permission,
+    PermissionKind,
+    PermissionState,
+    RequestBody,
+    Response,
+    Span,
+    TypeKind,
+    TypeRef,
+)
+
+_ABSOLUTE = re.compile(r"^https?://[^/]+(/(v1\.0|beta|[^/]*test[^/]*))?", re.IGNORECASE)
+_SCOPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$|^(offline_access|openid|email|profile)$")
+_STATUS = re.compile(r"\b([1-5]\d\d)(?:\s+[A-Z][A-Za-z-]*)*")
+_NOT_SUPPORTED = re.compile(r"not\s+(supported|available|applicable)", re.IGNORECASE)
+
+
+def extract_paths(
+    placed: list[Placed], annotations: dict[int, tuple], display: str, sink: Sink
+) -> tuple[HttpPath, ...]:
+    paths: list[HttpPath] = []
+    for item in placed:
+        block = item.block
+        if item.outer is not Concept.HTTP_REQUEST or not isinstance(block, Fence):
+            continue
+        for offset, raw in enumerate(block.content.split("\n")):
+            line = raw.strip()
+            if not line or line.startswith(("#", "//", "<!--")):
+                continue
+            match = REQUEST_LINE.match(line)
+            if not match:
+                sink.report("DG302", display, block.line + 1 + offset, f"not a `METHOD /path` line: {line[:80]!r}")
+                continue
+            target = _ABSOLUTE.sub("", match.group(2).strip())
+            path, _, query = target.partition("?")
+            if not path.startswith("/"):
+                path = "/" + path
+            paths.append(
+                HttpPath(
+                    method=match.group(1),
+                    path=path,
+                    query=query,
+                    annotation=annotations.get(block.line, ()),
+                    span=Span(path=display, line=block.line + 1 + offset),
+                )
+            )
+    return tuple(paths)
+
+
+def extract_permissions(placed: list[Placed], display: str) -> tuple[Permission, ...]:
+    permissions: list[Permission] = []
+    for item in placed:
+        table = item.block
+        if item.outer is not Concept.PERMISSIONS or not isinstance(table, Table) or len(table.header) < 2:
+            continue
+        for row in table.rows:
+            if len(row.cells) < 2:
+                continue
+            kind = _permission_kind(row.cells[0].text)
+            if kind is None:
+                continue
+            raw = row.cells[1].text.strip()
+            scopes = tuple(word for word in re.split(r"[\s,;]+", raw.strip("*")) if _SCOPE.match(word.strip("*`")))
+            if _NOT_SUPPORTED.search(raw):
+                state = PermissionState.NOT_SUPPORTED
+            elif scopes and "todo" not in raw.lower():
+                state = PermissionState.SCOPES
+            else:
+                state, scopes = PermissionState.UNKNOWN, ()
+            permissions.append(
+                Permission(kind=kind, state=state, scopes=tuple(s.strip("*`") for s in scopes), raw=raw, span=Span(path=display, line=row.line))
+            )
+    return tuple(permissions)
+
+
+def _permission_kind(text: str) -> PermissionKind | None:
+    lowered = text.lower()
+    if "application" in lowered:
+        return PermissionKind.APPLICATION
+    if "personal" in lowered:
+        return PermissionKind.DELEGATED_PERSONAL
+    if "delegated" in lowered:
+        return PermissionKind.DELEGATED_WORK
+    return None
+
+
+def extract_headers(placed: list[Placed], display: str) -> tuple[Header, ...]:
+    headers: list[Header] = []
+    for item in placed:
+        table = item.block
+        if item.outer is not Concept.REQUEST_HEADERS or not isinstance(table, Table):
+            continue
+        name_at = column(table.header, "header", "name", "request header")
+        value_at = column(table.header, "value")
+        desc_at = column(table.header, "description")
+        if name_at is None:
+            continue
+        for row in table.rows:
+            name = clean_name(row.cells[name_at].text) if name_at < len(row.cells) else ""
+            if not name:
+                continue
+            value = row.cells[value_at].text if value_at is not None and value_at < len(row.cells) else ""
+            description = row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else ""
+            headers.append(Header(name=name, value=value, description=description, span=Span(path=display, line=row.line)))
+    return tuple(headers)
+
+
+_LOCATIONS = {
+    Concept.PATH_PARAMETERS: ParamLocation.PATH,
+    Concept.FUNCTION_PARAMETERS: ParamLocation.FUNCTION,
+    Concept.QUERY_PARAMETERS: ParamLocation.QUERY,
+}
+
+
+def extract_parameters(placed: list[Placed], page_rel: str, display: str, sink: Sink) -> tuple[tuple[Parameter, ...], tuple[str, ...]]:
+    """Documented parameters, and the OData query options ($select, ...) named on the page."""
+    parameters: list[Parameter] = []
+    options: set[str] = set()
+    for item in placed:
+        block = item.block
+        location = _LOCATIONS.get(item.outer) if item.outer else None
+        if location is None:
+            continue
+        if isinstance(block, Paragraph) and location is ParamLocation.QUERY:
+            options.update(re.findall(r"\$(select|filter|top|expand|orderby|search|count|skip|skiptoken|format)\b", block.inline.text))
+        if not isinstance(block, Table):
+            continue
+        name_at = name_column(block)
+        type_at = column(block.header, "type", "value")
+        desc_at = column(block.header, "description")
+        if name_at is None:
+            continue
+        for row in block.rows:
+            name = clean_name(row.cells[name_at].text) if name_at < len(row.cells) else ""
+            if not name:
+                continue
+            if name.startswith("$") and location is ParamLocation.QUERY:
+                options.add(name[1:].lower())
+                continue
+            type_ref = parse_type(row.cells[type_at], page_rel) if type_at is not None and type_at < len(row.cells) else None
+            parameters.append(
+                Parameter(
+                    name=name,
+                    location=location,
+                    type=type_ref or TypeRef(kind=TypeKind.PRIMITIVE, name="String"),
+                    description=row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else "",
+                    span=Span(path=display, line=row.line),
+                )
+            )
+    return tuple(parameters), tuple(sorted(options))
+
+
+def extract_request_body(placed: list[Placed], page_rel: str, display: str, sink: Sink) -> RequestBody | None:
+    type_ref: TypeRef | None = None
+    fields = ()
+    line = 0
+    for item in placed:
+        block = item.block
+        if item.outer is not Concept.REQUEST_BODY:
+            continue
+        line = line or block.line
+        if isinstance(block, Paragraph) and type_ref is None:
+            type_ref = _linked_type(block, page_rel)
+        elif isinstance(block, Table) and not fields:
+            fields = extract_fields(block, display, page_rel, sink)
+    if type_ref is None and not fields:
+        return None
+    return RequestBody(type=type_ref, fields=fields, span=Span(path=display, line=line))
+
+
+def extract_response(placed: list[Placed], page_rel: str, display: str) -> Response | None:
+    for item in placed:
+        block = item.block
+        if item.outer is not Concept.RESPONSE or not isinstance(block, Paragraph):
+            continue
+        text = block.inline.text
+        status = _STATUS.search(text)
+        if not status:
+            continue
+        type_ref = _linked_type(block, page_rel)
+        if type_ref is not None and re.search(r"\bcollection of\b", text, re.IGNORECASE):
+            type_ref = TypeRef(kind=type_ref.kind, name=type_ref.name, collection=True, namespace=type_ref.namespace, link=type_ref.link, raw=type_ref.raw)
+        return Response(status=int(status.group(1)), type=type_ref, span=Span(path=display, line=block.line))
+    return None
+
+
+def _linked_type(paragraph: Paragraph, page_rel: str) -> TypeRef | None:
+    """The first link in a paragraph that points at another reference page and reads as a type name."""
+    for link in paragraph.inline.links:
+        target = resolve_link(page_rel, link.href)
+        name = link.text.strip().strip("`")
+        if target and re.match(r"^[A-Za-z_]\w*$", name) and "/concepts/" not in f"/{target}":
+            return TypeRef(kind=TypeKind.NAMED, name=name, link=target, raw=link.text)
+    return None

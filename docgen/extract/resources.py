@@ -1,0 +1,109 @@
+"""Resource, complex-type and enum pages -> Model and Enum."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docgen.blocks import Fence, Table
+from docgen.diagnostics import Sink
+from docgen.extract.sections import Concept, Placed
+from docgen.extract.types import check_row_width, clean_name, column, extract_fields, is_property_table, name_column
+from docgen.ir import Enum, EnumMember, Field, Model, ModelOrigin, Span
+
+_TITLE = re.compile(r"^\s*(\S+?)\s+(resource type|complex type|entity type|resource|object|type|enum type|enumeration|enum)\b", re.IGNORECASE)
+
+
+def type_name_from_title(title: str) -> str | None:
+    match = _TITLE.match(title)
+    if match and re.match(r"^[A-Za-z_][\w.]*$", match.group(1)):
+        return match.group(1).rsplit(".", 1)[-1]
+    return None
+
+
+def extract_model(
+    name: str,
+    namespace: str,
+    placed: list[Placed],
+    annotations: dict[int, tuple[tuple[str, Any], ...]],
+    description: str,
+    page_rel: str,
+    display: str,
+    line: int,
+    sink: Sink,
+) -> Model | None:
+    fields: list[Field] = []
+    seen: set[str] = set()
+    resource: dict[str, Any] = {}
+    for item in placed:
+        block = item.block
+        if isinstance(block, Table) and item.inner in (Concept.PROPERTIES, Concept.RELATIONSHIPS):
+            if not is_property_table(block):
+                continue
+            relationship = item.inner is Concept.RELATIONSHIPS
+            for field in extract_fields(block, display, page_rel, sink, relationship=relationship):
+                if field.name in seen:
+                    sink.report("DG121", display, field.span.line, f"property {field.name!r} is listed twice; the first row is kept")
+                    continue
+                seen.add(field.name)
+                fields.append(field)
+        elif isinstance(block, Fence) and item.outer is Concept.JSON_REPRESENTATION and not resource:
+            resource = dict(annotations.get(block.line, ()))
+    if not fields and not resource:
+        return None
+    odata = str(resource.get("@odata.type") or "").lstrip("#")
+    if odata.count(".") >= 2:
+        namespace = odata.rsplit(".", 1)[0]
+    base = resource.get("baseType")
+    return Model(
+        name=name,
+        namespace=namespace,
+        origin=ModelOrigin.RESOURCE,
+        fields=tuple(fields),
+        base=str(base).lstrip("#").rsplit(".", 1)[-1] if base else None,
+        description=description,
+        abstract=_truthy(resource.get("abstract")),
+        open_type=_truthy(resource.get("openType")),
+        key_property=str(resource["keyProperty"]) if resource.get("keyProperty") else None,
+        span=Span(path=display, line=line),
+    )
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+_VALUES_HEADING = re.compile(r"^\s*`?([A-Za-z_]\w*)`?\s+(values|members)\s*$", re.IGNORECASE)
+
+
+def extract_enums(
+    page_name: str | None, namespace: str, placed: list[Placed], display: str, sink: Sink
+) -> tuple[Enum, ...]:
+    """Enums from `## Members` tables (named after the page) and `### x values` tables."""
+    enums: list[Enum] = []
+    for item in placed:
+        table = item.block
+        if not isinstance(table, Table) or item.inner is not Concept.MEMBERS or is_property_table(table):
+            continue
+        heading = _VALUES_HEADING.match(item.heading)
+        name = heading.group(1) if heading else page_name
+        member_at = column(table.header, "member", "value", "name", "members")
+        if member_at is None:
+            member_at = name_column(table) if name_column(table) is not None else 0
+        desc_at = column(table.header, "description")
+        members: list[EnumMember] = []
+        seen: set[str] = set()
+        for row in table.rows:
+            check_row_width(table, row, display, sink)
+            member = clean_name(row.cells[member_at].text) if member_at < len(row.cells) else ""
+            if not member:
+                continue
+            if member in seen:
+                sink.report("DG121", display, row.line, f"enum member {member!r} is listed twice")
+                continue
+            seen.add(member)
+            text = row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else ""
+            members.append(EnumMember(name=member, description=text, span=Span(path=display, line=row.line)))
+        if name and members:
+            enums.append(Enum(name=name, namespace=namespace, members=tuple(members), span=Span(path=display, line=table.line)))
+    return tuple(enums)

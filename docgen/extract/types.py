@@ -1,0 +1,158 @@
+"""Type cells and property tables -> TypeRef and Field."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from docgen.blocks import Inline, Table
+from docgen.diagnostics import Sink
+from docgen.ir import Field, Span, TypeKind, TypeRef
+
+# lower-cased spelling -> canonical Edm name
+PRIMITIVES: dict[str, str] = {
+    **dict.fromkeys(["string", "str", "edm.string", "text", "url", "uri"], "String"),
+    **dict.fromkeys(["int32", "int", "integer", "edm.int32", "int16", "edm.int16", "byte", "sbyte", "edm.byte"], "Int32"),
+    **dict.fromkeys(["int64", "long", "edm.int64", "number"], "Int64"),
+    **dict.fromkeys(["boolean", "bool", "edm.boolean"], "Boolean"),
+    **dict.fromkeys(["datetimeoffset", "datetime", "edm.datetimeoffset", "timestamp"], "DateTimeOffset"),
+    **dict.fromkeys(["date", "edm.date"], "Date"),
+    **dict.fromkeys(["timeofday", "time", "edm.timeofday"], "TimeOfDay"),
+    **dict.fromkeys(["duration", "timespan", "edm.duration"], "Duration"),
+    **dict.fromkeys(["guid", "uuid", "edm.guid"], "Guid"),
+    **dict.fromkeys(["double", "float", "decimal", "edm.double", "edm.decimal"], "Double"),
+    **dict.fromkeys(["single", "edm.single"], "Single"),
+    **dict.fromkeys(["binary", "edm.binary", "base64", "base64binary"], "Binary"),
+    **dict.fromkeys(["stream", "edm.stream"], "Stream"),
+    **dict.fromkeys(["object", "json", "edm.untyped", "untyped", "any"], "Json"),
+}
+
+_COLLECTION_WRAPPER = re.compile(r"^collection\s*\(\s*(.+?)\s*\)$", re.IGNORECASE)
+_COLLECTION_WORD = re.compile(r"\s*\bcollection\b(\s+of)?\s*", re.IGNORECASE)
+_REFERENCE_LINK = re.compile(r"^\[([^\]]+)\]\s*(\[[^\]]*\])?$")
+_NAME = re.compile(r"^[A-Za-z_][\w]*$")
+_NAMESPACE_PREFIX = re.compile(r"^(?:#?microsoft\.graph(?:\.[A-Za-z]\w*)*?)\.(?=[A-Za-z_]\w*$)", re.IGNORECASE)
+
+
+def resolve_link(page_rel: str, href: str) -> str | None:
+    """A page link relative to the input folder (posix), or None for external links."""
+    href = href.split("#", 1)[0].split("?", 1)[0].strip()
+    if not href.lower().endswith(".md") or "://" in href:
+        return None
+    base = "" if href.startswith("/") else posixpath.dirname(page_rel)
+    return posixpath.normpath(posixpath.join(base, href.lstrip("/")))
+
+
+def parse_type(cell: Inline, page_rel: str) -> TypeRef | None:
+    """The TypeRef a type cell names, or None when the cell is not a type."""
+    text = cell.text.strip().strip("`").strip()
+    collection = False
+    wrapped = _COLLECTION_WRAPPER.match(text)
+    if wrapped:
+        text, collection = wrapped.group(1), True
+    elif _COLLECTION_WORD.search(text):
+        text, collection = _COLLECTION_WORD.sub(" ", text).strip(), True
+    link = None
+    if cell.links:
+        text = cell.links[0].text.strip().strip("`") or text
+        link = resolve_link(page_rel, cell.links[0].href)
+    reference = _REFERENCE_LINK.match(text)
+    if reference:
+        text = reference.group(1)
+    text = text.strip().strip("`").strip()
+    namespace = None
+    prefix = _NAMESPACE_PREFIX.match(text)
+    if prefix:
+        namespace = prefix.group(0)[:-1].lstrip("#")
+        text = text[prefix.end() :]
+    canonical = PRIMITIVES.get(text.lower())
+    if canonical and not link:
+        return TypeRef(kind=TypeKind.PRIMITIVE, name=canonical, collection=collection, raw=cell.text)
+    if _NAME.match(text):
+        return TypeRef(
+            kind=TypeKind.NAMED, name=text, collection=collection, namespace=namespace, link=link, raw=cell.text
+        )
+    return None
+
+
+_NAME_HEADERS = ("property", "property name", "name", "parameter", "parameter name", "relationship", "member", "field")
+
+
+def column(header: tuple[Inline, ...], *names: str) -> int | None:
+    lowered = [" ".join(cell.text.lower().split()) for cell in header]
+    for name in names:
+        if name in lowered:
+            return lowered.index(name)
+    return None
+
+
+def name_column(table: Table) -> int | None:
+    return column(table.header, *_NAME_HEADERS)
+
+
+def clean_name(text: str) -> str:
+    """A property name as written in a name cell: `**id**`, `id (required)` -> id."""
+    name = text.strip().strip("`*_ ").strip()
+    return name.split()[0] if name else ""
+
+
+def is_property_table(table: Table) -> bool:
+    return name_column(table) is not None and column(table.header, "type") is not None
+
+
+_INHERITED = re.compile(r"\binherited from\b", re.IGNORECASE)
+
+
+def extract_fields(table: Table, span_path: str, page_rel: str, sink: Sink, relationship: bool = False) -> tuple[Field, ...]:
+    """Fields of a property table; odd rows are reported and skipped, never raised."""
+    name_at = name_column(table)
+    type_at = column(table.header, "type")
+    desc_at = column(table.header, "description", "notes", "value")
+    if name_at is None or type_at is None:
+        return ()
+    fields: list[Field] = []
+    seen: set[str] = set()
+    for row in table.rows:
+        check_row_width(table, row, span_path, sink)
+        cells = row.cells
+        name = clean_name(cells[name_at].text) if name_at < len(cells) else ""
+        if not name or not any(ch.isalnum() for ch in name):
+            if any(cell.text for cell in cells):
+                sink.report("DG122", span_path, row.line, "table row has no property name")
+            continue
+        if name in seen:
+            sink.report("DG121", span_path, row.line, f"property {name!r} is listed twice; the first row is kept")
+            continue
+        seen.add(name)
+        type_cell = cells[type_at] if type_at < len(cells) else Inline(text="")
+        type_ref = parse_type(type_cell, page_rel)
+        if type_ref is None:
+            sink.report(
+                "DG201", span_path, row.line, f"cannot read the type {type_cell.text[:60]!r} of property {name!r}"
+            )
+            type_ref = TypeRef(kind=TypeKind.ANY, name="", raw=type_cell.text)
+        description = cells[desc_at] if desc_at is not None and desc_at < len(cells) else Inline(text="")
+        inherited = None
+        if _INHERITED.search(description.text) and description.links:
+            inherited = description.links[-1].text.strip("`") or None
+        fields.append(
+            Field(
+                name=name,
+                type=type_ref,
+                description=description.text,
+                inherited_from=inherited,
+                relationship=relationship,
+                span=Span(path=span_path, line=row.line),
+            )
+        )
+    return tuple(fields)
+
+
+def check_row_width(table: Table, row, span_path: str, sink: Sink) -> None:
+    if row.raw_cells != len(table.header):
+        sink.report(
+            "DG120",
+            span_path,
+            row.line,
+            f"table row has {row.raw_cells} cells, its header has {len(table.header)}",
+        )

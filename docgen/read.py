@@ -1,0 +1,55 @@
+"""Stage 1: bytes on disk -> page text. Encoding problems become diagnostics, not exceptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from docgen.diagnostics import Sink
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One page's text. `rel` is relative to the input folder (posix); `display` is what
+    diagnostics and generated headers show (the input folder's name joined with rel)."""
+
+    rel: str
+    display: str
+    text: str
+
+
+def find_pages(root: Path) -> list[str]:
+    """Every *.md below root, as sorted posix paths relative to it (sorted: output never
+    depends on the order the file system lists files in)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.md") if p.is_file())
+
+
+def decode(data: bytes, display: str, sink: Sink) -> str | None:
+    """Text of a page, or None when it has nothing docgen can read (empty, binary)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        sink.report("DG004", display, 1, "the page is empty")
+        return None
+    if b"\x00" in data[:8192]:
+        sink.report("DG004", display, 1, "the page holds binary data (NUL bytes)")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        sink.report("DG003", display, line, f"invalid UTF-8 at byte {exc.start}; decoded with U+FFFD")
+        text = data.decode("utf-8", errors="replace")
+    # CRLF and lone CR become LF; other control characters stay and are escaped later.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_page(root: Path, rel: str, display_root: str, sink: Sink) -> Source | None:
+    display = f"{display_root}/{rel}" if display_root else rel
+    try:
+        data = (root / rel).read_bytes()
+    except OSError as exc:
+        sink.report("DG002", display, 1, f"cannot read the page: {exc.strerror or exc}")
+        return None
+    text = decode(data, display, sink)
+    return None if text is None else Source(rel=rel, display=display, text=text)
