@@ -19,10 +19,11 @@ class Severity(StrEnum):
 
 # code -> (severity, one-line meaning). The README's table is checked against this one by a test.
 CODES: dict[str, tuple[Severity, str]] = {
-    "DG001": (Severity.ERROR, "the input folder does not exist or holds no Markdown page"),
+    "DG001": (Severity.ERROR, "the input folder does not exist"),
     "DG002": (Severity.ERROR, "a page could not be read"),
     "DG003": (Severity.WARNING, "a page is not valid UTF-8; it was decoded with replacement characters"),
     "DG004": (Severity.WARNING, "a page is empty or holds binary data; it was skipped"),
+    "DG005": (Severity.WARNING, "the input folder holds no Markdown page; only the package skeleton is generated"),
     "DG101": (Severity.WARNING, "a front matter line is not `key: value`, or the front matter is not closed"),
     "DG102": (Severity.NOTE, "a page has no kind docgen generates from (conceptual page, or no operation and no type)"),
     "DG110": (Severity.WARNING, "a code fence is not closed before the end of the page"),
@@ -31,7 +32,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG121": (Severity.WARNING, "a property or member is listed twice; the first row is kept"),
     "DG122": (Severity.WARNING, "a table row has no usable name; it was skipped"),
     "DG201": (Severity.WARNING, "a type cell could not be read; the property is typed as any JSON value"),
-    "DG202": (Severity.WARNING, "a type link points at a page that is not in the input"),
     "DG203": (Severity.WARNING, "a type is used but no page defines it; a placeholder model was generated"),
     "DG301": (Severity.WARNING, "an operation page has no HTTP request block; no client method was generated"),
     "DG302": (Severity.WARNING, "a line of the HTTP request block is not `METHOD /path`"),
@@ -40,7 +40,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG403": (Severity.WARNING, "an example body needed lenient JSON repairs (comments, trailing commas, `...`, NBSP)"),
     "DG404": (Severity.NOTE, "an example request has no response; no test was generated for it"),
     "DG405": (Severity.NOTE, "an example was not turned into a test (the reason is in the message)"),
-    "DG501": (Severity.WARNING, "two pages produce the same generated name; both were qualified"),
     "DG601": (Severity.ERROR, "a template could not be loaded or rendered"),
     "DG602": (Severity.ERROR, "generated code is not valid Python (a bug in docgen or a template)"),
     "DG701": (Severity.ERROR, "a file in the output folder has no docgen header and would be overwritten"),

@@ -1,0 +1,68 @@
+"""Stage 4: per-page IR -> ApiSpec. One model per type name (case-insensitive), a resource
+page winning over a request-body table; bases kept only when defined; placeholders for types
+that are used but defined nowhere."""
+
+from __future__ import annotations
+
+from docgen.diagnostics import Sink
+from docgen.ir import ApiSpec, Enum, Field, Model, ModelOrigin, Page, TypeKind
+
+_RANK = {ModelOrigin.RESOURCE: 0, ModelOrigin.REQUEST_BODY: 1, ModelOrigin.PLACEHOLDER: 2}
+
+
+def link(pages: list[Page], sink: Sink) -> ApiSpec:
+    pages = sorted(pages, key=lambda p: p.path)
+    enums: dict[str, Enum] = {}
+    for page in pages:
+        for enum in page.enums:
+            enums.setdefault(enum.name.lower(), enum)
+    candidates: dict[str, list[Model]] = {}
+    for page in pages:
+        for model in page.models:
+            if model.name.lower() not in enums:
+                candidates.setdefault(model.name.lower(), []).append(model)
+    # The best-ranked definition wins; ties go to the first page in path order.
+    models = {key: min(found, key=lambda m: _RANK[m.origin]) for key, found in candidates.items()}
+    placeholders: dict[str, Model] = {}
+    for model in list(models.values()):
+        for field in model.fields:
+            _need(field, models, enums, placeholders, sink)
+    for page in pages:
+        operation = page.operation
+        if operation is None:
+            continue
+        for ref in (operation.response.type if operation.response else None,
+                    operation.request_body.type if operation.request_body else None):
+            if ref is not None and ref.kind is TypeKind.NAMED and ref.name.lower() not in enums:
+                if ref.name.lower() not in models and ref.name.lower() not in placeholders:
+                    placeholders[ref.name.lower()] = Model(
+                        name=ref.name, namespace=page.namespace, origin=ModelOrigin.PLACEHOLDER, span=operation.span
+                    )
+    models.update(placeholders)
+    resolved = tuple(
+        _drop_undefined_base(model, models) for _, model in sorted(models.items())
+    )
+    return ApiSpec(pages=tuple(pages), models=resolved, enums=tuple(e for _, e in sorted(enums.items())))
+
+
+def _need(field: Field, models: dict, enums: dict, placeholders: dict, sink: Sink) -> None:
+    ref = field.type
+    key = ref.name.lower()
+    if ref.kind is not TypeKind.NAMED or key in models or key in enums or key in placeholders:
+        return
+    where = f" (link {ref.link} is not in the input)" if ref.link else ""
+    sink.report(
+        "DG203", field.span.path, field.span.line, f"type {ref.name!r} of property {field.name!r} is defined by no page{where}"
+    )
+    placeholders[key] = Model(name=ref.name, namespace=ref.namespace or "microsoft.graph", origin=ModelOrigin.PLACEHOLDER, span=field.span)
+
+
+def _drop_undefined_base(model: Model, models: dict[str, Model]) -> Model:
+    """A base that no page defines is dropped: the model keeps its own listed fields."""
+    if model.base is None or model.base.lower() in models:
+        return model
+    return Model(
+        name=model.name, namespace=model.namespace, origin=model.origin, fields=model.fields, base=None,
+        description=model.description, abstract=model.abstract, open_type=model.open_type,
+        key_property=model.key_property, span=model.span,
+    )
