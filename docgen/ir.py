@@ -27,8 +27,11 @@ class Span:
         return f"{self.path}:{self.line}"
 
 
+NOWHERE = Span(path="", line=0)
+
+
 def span() -> Any:
-    return field(compare=False)
+    return field(default=NOWHERE, compare=False)
 
 
 class TypeKind(StrEnum):

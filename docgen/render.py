@@ -37,8 +37,6 @@ class TemplateProblem(Exception):
 
 def py(value: Any) -> Code:
     """A Python literal for a JSON-like value; strings through repr, never raw."""
-    if isinstance(value, Code):
-        return value
     if value is None or isinstance(value, bool):
         return Code(repr(value))
     if isinstance(value, int):

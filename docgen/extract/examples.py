@@ -53,8 +53,10 @@ def parse_http(
             break  # a body with no blank line before it
         headers.append(Header(name=header.group(1), value=header.group(2).strip(), span=Span(path=display, line=fence_line + 1 + index)))
         index += 1
+    while index < len(lines) and not lines[index].strip():
+        index += 1
     body_start = fence_line + 1 + index
-    body_text = "\n".join(lines[index:]).strip("\n")
+    body_text = "\n".join(lines[index:]).rstrip()
     # Some pages write headers after the blank line: take them as headers, not as a body.
     stray = [HEADER_LINE.match(line.strip()) for line in body_text.split("\n") if line.strip()]
     if stray and all(stray) and not body_text.lstrip().startswith(("{", "[")):
@@ -89,17 +91,13 @@ def _body(text: str, headers: list[Header], line: int, display: str, sink: Sink)
         try:
             value, repaired = loads(stripped)
         except LenientError as exc:
-            sink.report("DG402", display, line + _leading_blank_lines(text) + exc.line - 1, f"example body is not valid JSON: {exc}")
+            sink.report("DG402", display, line + exc.line - 1, f"example body is not valid JSON: {exc}")
             return Body(kind=BodyKind.JSON, text=stripped, json=None, content_type=content_type)
         if repaired:
             sink.report("DG403", display, line, "example body is not strict JSON; it was repaired")
         return Body(kind=BodyKind.JSON, text=stripped, json=value, content_type=content_type)
     kind = BodyKind.TEXT if content_type.startswith("text/") or not content_type else BodyKind.BINARY
     return Body(kind=kind, text=stripped, content_type=content_type)
-
-
-def _leading_blank_lines(text: str) -> int:
-    return len(text) - len(text.lstrip("\n"))
 
 
 def pair_examples(messages: list[HttpExample]) -> tuple[Example, ...]:

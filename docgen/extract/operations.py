@@ -75,7 +75,7 @@ def extract_permissions(placed: list[Placed], display: str) -> tuple[Permission,
             kind = _permission_kind(row.cells[0].text)
             if kind is None:
                 continue
-            raw = row.cells[1].text.strip()
+            raw = row.cells[1].text.strip("* ")
             scopes = tuple(word for word in re.split(r"[\s,;]+", raw.strip("*")) if _SCOPE.match(word.strip("*`")))
             if _NOT_SUPPORTED.search(raw):
                 state = PermissionState.NOT_SUPPORTED
