@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_docgen, run_pytest
+from docgen_helpers import ROOT, run_docgen, run_pytest
 
 SEED = ROOT / "docs_input" / "cartToClassAssociation-create.md"
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "cartToClassAssociation-create.md"
