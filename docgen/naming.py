@@ -10,9 +10,9 @@ documented order. Wire names are never changed.
 
 from __future__ import annotations
 
-import keyword
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from docgen.render import Code
 
@@ -29,10 +29,25 @@ MODEL_RESERVED = frozenset(
 # inside the class body.
 ANNOTATION_BUILTINS = frozenset("str int float bool list dict bytes object".split())
 CLIENT_RESERVED = frozenset("close aclose request base_url timeout with_options".split())
+# Fixed lists, not read from the running interpreter (`type` became a soft keyword in 3.12): the
+# same pages give the same names on every Python docgen runs on.
+KEYWORDS = frozenset(
+    """False None True and as assert async await break class continue def del elif else except
+    finally for from global if import in is lambda nonlocal not or pass raise return try while
+    with yield""".split()
+)
+SOFT_KEYWORDS = frozenset("_ case match type".split())
+# Module-level names that generated modules define or import next to model classes: a model
+# class of that name would shadow them (pydantic's Field in models, the clients and the
+# TOKEN constant in tests).
+CLASS_RESERVED = frozenset("Field GraphClient AsyncGraphClient GraphModel TOKEN".split())
+# Locals and keyword parameters of every generated client method.
+PARAMETER_RESERVED = frozenset("self body params headers response".split())
 
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def ascii_words(text: str) -> str:
@@ -57,9 +72,14 @@ def _guard(name: str, reserved: frozenset[str], prefix: str) -> str:
         name = prefix
     if name[0].isdigit():
         name = f"{prefix}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved:
+    if name in KEYWORDS or name in SOFT_KEYWORDS or name in reserved:
         name += "_"
     return name
+
+
+def is_identifier(name: str) -> bool:
+    """A plain ASCII identifier that is not a keyword (what generated code may bind)."""
+    return bool(_IDENTIFIER.match(name)) and name not in KEYWORDS and name not in SOFT_KEYWORDS
 
 
 def field_name(wire: str) -> str:
@@ -67,7 +87,7 @@ def field_name(wire: str) -> str:
 
 
 def class_name(documented: str) -> str:
-    return _guard(capwords(documented), frozenset(), "Model")
+    return _guard(capwords(documented), CLASS_RESERVED, "Model")
 
 
 def module_name(documented: str) -> str:
@@ -79,12 +99,22 @@ def method_name(title: str) -> str:
 
 
 def parameter_name(documented: str) -> str:
-    return _guard(snake(documented), ANNOTATION_BUILTINS | {"body", "self", "params", "headers"}, "param")
+    return _guard(snake(documented), ANNOTATION_BUILTINS | PARAMETER_RESERVED, "param")
 
 
-def unique(names: list[str]) -> list[Code]:
-    """The same names, made unique in order: a repeat gets _2, _3, ..."""
-    taken: set[str] = set()
+def package_name(configured: str) -> str:
+    """The package folder: the configured name when it is a plain identifier (config checks
+    that), else a sanitised one, so that no configured text can make a path leave the output
+    folder."""
+    if is_identifier(configured):
+        return configured
+    return _guard(snake(configured), frozenset(), "package")
+
+
+def unique(names: list[str], reserved: Iterable[str] = ()) -> list[Code]:
+    """The same names, made unique in order: a repeat gets _2, _3, ... Names in `reserved` are
+    taken already."""
+    taken: set[str] = set(reserved)
     result: list[Code] = []
     for name in names:
         candidate, counter = name, 1
@@ -92,5 +122,65 @@ def unique(names: list[str]) -> list[Code]:
             counter += 1
             candidate = f"{name}_{counter}"
         taken.add(candidate)
+        result.append(Code(candidate))
+    return result
+
+
+def field_attributes(wires: list[str], taken: Iterable[str] = (), other_wires: Iterable[str] = ()) -> list[Code]:
+    """Attributes for the wire names of one model's fields, in documented order.
+
+    Besides being unique, an attribute never equals the wire name of another field (pydantic
+    accepts a field by attribute or by wire name: `url` for `URL` next to a field `url` would
+    fill both). So a field whose attribute is its own wire name keeps it, and the others yield:
+    `URL` and `url` become `url_2` and `url`. `taken` are attributes inherited from bases;
+    `other_wires` the wire names of the inherited fields."""
+    wires = list(wires)
+    forbidden = set(wires) | set(other_wires)
+    base = [field_name(w) for w in wires]
+    claimed = set(taken)
+    for wire, name in zip(wires, base):
+        if name == wire and name not in claimed:
+            claimed.add(name)
+    result: list[Code] = []
+    assigned: set[str] = set(taken)
+    for wire, name in zip(wires, base):
+        if name == wire and name not in assigned:
+            assigned.add(name)
+            result.append(Code(name))
+            continue
+        candidate, counter = name, 1
+        while candidate in assigned or candidate in claimed or candidate in forbidden:
+            counter += 1
+            candidate = f"{name}_{counter}"
+        assigned.add(candidate)
+        result.append(Code(candidate))
+    return result
+
+
+def enum_members(values: list[str]) -> list[Code]:
+    """UPPER_CASE member names for documented enum values: a leading digit gets `M_`, an empty
+    name `MEMBER`, repeats `_2`, `_3`."""
+    names = []
+    for value in values:
+        name = snake(value).upper() or "MEMBER"
+        if name[0].isdigit():
+            name = f"M_{name}"
+        names.append(name)
+    return unique(names)
+
+
+def test_names(example_names: list[str], operation: str) -> list[Code]:
+    """Test function stems for an operation's examples. Each stem `x` defines `test_x` and
+    `test_x_async`, and the operation defines `test_<op>_error` and `test_<op>_error_async`:
+    no stem may produce a name another one produces."""
+    taken = {f"{operation}_error", f"{operation}_error_async"}
+    result: list[Code] = []
+    for raw in example_names:
+        name = snake(raw) or "example"
+        candidate, counter = name, 1
+        while candidate in taken or f"{candidate}_async" in taken:
+            counter += 1
+            candidate = f"{name}_{counter}"
+        taken.update((candidate, f"{candidate}_async"))
         result.append(Code(candidate))
     return result

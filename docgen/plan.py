@@ -65,6 +65,7 @@ class Names:
 
 
 def plan(spec: ApiSpec, package: str, input_name: str, base_url: str, sink: Sink) -> list[PlannedFile]:
+    package = naming.package_name(package)
     names = _names(spec)
     everything = (input_name,)
     files = [
@@ -82,8 +83,8 @@ def plan(spec: ApiSpec, package: str, input_name: str, base_url: str, sink: Sink
     for view in operations:
         groups.setdefault(view["group"], []).append(view)
     group_views = []
-    for group, views in sorted(groups.items()):
-        mixin = naming.capwords(group) + "Operations"
+    mixins = naming.unique([naming.capwords(group) + "Operations" for group in sorted(groups)])
+    for (group, views), mixin in zip(sorted(groups.items()), mixins):
         group_views.append({"module": Code(group), "mixin": Code(f"_{mixin}"), "async_mixin": Code(f"_Async{mixin}")})
         sources = tuple(sorted({v["source_page"] for v in views}))
         files.append(
@@ -107,8 +108,10 @@ def plan(spec: ApiSpec, package: str, input_name: str, base_url: str, sink: Sink
     pages_with_tests = {}
     for view in operations:
         pages_with_tests.setdefault(view["source_page"], []).append(view)
-    for source, views in sorted(pages_with_tests.items()):
-        module = naming.module_name(source.rsplit("/", 1)[-1].removesuffix(".md"))
+    test_modules = naming.unique(
+        [naming.module_name(source.rsplit("/", 1)[-1].removesuffix(".md")) for source in sorted(pages_with_tests)]
+    )
+    for (source, views), module in zip(sorted(pages_with_tests.items()), test_modules):
         files.append(
             PlannedFile(
                 f"tests/test_{module}.py",
@@ -133,25 +136,40 @@ def _names(spec: ApiSpec) -> Names:
     return names
 
 
-def _all_fields(model: Model, models: dict[str, Model]) -> list[Field]:
-    """Own fields after the base chain's fields (a cycle in bases is cut)."""
+ODATA_TYPE = "@odata.type"  # GraphModel's own field: a documented `@odata.type` row adds nothing
+
+
+def _chain(model: Model, models: dict[str, Model]) -> list[Model]:
+    """The model and its bases, the model first (a cycle in bases is cut)."""
     chain, seen = [], set()
     current: Model | None = model
     while current is not None and current.name.lower() not in seen:
         seen.add(current.name.lower())
         chain.append(current)
         current = models.get(current.base.lower()) if current.base else None
+    return chain
+
+
+def _all_fields(model: Model, models: dict[str, Model]) -> list[Field]:
+    """Own fields after the base chain's fields. `@odata.type` is the base class's own field."""
     result: dict[str, Field] = {}
-    for item in reversed(chain):
+    for item in reversed(_chain(model, models)):
         for f in item.fields:
-            result.setdefault(f.name, f)
+            if f.name != ODATA_TYPE:
+                result.setdefault(f.name, f)
     return list(result.values())
 
 
 def field_attributes(model: Model, models: dict[str, Model]) -> dict[str, Code]:
-    """wire name -> Python attribute for every field of the model, inherited ones included."""
-    wires = [f.name for f in _all_fields(model, models)]
-    return dict(zip(wires, naming.unique([naming.field_name(w) for w in wires])))
+    """wire name -> Python attribute for every field of the model, inherited ones included.
+    Each class in the base chain names its own new fields, so a base's attributes are the same
+    seen from any subclass."""
+    attributes: dict[str, Code] = {}
+    for item in reversed(_chain(model, models)):
+        new = [f.name for f in item.fields if f.name != ODATA_TYPE and f.name not in attributes]
+        names = naming.field_attributes(new, taken=attributes.values(), other_wires=attributes)
+        attributes.update(zip(new, names))
+    return attributes
 
 
 def _model_file(model: Model, models: dict[str, Model], names: Names, package: str) -> PlannedFile:
@@ -162,7 +180,7 @@ def _model_file(model: Model, models: dict[str, Model], names: Names, package: s
     imports: dict[str, Code] = {}
     fields = []
     for f in model.fields:
-        if f.name in inherited:
+        if f.name in inherited or f.name not in attributes:
             continue
         annotation, needed = names.annotation(f.type)
         if needed and needed != key:
@@ -192,9 +210,9 @@ def _model_file(model: Model, models: dict[str, Model], names: Names, package: s
 
 def _enum_file(enum: Enum, names: Names, package: str) -> PlannedFile:
     key = enum.name.lower()
-    attributes = naming.unique([naming.snake(m.name).upper() or "MEMBER" for m in enum.members])
+    attributes = naming.enum_members([m.name for m in enum.members])
     members = [
-        {"attribute": Code(a if a.isidentifier() and not a[0].isdigit() else f"M_{a}"), "value": py(m.name), "description": m.description}
+        {"attribute": a, "value": py(m.name), "description": m.description}
         for a, m in zip(attributes, enum.members)
     ]
     context = {
@@ -328,7 +346,7 @@ def _examples_send_body(op: Operation) -> bool:
 
 def _example_views(op, view, path_plan: PathPlan, params, names: Names, models, sink: Sink) -> list[dict[str, Any]]:
     result = []
-    test_names = naming.unique([naming.snake(e.name) or "example" for e in op.examples])
+    test_names = naming.test_names([e.name for e in op.examples], view["name"])
     for example, test_name in zip(op.examples, test_names):
         reason, plan = _example_plan(example, view, path_plan, names, models)
         if example.response is None:
