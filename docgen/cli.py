@@ -65,7 +65,7 @@ def build(**options: Any) -> None:
     result = generate(config, sink)
     out = config.output
     try:
-        check_paths(result.files)
+        check_paths(result.files, out)
     except UnsafePath as exc:
         sink.report("DG702", str(out), 1, f"refusing to write {exc}")
     drift = diff_tree(result.files, read_tree(out))

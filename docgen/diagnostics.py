@@ -24,6 +24,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG003": (Severity.WARNING, "a page is not valid UTF-8; it was decoded with replacement characters"),
     "DG004": (Severity.WARNING, "a page is empty or holds binary data; it was skipped"),
     "DG005": (Severity.WARNING, "the input folder holds no Markdown page; only the package skeleton is generated"),
+    "DG009": (Severity.ERROR, "docgen failed on a page or while planning (a bug in docgen); that page was skipped"),
     "DG101": (Severity.WARNING, "a front matter line is not `key: value`, or the front matter is not closed"),
     "DG102": (Severity.NOTE, "a page has no kind docgen generates from (conceptual page, or no operation and no type)"),
     "DG110": (Severity.WARNING, "a code fence is not closed before the end of the page"),

@@ -19,7 +19,10 @@ def _mode():
     return black.Mode()
 
 
+@lru_cache(maxsize=64)
 def format_python(source: str) -> str:
+    """black's formatting of source (cached: the same text, e.g. the static runtime, is
+    formatted once per process)."""
     import black
 
     try:

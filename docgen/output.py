@@ -47,11 +47,23 @@ def read_tree(out: Path) -> dict[str, Existing]:
     return tree
 
 
-def check_paths(files: dict[str, str]) -> None:
+_SAFE_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def check_paths(files: dict[str, str] | list[str], out: Path | None = None) -> None:
+    """Refuse (UnsafePath) any path that is not a plain relative posix path of ordinary names
+    below the output folder: absolute paths, drive letters, backslashes, `..` and `.`, empty
+    segments, control characters. With `out`, a path that leaves `out` once symlinks inside it
+    are resolved is refused too."""
+    root = out.resolve() if out is not None else None
     for rel in files:
-        parts = Path(rel).parts
-        if Path(rel).is_absolute() or ".." in parts or not parts or rel.startswith("/"):
-            raise UnsafePath(rel)
+        parts = rel.split("/")
+        if not rel or any(not _SAFE_PART.match(part) or part.strip(".") == "" for part in parts):
+            raise UnsafePath(repr(rel))
+        if root is not None:
+            target = (out / rel).resolve()  # type: ignore[operator]
+            if target != root and root not in target.parents:
+                raise UnsafePath(f"{rel!r} (it resolves to {target}, outside {root})")
 
 
 @dataclass(slots=True)
@@ -93,53 +105,83 @@ def unified(rel: str, old: str, new: str, out_label: str) -> list[str]:
 
 def write_tree(out: Path, files: dict[str, str], drift: Drift, *, fail_after: int | None = None) -> int:
     """Apply a drift: write changed and missing files, delete stale ones. All new contents are
-    staged next to their targets first; old files are moved aside, not overwritten, until every
-    rename succeeded; on any error everything is put back. Returns the number of files touched.
-    `fail_after` injects a failure after that many renames (for tests)."""
+    staged next to their targets first (under names no other file has); old files are moved
+    aside, not overwritten, until every rename succeeded; on any error everything is put back.
+    Returns the number of files touched. `fail_after` injects a failure before step number
+    `fail_after` (0-based) of the transaction: staging a file, moving one aside, renaming one
+    into place (for tests)."""
     writes = drift.changed + drift.missing
+    check_paths(writes, out)  # the caller checked already; a writer never trusts a path
     staged: list[tuple[Path, Path]] = []
     moved: list[tuple[Path, Path]] = []  # (backup, original)
     created: list[Path] = []
     new_dirs: list[Path] = []
+    steps = 0
+
+    def step() -> None:
+        nonlocal steps
+        if fail_after is not None and steps >= fail_after:
+            raise OSError(f"injected failure at step {steps}")
+        steps += 1
+
     try:
         for rel in writes:
             target = out / rel
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                raise OSError(f"{rel} is in the way: it is not a regular file")
+            step()
             _make_dirs(target.parent, new_dirs)
-            temp = target.with_name(target.name + _TEMP_SUFFIX)
-            temp.write_bytes(files[rel].encode("utf-8"))
+            temp = _free_name(target, _TEMP_SUFFIX)
             staged.append((temp, target))
-        steps = 0
+            temp.write_bytes(files[rel].encode("utf-8"))
         for rel in drift.stale:
             target = out / rel
-            backup = target.with_name(target.name + _TEMP_SUFFIX + ".old")
+            step()
+            backup = _free_name(target, _TEMP_SUFFIX + ".old")
             os.replace(target, backup)
             moved.append((backup, target))
         for temp, target in staged:
-            if fail_after is not None and steps >= fail_after:
-                raise OSError("injected failure")
+            step()
             if target.exists():
-                backup = target.with_name(target.name + _TEMP_SUFFIX + ".old")
+                backup = _free_name(target, _TEMP_SUFFIX + ".old")
                 os.replace(target, backup)
                 moved.append((backup, target))
             else:
                 created.append(target)
             os.replace(temp, target)
-            steps += 1
     except BaseException:
         for path in created:
-            path.unlink(missing_ok=True)
+            _quietly(path.unlink, missing_ok=True)
         for backup, original in reversed(moved):
-            os.replace(backup, original)
+            _quietly(os.replace, backup, original)
         for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+            _quietly(temp.unlink, missing_ok=True)
         for folder in reversed(new_dirs):
             _remove_if_empty(folder)
         raise
+    # Committed: what follows only tidies up, and must not report a failure that did not happen.
     for backup, _ in moved:
-        backup.unlink(missing_ok=True)
+        _quietly(backup.unlink, missing_ok=True)
     for rel in drift.stale:
-        _prune_empty(out, (out / rel).parent)
+        _quietly(_prune_empty, out, (out / rel).parent)
     return len(writes) + len(drift.stale)
+
+
+def _free_name(target: Path, suffix: str) -> Path:
+    """A sibling of target that does not exist: never overwrite a file docgen did not make."""
+    candidate = target.with_name(target.name + suffix)
+    counter = 1
+    while candidate.exists() or candidate.is_symlink():
+        counter += 1
+        candidate = target.with_name(f"{target.name}{suffix}.{counter}")
+    return candidate
+
+
+def _quietly(func, *args, **kwargs) -> None:
+    try:
+        func(*args, **kwargs)
+    except OSError:
+        pass
 
 
 def _make_dirs(folder: Path, created: list[Path]) -> None:

@@ -51,16 +51,34 @@ def read_pages(config: Config, sink: Sink) -> list[Page]:
     pages = []
     for rel in rels:
         source = read_page(root, rel, root.name, sink)
-        if source is not None:
+        if source is None:
+            continue
+        try:
             pages.append(extract_page(source, sink))
+        except Exception as exc:  # a docgen bug must not cost the other pages, nor print a traceback
+            sink.report("DG009", source.display, 1, f"docgen failed on this page and skipped it: {_bug(exc)}")
     return pages
+
+
+def _bug(exc: BaseException) -> str:
+    """An internal error in one line, with where it was raised (for a bug report)."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return f"{type(exc).__name__}: {str(exc)[:200]}{where} (a bug in docgen; please report it)"
 
 
 def generate(config: Config, sink: Sink) -> Generation:
     pages = read_pages(config, sink)
-    spec = link(pages, sink)
     before = len(sink.items)
-    planned = plan(spec, config.package, config.input.name, config.base_url, sink)
+    try:
+        spec = link(pages, sink)
+        planned = plan(spec, config.package, config.input.name, config.base_url, sink)
+    except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
+        sink.report("DG009", str(config.input), 1, f"docgen failed while planning the output: {_bug(exc)}")
+        return Generation(pages=len(pages))
     result = Generation(pages=len(pages), models=len(spec.models), enums=len(spec.enums))
     for page in pages:
         if page.operation is not None:

@@ -381,6 +381,8 @@ def _example_plan(example: Example, view, path_plan: PathPlan, names: Names, mod
     request, response = example.request, example.response
     if response is None:
         return "it has no response", {}
+    if response.status is not None and not 200 <= response.status <= 299:
+        return f"its response status {response.status} is not a success", {}
     if request.method != str(view["http_method"]).strip("'\""):
         return f"its method {request.method} is not the operation's", {}
     if "{" in request.url or "<" in request.url:
@@ -433,9 +435,12 @@ def _example_plan(example: Example, view, path_plan: PathPlan, names: Names, mod
     }
 
 
+_HEADER_VALUE = re.compile(r"^[\x20-\x7e]{1,200}$")  # what an HTTP header may carry as is
+
+
 def _content_type(response) -> str:
     for header in response.headers:
-        if header.name.lower() == "content-type":
+        if header.name.lower() == "content-type" and _HEADER_VALUE.match(header.value):
             return header.value
     return "application/json" if response.body.kind is BodyKind.JSON else "text/plain"
 

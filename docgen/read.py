@@ -28,6 +28,11 @@ def decode(data: bytes, display: str, sink: Sink) -> str | None:
     """Text of a page, or None when it has nothing docgen can read (empty, binary)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # A page saved as UTF-16 (with its BOM): read it as such rather than as binary.
+        text = data.decode("utf-16", errors="replace")
+        sink.report("DG003", display, 1, "the page is UTF-16, not UTF-8; it was decoded as UTF-16")
+        return _checked(text, display, sink)
     if not data.strip():
         sink.report("DG004", display, 1, "the page is empty")
         return None
@@ -38,10 +43,33 @@ def decode(data: bytes, display: str, sink: Sink) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        sink.report("DG003", display, line, f"invalid UTF-8 at byte {exc.start}; decoded with U+FFFD")
         text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        sink.report(
+            "DG003", display, line,
+            f"invalid UTF-8 at byte {exc.start}"
+            + (f" and {bad - 1} more place{'s' if bad > 2 else ''}" if bad > 1 else "")
+            + "; decoded with U+FFFD",
+        )
+    return _checked(text, display, sink)
+
+
+_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r\f") | {"\x7f", "\ufffd"}
+
+
+def _checked(text: str, display: str, sink: Sink) -> str | None:
+    """Normalised text, or None for text that is mostly control or replacement characters
+    (binary junk that happens to hold no NUL byte)."""
+    if not text.strip():
+        sink.report("DG004", display, 1, "the page is empty")
+        return None
+    sample = text[:8192]
+    junk = sum(1 for ch in sample if ch in _CONTROL)
+    if junk * 10 > len(sample):
+        sink.report("DG004", display, 1, f"the page holds binary data ({junk} of its first {len(sample)} characters are control or invalid bytes)")
+        return None
     # CRLF and lone CR become LF; other control characters stay and are escaped later.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_page(root: Path, rel: str, display_root: str, sink: Sink) -> Source | None:

@@ -28,17 +28,55 @@ class LenientError(ValueError):
         self.line = line
 
 
+MAX_DEPTH = 100  # deeper values cannot become Python literals (the parser's nesting limit is 200)
+
+
 def loads(text: str) -> tuple[Any, bool]:
-    """Parse JSON; returns (value, repaired). Raises LenientError when even repairs fail."""
+    """Parse JSON; returns (value, repaired). Raises LenientError when even repairs fail.
+    NaN and Infinity (not JSON), numbers out of float range, integers too long for Python and
+    values nested deeper than MAX_DEPTH are errors too."""
     try:
-        return json.loads(text), False
-    except json.JSONDecodeError as exc:
+        return _strict(text), False
+    except LenientError as exc:
         first = exc
-    repaired = _repair(text)
     try:
-        return json.loads(repaired), True
-    except json.JSONDecodeError:
-        raise LenientError(first.msg, first.lineno) from None
+        return _strict(_repair(text)), True
+    except LenientError:
+        raise first from None
+
+
+def _strict(text: str) -> Any:
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except json.JSONDecodeError as exc:
+        raise LenientError(exc.msg, exc.lineno) from None
+    except (ValueError, RecursionError) as exc:
+        raise LenientError(str(exc).split(":")[0] or type(exc).__name__, 1) from None
+    if _too_deep(value):
+        raise LenientError(f"nested deeper than {MAX_DEPTH} levels", 1)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= MAX_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _repair(text: str) -> str:
