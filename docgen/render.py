@@ -74,8 +74,11 @@ def doc(text: str, indent: int = 4) -> Code:
 
 
 def comment(text: str) -> Code:
-    """Text for a `# ...` comment: one line, printable characters only."""
+    """Text for a `# ...` comment, also safe inside a docstring (templates put source lines in
+    test docstrings): one line of printable ASCII; backslashes and double quotes are escaped,
+    other characters become valid escapes (`\xe9`)."""
     cleaned = "".join(ch if ch.isprintable() else " " for ch in " ".join(str(text).split()))
+    cleaned = cleaned.replace("\\", "\\\\").replace('"', '\\"')
     return Code(cleaned.encode("ascii", "backslashreplace").decode("ascii"))
 
 

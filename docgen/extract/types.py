@@ -92,7 +92,7 @@ def name_column(table: Table) -> int | None:
 
 def clean_name(text: str) -> str:
     """A property name as written in a name cell: `**id**`, `id (required)` -> id."""
-    name = text.strip().strip("`*_ ").strip()
+    name = text.strip().strip("`* ").strip()
     return name.split()[0] if name else ""
 
 
@@ -116,7 +116,7 @@ def extract_fields(table: Table, span_path: str, page_rel: str, sink: Sink, rela
         check_row_width(table, row, span_path, sink)
         cells = row.cells
         name = clean_name(cells[name_at].text) if name_at < len(cells) else ""
-        if not name or not any(ch.isalnum() for ch in name):
+        if not name or not any(ch.isalnum() or ch == "_" for ch in name):
             if any(cell.text for cell in cells):
                 sink.report("DG122", span_path, row.line, "table row has no property name")
             continue

@@ -1,0 +1,394 @@
+"""Page text is data: whatever a page says, the generated modules hold only the statements the
+templates produce.
+
+Hostile strings (triple quotes, a backslash at a line end, Jinja delimiters, NUL and control
+characters, Unicode line separators, Python and shell injections) are fed into every place a
+page's text reaches: title, H1, description, property names and descriptions, type cells,
+enum members, HTTP paths and placeholders, header values, annotation names, example URLs and
+JSON keys and values, and file names. Each generated module must parse, and its statement
+skeleton must fit inside the skeleton a benign page produces (so no text became a statement),
+with no import or call a template does not make.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import black
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from docgen.config import Config
+from docgen.diagnostics import Sink
+from docgen.output import check_paths
+from docgen.pipeline import generate
+from docgen.render import comment, doc, py
+from docgen_helpers import ROOT, run_pytest
+
+INJECTION = "\"\"\"; import os; os.system('touch docgen-pwned') #"
+FRAGMENTS = [
+    '"""', "'''", '"', "'", "\\", "\\\n", "\\\r\n", "{{ 7*7 }}", "{{", "}}", "{% raw %}", "{%", "%}", "{#", "#}",
+    "\x00", "\x07", "\x08", "\x1b", "\x7f", "\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\r", "\t", "\n",
+    INJECTION, "__import__('os').system('touch docgen-pwned')", "$(touch docgen-pwned)", "`touch docgen-pwned`",
+    "; rm -rf / #", "|", "<!--", "-->", "```", "#", "\ufeff", "\u200b", "\u00a0", "é", "日本", "\U0001f600",
+    "\\N{BULLET}", "\\u0041", "\\x41", "%s", "{0}", "${x}", "*/", "/*", "@", ".", "-", "1",
+]
+hostile = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), min_size=1, max_size=5
+).map("".join)
+
+
+def raw(text: str) -> str:
+    """Page text as written. A NUL byte makes read() skip the whole page as binary, so NUL
+    only reaches pages through JSON escapes (json.dumps) and the filter-level tests below."""
+    return text.replace("\x00", "")
+
+
+def cell(text: str) -> str:
+    """Text that stays inside one table cell (the rest of the hostility is kept)."""
+    return " ".join(raw(text).replace("|", "\\|").split()) or "x"
+
+
+def line(text: str) -> str:
+    return " ".join(raw(text).split()) or "x"
+
+
+def file_name(text: str) -> str:
+    name = "".join(ch for ch in text if ch not in "/\\\x00" and ch.isprintable())[:40].strip(". ")
+    return f"{name or 'page'}-create.md"
+
+
+def segment(text: str) -> str:
+    """A URL path segment: hostile but free of what would end the path."""
+    cleaned = "".join(ch for ch in text if ch.isprintable() and ch not in " /?#%\\{}<>")
+    return cleaned or "v"
+
+
+def placeholder(text: str) -> str:
+    return "".join(ch for ch in segment(text) if ch != "|") or "id"
+
+
+def operation_page(t: dict[str, str]) -> str:
+    request = {t["key"]: t["value"], "name": t["value"], "count": 3, "nested": {t["key"]: [t["value"], None, True]}}
+    response = {**request, "id": t["value"]}
+    return f"""---
+title: "{line(t['title'])}"
+description: {line(t['description'])}
+doc_type: apiPageType
+---
+
+# {line(t['title'])}
+
+Namespace: microsoft.graph
+
+{raw(t['description'])}
+
+Create a [thing](../resources/thing.md) {raw(t['description'])}
+
+## HTTP request
+
+<!-- {{ "blockType": "ignored", "name": {json.dumps(t['annotation'])} }} -->
+```http
+POST /things/{{{placeholder(t['placeholder'])}}}/{segment(t['path'])}
+```
+
+## Request headers
+
+|Header|Value|
+|:---|:---|
+|X-Header|{cell(t['header'])}|
+
+## Request body
+
+In the request body, supply a [thing](../resources/thing.md) object.
+
+|Property|Type|Description|
+|:---|:---|:---|
+|{cell(t['key'])}|String|{cell(t['description'])}|
+|name|String|{cell(t['value'])}|
+|count|Int32|How many.|
+|nested|[{cell(t['type'])}](../resources/{segment(t['type'])}.md)|{cell(t['title'])}|
+|id|String|The id.|
+
+### colour values
+
+|Member|Description|
+|:---|:---|
+|{cell(t['member'])}|{cell(t['description'])}|
+|red|{cell(t['value'])}|
+
+## Response
+
+If successful, this method returns a `201 Created` response code and a [thing](../resources/thing.md) object.
+
+## Example
+
+### Request
+
+<!-- {{ "blockType": "request", "name": {json.dumps(t['annotation'])} }} -->
+```http
+POST https://graph.microsoft.com/v1.0/things/{segment(t['arg'])}/{segment(t['path'])}
+Content-Type: application/json
+X-Header: {line(t['header'])}
+
+{json.dumps(request, indent=2)}
+```
+
+### Response
+
+<!-- {{ "blockType": "response", "name": {json.dumps(t['annotation'])} }} -->
+```http
+HTTP/1.1 201 Created
+Content-Type: application/json; charset=utf-8; x="{line(t['header'])}"
+
+{json.dumps(response, indent=2)}
+```
+
+{raw(t['tail'])}
+"""
+
+
+def resource_page(t: dict[str, str]) -> str:
+    return f"""# widget resource type
+
+{raw(t['description'])}
+
+## Properties
+
+|Property|Type|Description|
+|:---|:---|:---|
+|{cell(t['key'])}|String|{cell(t['description'])}|
+|{cell(t['value'])}|Int32|{cell(t['title'])}|
+|kind|[colour](colour.md)|{cell(t['header'])}|
+
+## JSON representation
+
+<!-- {{ "blockType": "resource", "@odata.type": {json.dumps("microsoft.graph." + t['type'])} }} -->
+```json
+{{}}
+```
+"""
+
+
+# Each build takes a quarter of a second: a failing example is reported as found, not shrunk.
+NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
+
+KEYS = ("title", "description", "annotation", "placeholder", "path", "header", "key", "value", "type", "member", "arg", "tail", "file")
+BENIGN = {key: f"plain {key}" for key in KEYS} | {"key": "colourName", "type": "gadget", "member": "blue", "file": "benign"}
+
+
+def build(t: dict[str, str], pages: tuple[str, ...] = ("operation", "resource")) -> tuple[dict[str, str], Sink]:
+    with tempfile.TemporaryDirectory() as folder:
+        docs = Path(folder) / "docs"
+        docs.mkdir()
+        if "operation" in pages:
+            (docs / file_name(t["file"])).write_text(operation_page(t), encoding="utf-8", newline="\n")
+        if "resource" in pages:
+            (docs / "widget.md").write_text(resource_page(t), encoding="utf-8", newline="\n")
+        sink = Sink()
+        result = generate(Config(input=docs, output=Path(folder) / "out"), sink)
+    return result.files, sink
+
+
+def kind_of(path: str) -> str:
+    parts = path.split("/")
+    if parts[-2:-1] == ["models"] and parts[-1] != "__init__.py":
+        return "model"
+    if parts[-2:-1] == ["operations"] and parts[-1] != "__init__.py":
+        return "operations"
+    if parts[0] == "tests":
+        return "test"
+    return "/".join(parts[1:]) if len(parts) > 1 else path
+
+
+def skeleton(tree: ast.AST) -> set[tuple[str, str]]:
+    """(enclosing statement kinds, statement kind) for every statement in a module."""
+    found: set[tuple[str, str]] = set()
+
+    def visit(node: ast.AST, context: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                found.add((context, type(child).__name__))
+                visit(child, f"{context}/{type(child).__name__}")
+            else:
+                visit(child, context)
+
+    visit(tree, "Module")
+    return found
+
+
+_BENIGN_SKELETONS: dict[str, set[tuple[str, str]]] = {}
+_BENIGN_FILES: dict[str, str] = {}
+
+
+def benign() -> tuple[dict[str, set[tuple[str, str]]], dict[str, str]]:
+    if not _BENIGN_SKELETONS:
+        # every page, each alone, and none (a hostile page may be skipped as a whole)
+        for pages in (("operation", "resource"), ("operation",), ("resource",), ()):
+            files, sink = build(BENIGN, pages)
+            assert not [d for d in sink.items if d.code in ("DG009", "DG601", "DG602")]
+            for path, text in files.items():
+                _BENIGN_SKELETONS.setdefault(kind_of(path), set()).update(skeleton(ast.parse(text)))
+            if pages == ("operation", "resource"):
+                _BENIGN_FILES.update(files)
+    return _BENIGN_SKELETONS, _BENIGN_FILES
+
+
+ALLOWED_FROM = {"__future__", "typing", "pydantic", "httpx", "datetime", "json", "asyncio", "pytest", "importlib", "pathlib", "graph_client"}
+ALLOWED_IMPORTS = {"typing", "httpx", "json", "asyncio", "pytest", "importlib", "sys"}
+BAD_CALLS = {"eval", "exec", "__import__", "compile", "open", "system", "breakpoint", "input", "setattr", "vars"}
+BAD_ROOTS = {"os", "subprocess", "shutil", "builtins", "posix", "pty"}
+
+
+def check_module(path: str, text: str, skeletons: dict[str, set[tuple[str, str]]]) -> None:
+    tree = ast.parse(text, filename=path)  # raises on anything that is not Python
+    compile(tree, path, "exec")
+    assert text.startswith("# Code generated by docgen from "), path
+    assert text.split("\n", 1)[0].isascii() and text.split("\n", 1)[0].isprintable()
+    extra = skeleton(tree) - skeletons.get(kind_of(path), set())
+    assert not extra, f"{path}: statements no template makes: {sorted(extra)}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level > 0 or (node.module or "").split(".")[0] in ALLOWED_FROM, f"{path}: from {node.module}"
+        elif isinstance(node, ast.Import):
+            assert {a.name for a in node.names} <= ALLOWED_IMPORTS, f"{path}: import {[a.name for a in node.names]}"
+        elif isinstance(node, ast.Call):
+            func = node.func
+            root = func
+            while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+                root = root.value if not isinstance(root, ast.Call) else root.func
+            assert not (isinstance(func, ast.Name) and func.id in BAD_CALLS), f"{path}: call {ast.unparse(func)}"
+            assert not (isinstance(root, ast.Name) and root.id in BAD_ROOTS), f"{path}: call {ast.unparse(func)}"
+        elif isinstance(node, (ast.Module, ast.ClassDef)):
+            for statement in node.body:
+                if isinstance(statement, ast.Expr):  # only docstrings stand alone at these levels,
+                    value = statement.value  # and the models registry call
+                    if isinstance(value, ast.Call) and ast.unparse(value.func) == "_rt.register_models":
+                        assert all(isinstance(v, ast.Constant) for v in ast.walk(value.args[0]) if isinstance(v, ast.expr) and not isinstance(v, ast.Dict)), path
+                        continue
+                    assert isinstance(value, ast.Constant) and isinstance(value.value, str), (
+                        f"{path}: expression statement {ast.unparse(statement)[:80]}"
+                    )
+        elif isinstance(node, ast.Name):
+            assert node.id not in ("os", "subprocess", "__import__") or isinstance(node.ctx, ast.Store) or _is_parameter_use(tree, node)
+
+
+def _is_parameter_use(tree: ast.AST, name: ast.Name) -> bool:
+    """A sanitised parameter may be called `os`; it is then a parameter of a function."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(a.arg == name.id for a in node.args.args):
+            return True
+    return False
+
+
+def check_build(t: dict[str, str]) -> None:
+    skeletons, benign_files = benign()
+    files, sink = build(t)
+    bugs = [d.format() for d in sink.items if d.code in ("DG009", "DG601", "DG602")]
+    assert not bugs, bugs
+    check_paths(files)
+    # the runtime is static: no page text reaches it
+    assert files.pop("graph_client/_runtime.py") == benign_files["graph_client/_runtime.py"]
+    for path, text in files.items():
+        check_module(path, text, skeletons)
+
+
+def test_benign_page_covers_every_template() -> None:
+    skeletons, files = benign()
+    assert {kind_of(p) for p in files} >= {"model", "operations", "test", "client.py", "_runtime.py", "models/__init__.py"}
+    # the enum, the request-body model, the resource model and a placeholder are all there
+    assert {p.rsplit("/", 1)[-1] for p in files if "/models/" in p} >= {"colour.py", "thing.py", "widget.py", "gadget.py"}
+    assert any(p.startswith("tests/test_") for p in files)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=NO_SHRINK)
+@given(st.fixed_dictionaries({key: hostile for key in KEYS}))
+def test_hostile_text_everywhere_stays_data(t: dict[str, str]) -> None:
+    check_build(t)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=NO_SHRINK)
+@given(st.sampled_from(FRAGMENTS), st.sampled_from(KEYS))
+def test_each_fragment_in_each_place(fragment: str, key: str) -> None:
+    check_build(BENIGN | {key: f"a{fragment}b{fragment}"})
+
+
+# ---- the escaping filters themselves, over any text -----------------------------------------
+
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40) | st.lists(st.sampled_from(FRAGMENTS), max_size=6).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text)
+def test_py_is_an_exact_literal(value: str) -> None:
+    literal = py(value)
+    assert ast.literal_eval(literal) == value
+    (statement,) = ast.parse(f"x = {literal}\n").body
+    assert isinstance(statement, ast.Assign)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3), max_leaves=10))
+def test_py_json_values_round_trip(value: object) -> None:
+    assert ast.literal_eval(py(value)) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(text)
+def test_doc_is_one_docstring_even_after_black(value: str) -> None:
+    source = f"def f():\n    {doc(value, 4)}\n    return 1\n"
+    formatted = black.format_str(source, mode=black.Mode())
+    for code in (source, formatted):
+        (function,) = ast.parse(code).body
+        assert [type(s).__name__ for s in function.body] == ["Expr", "Return"]
+        assert ast.get_docstring(function, clean=False) is not None
+        assert not any(ch in code for ch in "\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text)
+def test_comment_stays_one_ascii_line(value: str) -> None:
+    result = comment(value)
+    assert result.isascii() and result.isprintable() and "\n" not in result
+    (statement,) = ast.parse(f"x = 1  # {result}\n").body
+    assert isinstance(statement, ast.Assign)
+    # templates also print it inside docstrings
+    (statement,) = ast.parse(f'"""at {result}."""\n').body
+    assert isinstance(statement, ast.Expr) and isinstance(statement.value.value, str)
+
+
+# ---- the acceptance page: builds, imports, passes its tests, runs none of its text ------------
+
+HOSTILE_GOLDEN = ROOT / "tests" / "golden" / "hostile"
+
+
+def test_hostile_golden_tree_passes_its_tests_without_running_page_text(tmp_path: Path) -> None:
+    """tests/golden/hostile/expected is what docgen builds from the hostile pages (test_golden
+    checks that); here its generated tests run, from an empty folder that must stay empty."""
+    work = tmp_path / "cwd"
+    work.mkdir()
+    result = run_pytest(HOSTILE_GOLDEN / "expected", cwd=work)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout and "skipped" not in result.stdout
+    assert list(work.iterdir()) == [], "page text was executed"
+    assert not (HOSTILE_GOLDEN / "expected" / "docgen-pwned").exists()
+    # and importing every module runs nothing either
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"sys.path.insert(0, {str(HOSTILE_GOLDEN / 'expected')!r})\n"
+        "import graph_client, graph_client.models, graph_client.operations, graph_client.client\n"
+        "for m in pkgutil.iter_modules(graph_client.models.__path__):\n"
+        "    importlib.import_module('graph_client.models.' + m.name)\n"
+        "for m in pkgutil.iter_modules(graph_client.operations.__path__):\n"
+        "    importlib.import_module('graph_client.operations.' + m.name)\n"
+        "print('imported')\n"
+    )
+    done = subprocess.run([sys.executable, "-B", "-c", code], cwd=work, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "imported" in done.stdout, done.stderr
+    assert list(work.iterdir()) == []
