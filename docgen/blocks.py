@@ -172,15 +172,17 @@ def _fence_closed(token: Token, lines: list[str]) -> bool:
 
 
 def _comments(html: str, line: int, display: str, sink: Sink):
+    # Scanned with find, not a regex: `<!--` repeated without a `-->` must stay linear.
     position = 0
-    for match in COMMENT.finditer(html):
-        yield Comment(text=match.group(1), line=line + html.count("\n", 0, match.start()), closed=True)
-        position = match.end()
-    rest = html.find("<!--", position)
-    if rest != -1:
-        start = line + html.count("\n", 0, rest)
-        sink.report("DG111", display, start, "this HTML comment is never closed")
-        yield Comment(text=html[rest + 4 :], line=start, closed=False)
+    while (start := html.find("<!--", position)) != -1:
+        end = html.find("-->", start + 4)
+        at = line + html.count("\n", 0, start)
+        if end == -1:
+            sink.report("DG111", display, at, "this HTML comment is never closed")
+            yield Comment(text=html[start + 4 :], line=at, closed=False)
+            return
+        yield Comment(text=html[start + 4 : end], line=at, closed=True)
+        position = end + 3
 
 
 def _inline(token: Token) -> Inline:

@@ -65,7 +65,7 @@ def _checked(text: str, display: str, sink: Sink) -> str | None:
         return None
     sample = text[:8192]
     junk = sum(1 for ch in sample if ch in _CONTROL)
-    if junk * 10 > len(sample):
+    if junk >= 32 and junk * 10 > len(sample):
         sink.report("DG004", display, 1, f"the page holds binary data ({junk} of its first {len(sample)} characters are control or invalid bytes)")
         return None
     # CRLF and lone CR become LF; other control characters stay and are escaped later.

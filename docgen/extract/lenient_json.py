@@ -14,8 +14,6 @@ from typing import Any
 _ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u200b\u2007\u2009\ufeff"), " ")
 _SMART_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d"), '"')
 _ELLIPSIS_LINE = re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$", re.MULTILINE)
-_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
-_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
 _UNQUOTED_KEY = re.compile(r'([{,]\s*)([A-Za-z_@$][\w.@$-]*)(\s*:)')
 _ELLIPSIS_ITEM = re.compile(r"(?<=[\[,{])\s*(\.\.\.|…)\s*(?=[,\]}])")
 
@@ -82,13 +80,68 @@ def _too_deep(value: Any) -> bool:
 def _repair(text: str) -> str:
     text = text.translate(_ODD_SPACES).translate(_SMART_QUOTES)
     text = _ELLIPSIS_LINE.sub("", text)
-    # Drop comments but keep strings intact (a URL's // is not a comment).
-    text = _STRING_OR_COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
+    text = _strip_comments(text)
     text = _UNQUOTED_KEY.sub(r'\1"\2"\3', text)
     text = _ELLIPSIS_ITEM.sub("", text)
-    previous = None
-    while previous != text:
-        previous = text
-        text = _TRAILING_COMMA.sub(r"\1", text)
-        text = re.sub(r"([\[{])\s*,", r"\1", text)
-    return text
+    return _drop_stray_commas(text)
+
+
+def _strip_comments(text: str) -> str:
+    """Drop `//` and `/* */` comments but keep strings intact (a URL's // is not a comment).
+    One linear pass: unclosed strings and comments must not cost quadratic time."""
+    out: list[str] = []
+    index, size = 0, len(text)
+    block_comments = True  # false once a `/*` found no `*/`: none after it will either
+    while index < size:
+        char = text[index]
+        if char == '"':
+            end = index + 1
+            while end < size and text[end] != '"' and text[end] != "\n":
+                end += 2 if text[end] == "\\" else 1
+            out.append(text[index : end + 1])
+            index = end + 1
+        elif text.startswith("//", index):
+            end = text.find("\n", index)
+            index = size if end == -1 else end
+        elif block_comments and text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            if end == -1:
+                block_comments = False
+                out.append(char)
+                index += 1
+            else:
+                index = end + 2
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _drop_stray_commas(text: str) -> str:
+    """Commas right after `[`/`{`/`,` or right before `]`/`}` go (outside strings), in one
+    linear pass: a run of commas must not cost quadratic time."""
+    out: list[str] = []
+    last = ""  # the last significant character written
+    last_at = -1  # its index in out
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        if char == '"':
+            end = index + 1
+            while end < size and text[end] != '"' and text[end] != "\n":
+                end += 2 if text[end] == "\\" else 1
+            chunk = text[index : end + 1]
+            out.append(chunk)
+            last, last_at = '"', len(out) - 1
+            index = end + 1
+            continue
+        if char == "," and last in ("[", "{", ",", ""):
+            index += 1
+            continue
+        if char in "]}" and last == ",":
+            out[last_at] = ""
+        if not char.isspace():
+            last, last_at = char, len(out)
+        out.append(char)
+        index += 1
+    return "".join(out)

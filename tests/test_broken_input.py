@@ -1,0 +1,328 @@
+"""Broken pages: each class gets diagnostics with file:line, the rest of the build goes on, and
+`docgen build` exits 0 or 1, never with a traceback.
+
+Every case builds a folder holding the broken page next to a good one, as a user would (a
+separate `docgen build` process), and checks the diagnostics, the exit status and that the good
+page was still generated.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from docgen.diagnostics import CODES, Severity, Sink
+from docgen.extract import extract_page
+from docgen.read import Source, decode
+from docgen_helpers import ROOT, run_docgen
+
+DIAGNOSTIC = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning|note)\[(?P<code>DG\d{3})\]: \S.*$")
+
+GOOD = textwrap.dedent(
+    """\
+    # gadget resource type
+
+    Namespace: microsoft.graph
+
+    ## Properties
+
+    |Property|Type|Description|
+    |:---|:---|:---|
+    |id|String|The id.|
+    |size|Int32|The size.|
+    """
+)
+
+
+def resource(rows: str, heading: str = "widget") -> str:
+    return f"# {heading} resource type\n\n## Properties\n\n|Property|Type|Description|\n|:---|:---|:---|\n{rows}"
+
+
+OPERATION_WITHOUT_REQUEST = """\
+---
+title: "Create widget"
+doc_type: apiPageType
+---
+
+# Create widget
+
+## Request body
+
+|Property|Type|Description|
+|:---|:---|:---|
+|name|String|The name.|
+
+## Response
+
+If successful, this method returns a `201 Created` response code.
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    data: bytes
+    expected: tuple[tuple[str, int], ...]  # (code, line) that must be reported for the page
+    model: str | None = None  # a model module the broken page still produces
+
+
+def _junk(size: int, nul: bool) -> bytes:
+    data = bytes((i * 131 + 17) % 256 for i in range(size))
+    return data if nul else data.replace(b"\x00", b"\x01")
+
+
+CASES = [
+    Case("empty", b"", (("DG004", 1),)),
+    Case("blank", b"  \n\n\t\n", (("DG004", 1),)),
+    Case("binary-with-nul", _junk(4096, nul=True), (("DG004", 1),)),
+    Case("binary-without-nul", _junk(4096, nul=False), (("DG004", 1),)),
+    Case(
+        "latin-1",
+        resource("|id|String|The caf\xe9 id.|\n|name|String|Na\xefve.|\n").encode("latin-1"),
+        (("DG003", 7),),
+        "widget",
+    ),
+    Case("utf-16", resource("|id|String|The id.|\n").encode("utf-16"), (("DG003", 1),), "widget"),
+    Case(
+        "bom-and-crlf",
+        b"\xef\xbb\xbf" + resource("|id|String|The id.|\n|name|String|\n").replace("\n", "\r\n").encode(),
+        (("DG120", 8),),
+        "widget",
+    ),
+    Case("lone-cr", resource("|id|String|The id.|\n|name|String|\n").replace("\n", "\r").encode(), (("DG120", 8),), "widget"),
+    Case(
+        "unclosed-fence",
+        (resource("|id|String|The id.|\n") + "\n## JSON representation\n\n```json\n{\n  \"id\": \"x\"\n").encode(),
+        (("DG110", 11),),
+        "widget",
+    ),
+    Case(
+        "unclosed-comment",
+        (resource("|id|String|The id.|\n") + "\n<!-- {\n  \"blockType\": \"resource\"\n\n## More\n").encode(),
+        (("DG111", 9),),
+        "widget",
+    ),
+    Case(
+        "ragged-table",
+        resource("|id|String|\n|name|String|The name.|extra|cells|\n|size|Int32|Size.|\n").encode(),
+        (("DG120", 7), ("DG120", 8)),
+        "widget",
+    ),
+    Case(
+        "pipe-less-table",
+        b"# widget resource type\n\n## Properties\n\nProperty | Type | Description\n--- | --- | ---\nid | String | The id.\nname | String | The name\n",
+        (),
+        "widget",
+    ),
+    Case(
+        "duplicate-properties",
+        resource("|id|String|The id.|\n|name|String|First.|\n|name|Int32|Second.|\n").encode(),
+        (("DG121", 9),),
+        "widget",
+    ),
+    Case("no-http-request", OPERATION_WITHOUT_REQUEST.encode(), (("DG301", 6),)),
+    Case(
+        "bad-type-and-no-name",
+        resource("|id|Strng or Thing|The id.|\n||String|No name.|\n|name|String|Ok.|\n").encode(),
+        (("DG201", 7), ("DG122", 8)),
+        "widget",
+    ),
+    Case("unclosed-front-matter", b"---\ntitle: x\ndoc_type: resourcePageType\n" + resource("|id|String|x|\n").encode(), (("DG101", 1),)),
+    Case(
+        "bad-example-json",
+        textwrap.dedent(
+            """\
+            # Create widget
+
+            ## HTTP request
+
+            ```http
+            POST /widgets
+            ```
+
+            ## Example
+
+            <!-- { "blockType": "request", "name": "x", } -->
+            ```http
+            POST https://graph.microsoft.com/v1.0/widgets
+            Content-Type: application/json
+
+            {"a": NaN, "b": [[[[[[[[
+            ```
+
+            ```http
+            HTTP/1.1 201 Created
+            ```
+            """
+        ).encode(),
+        (("DG401", 11), ("DG402", 16)),
+    ),
+    Case(
+        "json-nested-too-deep",
+        (
+            "# Get widget\n\n## HTTP request\n\n```http\nGET /widgets\n```\n\n## Example\n\n```http\nGET https://graph.microsoft.com/v1.0/widgets\n```\n\n"
+            "```http\nHTTP/1.1 200 OK\nContent-Type: application/json\n\n" + "[" * 500 + "]" * 500 + "\n```\n"
+        ).encode(),
+        (("DG402", 19),),
+    ),
+    Case(
+        "control-characters",
+        resource("|id|String|A \x07bell, \x1bescape, \x0bvtab and \x7fdel.|\n|na\x08me|String|x|\n").encode(),
+        (),
+        "widget",
+    ),
+]
+
+
+def build(tmp_path: Path, pages: dict[str, bytes]) -> tuple[int, str, str, Path]:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, data in pages.items():
+        (docs / name).write_bytes(data)
+    out = tmp_path / "out"
+    result = run_docgen("build", "--input", docs, "--output", out, cwd=tmp_path)
+    return result.returncode, result.stdout, result.stderr, out
+
+
+def diagnostics(stderr: str) -> list[dict[str, str]]:
+    found = []
+    for text in stderr.splitlines():
+        if text == "docgen: build failed; the output folder was not changed":
+            continue
+        match = DIAGNOSTIC.match(text)
+        assert match, f"not a diagnostic line: {text!r}"
+        found.append(match.groupdict())
+    return found
+
+
+def assert_clean_exit(code: int, stdout: str, stderr: str) -> None:
+    assert code in (0, 1), stderr
+    assert "Traceback" not in stderr and "Traceback" not in stdout, stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_broken_page_is_reported_and_the_build_goes_on(case: Case, tmp_path: Path) -> None:
+    code, stdout, stderr, out = build(tmp_path, {"broken.md": case.data, "gadget.md": GOOD.encode()})
+    assert_clean_exit(code, stdout, stderr)
+    found = diagnostics(stderr)
+    for diagnostic in found:
+        assert diagnostic["path"] in ("docs/broken.md", "docs/gadget.md"), diagnostic
+        assert CODES[diagnostic["code"]][0] == diagnostic["severity"]
+    reported = {(d["code"], int(d["line"])) for d in found if d["path"] == "docs/broken.md"}
+    assert set(case.expected) <= reported, (case.expected, stderr)
+    assert not [d for d in found if d["code"] in ("DG009", "DG601", "DG602")], stderr
+    # the good page, and what the broken page still holds, are generated
+    assert code == 0, stderr
+    assert (out / "graph_client" / "models" / "gadget.py").is_file()
+    if case.model:
+        assert (out / "graph_client" / "models" / f"{case.model}.py").is_file(), stdout
+
+
+def test_twenty_thousand_row_table(tmp_path: Path) -> None:
+    """Every row is parsed and reported at its own line (ragged rows, repeated names)."""
+    rows = "".join(f"|p{i % 25}|String|Row {i}.|{'extra|' if i % 2 else ''}\n" for i in range(20_000))
+    code, stdout, stderr, out = build(tmp_path, {"big.md": resource(rows).encode(), "gadget.md": GOOD.encode()})
+    assert_clean_exit(code, stdout, stderr)
+    assert code == 0
+    found = diagnostics(stderr)
+    lines = {int(d["line"]) for d in found if d["code"] == "DG120"}
+    assert lines == {7 + i for i in range(20_000) if i % 2}
+    assert {int(d["line"]) for d in found if d["code"] == "DG121"} == {7 + i for i in range(25, 20_000)}
+    assert (out / "graph_client" / "models" / "widget.py").read_text(encoding="utf-8").count("Field(default=None") == 25
+    assert (out / "graph_client" / "models" / "gadget.py").is_file()
+
+
+def test_twenty_thousand_distinct_properties_are_all_read() -> None:
+    """In process (generating 20,000 attributes is black's time, not the parser's)."""
+    rows = "".join(f"|p{i}|String|Row {i}.|\n" for i in range(20_000)) + "|last|Strng or Thing|x|\n"
+    sink = Sink()
+    page = extract_page(Source(rel="big.md", display="docs/big.md", text=resource(rows)), sink)
+    (model,) = page.models
+    assert len(model.fields) == 20_001
+    assert model.fields[-1].span.line == 20_007
+    assert [(d.code, d.line) for d in sink.items] == [("DG201", 20_007)]
+
+
+def test_five_megabyte_page(tmp_path: Path) -> None:
+    paragraph = "Lorem ipsum *dolor* sit amet, `consectetur` [adipiscing](elit.md) elit. " * 12 + "\n\n"
+    body = paragraph * (5_000_000 // len(paragraph) + 1)
+    text = resource("|id|String|The id.|\n|name|String|\n") + "\n" + body + "```json\n{\n"
+    assert len(text.encode()) > 5_000_000
+    code, stdout, stderr, out = build(tmp_path, {"huge.md": text.encode(), "gadget.md": GOOD.encode()})
+    assert_clean_exit(code, stdout, stderr)
+    assert code == 0
+    found = {(d["code"], int(d["line"])) for d in diagnostics(stderr)}
+    assert ("DG120", 8) in found
+    assert ("DG110", text.count("\n") - 1) in found  # the fence, near the end, at its own line
+    assert (out / "graph_client" / "models" / "widget.py").is_file()
+
+
+def test_many_broken_pages_at_once(tmp_path: Path) -> None:
+    """All of them in one folder: one run reports every page, and still generates."""
+    pages = {f"{case.name}.md": case.data for case in CASES}
+    pages["gadget.md"] = GOOD.encode()
+    code, stdout, stderr, out = build(tmp_path, pages)
+    assert_clean_exit(code, stdout, stderr)
+    found = diagnostics(stderr)
+    for case in CASES:
+        reported = {(d["code"], int(d["line"])) for d in found if d["path"] == f"docs/{case.name}.md"}
+        assert set(case.expected) <= reported, case.name
+    assert [d["path"] for d in found] == sorted(d["path"] for d in found)  # sorted by file
+    assert (out / "graph_client" / "models" / "gadget.py").is_file()
+
+
+def test_missing_input_folder_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    result = run_docgen("build", "--input", tmp_path / "nope", "--output", tmp_path / "out", cwd=tmp_path)
+    assert_clean_exit(result.returncode, result.stdout, result.stderr)
+    assert result.returncode == 1
+    assert "error[DG001]" in result.stderr
+
+
+def test_unreadable_entries_named_like_pages(tmp_path: Path) -> None:
+    """A folder and a dangling link named *.md are not pages; a FIFO would block a read."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "folder.md").mkdir()
+    os.symlink(tmp_path / "missing", docs / "dangling.md")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(docs / "pipe.md")
+    (docs / "gadget.md").write_text(GOOD, encoding="utf-8")
+    result = run_docgen("build", "--input", docs, "--output", tmp_path / "out", cwd=tmp_path)
+    assert_clean_exit(result.returncode, result.stdout, result.stderr)
+    assert result.returncode == 0
+    assert (tmp_path / "out" / "graph_client" / "models" / "gadget.py").is_file()
+
+
+# ---- units: decoding --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "codes"),
+    [
+        (b"\xef\xbb\xbf# a\r\nb\r\n", "# a\nb\n", []),
+        (b"# a\rb\r", "# a\nb\n", []),
+        (b"# caf\xe9\n", "# caf\ufffd\n", ["DG003"]),
+        ("# a\n".encode("utf-16"), "# a\n", ["DG003"]),
+        (b"", None, ["DG004"]),
+        (b"\xef\xbb\xbf", None, ["DG004"]),
+        (b"\x00\x01\x02", None, ["DG004"]),
+        (bytes(range(1, 32)) * 40, None, ["DG004"]),
+        (b"# a \x01 b\n", "# a \x01 b\n", []),
+    ],
+)
+def test_decode(data: bytes, text: str | None, codes: list[str]) -> None:
+    sink = Sink()
+    assert decode(data, "x.md", sink) == text
+    assert [d.code for d in sink.items] == codes
+
+
+def test_readme_documents_every_code() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| (DG\d{3}) \| (\w+) \| .+ \|$", readme, re.MULTILINE))
+    assert table == {code: str(severity) for code, (severity, _) in CODES.items()}
+    assert all(isinstance(severity, Severity) for severity, _ in CODES.values())
