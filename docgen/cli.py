@@ -139,16 +139,17 @@ def parse(pages: tuple[Path, ...]) -> None:
 
     Example: docgen parse docs_input/cartToClassAssociation-create.md
     """
-    from docgen.extract import extract_page
     from docgen.ir_json import to_json
+    from docgen.pipeline import extract_safely
     from docgen.read import read_page
 
     sink = Sink()
     documents = []
     for page in pages:
         source = read_page(page.parent, page.name, str(page.parent.as_posix()), sink)
-        if source is not None:
-            documents.append(extract_page(source, sink))
+        document = extract_safely(source, sink) if source is not None else None
+        if document is not None:
+            documents.append(document)
     click.echo(json.dumps(to_json(documents), indent=2, sort_keys=True, ensure_ascii=False))
     _print_diagnostics(sink)
     if sink.failed(False):

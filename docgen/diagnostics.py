@@ -62,7 +62,15 @@ class Diagnostic:
         return CODES[self.code][0]
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
+        """One line: control characters, line separators and undecodable bytes of a page's
+        text or file name are shown escaped (they could end the line or drive a terminal)."""
+        return f"{printable(self.path)}:{self.line}:{self.col}: {self.severity}[{self.code}]: {printable(self.message)}"
+
+
+def printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii") for ch in text)
 
 
 @dataclass(slots=True)

@@ -1,11 +1,12 @@
 """Python names for documented names: the one place they are chosen.
 
 Rules (documented in the README): snake_case for fields, methods, parameters and modules;
-CapWords for classes; ASCII only (accents are stripped, other characters become `_`); a name
-that would be a keyword, a builtin used in annotations, or an attribute of pydantic's
-BaseModel / docgen's GraphModel / the client gets a trailing `_`; a name that starts with a
-digit gets a prefix; names that still collide inside one scope get `_2`, `_3`, ... in the
-documented order. Wire names are never changed.
+CapWords for classes; UPPER_CASE for enum members; ASCII only (accents are stripped, other
+characters become `_`); a name that would be a keyword or soft keyword (fixed lists), a builtin
+used in annotations, an attribute of pydantic's BaseModel / docgen's GraphModel / the client, or
+a name generated modules bind beside it gets a trailing `_`; a name that starts with a digit gets
+a prefix; names that still collide inside one scope get `_2`, `_3`, ... in the documented order;
+a field's attribute is never another field's wire name. Wire names are never changed.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from docgen.format import FormatProblem, format_python
 from docgen.ir import Page
 from docgen.link import link
 from docgen.plan import PlannedFile, plan
-from docgen.read import find_pages, read_page
+from docgen.read import Source, find_pages, read_page
 from docgen.render import Code, Renderer, TemplateProblem, comment
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -51,13 +51,19 @@ def read_pages(config: Config, sink: Sink) -> list[Page]:
     pages = []
     for rel in rels:
         source = read_page(root, rel, root.name, sink)
-        if source is None:
-            continue
-        try:
-            pages.append(extract_page(source, sink))
-        except Exception as exc:  # a docgen bug must not cost the other pages, nor print a traceback
-            sink.report("DG009", source.display, 1, f"docgen failed on this page and skipped it: {_bug(exc)}")
+        page = extract_safely(source, sink) if source is not None else None
+        if page is not None:
+            pages.append(page)
     return pages
+
+
+def extract_safely(source: Source, sink: Sink) -> Page | None:
+    """extract_page, except that a docgen bug costs only this page (DG009), not the run."""
+    try:
+        return extract_page(source, sink)
+    except Exception as exc:  # never a traceback for the user; the message locates the bug
+        sink.report("DG009", source.display, 1, f"docgen failed on this page and skipped it: {_bug(exc)}")
+        return None
 
 
 def _bug(exc: BaseException) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.diagnostics import Sink
+from docgen.diagnostics import Sink, printable
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """One page's text. `rel` is relative to the input folder (posix); `display` is what
-    diagnostics and generated headers show (the input folder's name joined with rel)."""
+    diagnostics and generated headers show (the input folder's name joined with rel, with
+    unprintable characters of odd file names escaped)."""
 
     rel: str
     display: str
@@ -73,7 +74,7 @@ def _checked(text: str, display: str, sink: Sink) -> str | None:
 
 
 def read_page(root: Path, rel: str, display_root: str, sink: Sink) -> Source | None:
-    display = f"{display_root}/{rel}" if display_root else rel
+    display = printable(f"{display_root}/{rel}" if display_root else rel)
     try:
         data = (root / rel).read_bytes()
     except OSError as exc:

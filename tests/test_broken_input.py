@@ -8,7 +8,9 @@ page was still generated.
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import re
 import textwrap
 from dataclasses import dataclass
@@ -326,3 +328,73 @@ def test_readme_documents_every_code() -> None:
     table = dict(re.findall(r"^\| (DG\d{3}) \| (\w+) \| .+ \|$", readme, re.MULTILINE))
     assert table == {code: str(severity) for code, (severity, _) in CODES.items()}
     assert all(isinstance(severity, Severity) for severity, _ in CODES.values())
+
+
+# ---- odd file names, terminal escapes, docgen's own bugs, `docgen parse` ----------------------
+
+
+def test_odd_file_names_and_escapes_give_one_line_diagnostics(tmp_path: Path) -> None:
+    page = resource("|id|Strng or Thing|x|\n").encode()
+    escape = resource("|id|String|x|\n|\x1b[2J\x1b[31mred|Strng or \x1b]0;title\x07x|y|\n").encode()
+    pages = {"new\nline.md": page, "tab\there.md": page, "esc.md": escape}
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, data in pages.items():
+        (docs / name).write_bytes(data)
+    if sys.platform != "darwin":  # a file name that is not UTF-8
+        with open(os.path.join(os.fsencode(docs), b"\xff\xfe.md"), "wb") as handle:
+            handle.write(page)
+    result = run_docgen("build", "--input", docs, "--output", tmp_path / "out", cwd=tmp_path)
+    assert_clean_exit(result.returncode, result.stdout, result.stderr)
+    assert result.returncode == 0
+    found = diagnostics(result.stderr)  # every line parses as one diagnostic
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert {d["path"] for d in found} >= {"docs/new\\nline.md", "docs/tab\\there.md", "docs/esc.md"}
+    for path in (tmp_path / "out").rglob("*.py"):
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert first.isascii() and first.isprintable()
+
+
+def test_a_docgen_bug_on_one_page_costs_only_that_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from docgen import pipeline
+    from docgen.cli import main
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gadget.md").write_text(GOOD, encoding="utf-8")
+    (docs / "trigger.md").write_text(resource("|id|String|x|\n"), encoding="utf-8")
+    real = pipeline.extract_page
+
+    def buggy(source, sink):
+        if "trigger" in source.rel:
+            raise IndexError("list index out of range")
+        return real(source, sink)
+
+    monkeypatch.setattr(pipeline, "extract_page", buggy)
+    sink = Sink()
+    result = pipeline.generate(pipeline.Config(input=docs, output=tmp_path / "out"), sink)
+    (bug,) = [d for d in sink.items if d.code == "DG009"]
+    assert bug.path == "docs/trigger.md" and "IndexError" in bug.message and "test_broken_input.py" in bug.message
+    assert "graph_client/models/gadget.py" in result.files
+    # the command line: exit 1 (an error), diagnostics, no traceback, nothing written
+    outcome = CliRunner().invoke(main, ["build", "--input", str(docs), "--output", str(tmp_path / "out")])
+    assert outcome.exit_code == 1 and isinstance(outcome.exception, SystemExit)
+    assert "error[DG009]" in outcome.output and "Traceback" not in outcome.output
+    assert not (tmp_path / "out").exists()
+    # a bug while planning: reported the same way
+    monkeypatch.setattr(pipeline, "plan", lambda *a, **k: {}["boom"])
+    sink = Sink()
+    assert pipeline.generate(pipeline.Config(input=docs, output=tmp_path / "out"), sink).files == {}
+    assert [d.code for d in sink.items if d.code == "DG009"] == ["DG009", "DG009"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in ("binary-with-nul", "latin-1", "utf-16", "unclosed-fence", "bad-example-json", "empty")], ids=lambda c: c.name)
+def test_parse_command_on_broken_pages(case: Case, tmp_path: Path) -> None:
+    page = tmp_path / "broken.md"
+    page.write_bytes(case.data)
+    result = run_docgen("parse", page, cwd=tmp_path)
+    assert_clean_exit(result.returncode, result.stdout, result.stderr)
+    document = json.loads(result.stdout)
+    assert document["format"] == "docgen-ir"
