@@ -91,7 +91,7 @@ def generate(config: Config, sink: Sink) -> Generation:
             result.operations += 1
             result.examples += len(page.operation.examples)
     result.skipped.update(
-        "it has no response" if d.code == "DG404" else d.message.split(": ", 1)[-1]
+        "it has no response" if d.code == "DG404" else d.message.split(": ", 1)[-1].split(" (", 1)[0]
         for d in sink.items[before:]
         if d.code in ("DG404", "DG405")
     )

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
-from docgen import naming
+from docgen import conform, naming
 from docgen.diagnostics import Sink
 from docgen.ir import ApiSpec, BodyKind, Enum, Example, Field, Model, Operation, Page, TypeKind, TypeRef
 from docgen.render import Code, comment, py
@@ -405,6 +405,9 @@ def _example_plan(example: Example, view, path_plan: PathPlan, names: Names, mod
     if not view["has_body"] and body is not None:
         return "the example sends a body the operation does not document", {}
     response_body = response.body.json if response.body.kind is BodyKind.JSON else None
+    problem = _nonconforming(body, response_body, view, names, models)
+    if problem:
+        return problem, {}
     checks = []
     returns = view["returns"]
     if returns == "model":
@@ -436,6 +439,24 @@ def _example_plan(example: Example, view, path_plan: PathPlan, names: Names, mod
 
 
 _HEADER_VALUE = re.compile(r"^[\x20-\x7e]{1,200}$")  # what an HTTP header may carry as is
+
+
+def _nonconforming(request_body: Any, response_body: Any, view, names: Names, models) -> str:
+    """Why the documented bodies would not round-trip through their models ('' when they do)."""
+    fields_of = lambda m: _all_fields(m, models)  # noqa: E731
+    if view["body_class"] and isinstance(request_body, dict):
+        problem = conform.mismatch(request_body, models.get(_key_for(names, view["body_class"])), models, names.enums, fields_of)
+        if problem:
+            return f"its request body does not fit the documented types ({problem})"
+    response_model = models.get(_key_for(names, view["response_class"])) if view["response_class"] else None
+    items = [response_body]
+    if view["returns"] == "collection" and isinstance(response_body, dict) and isinstance(response_body.get("value"), list):
+        items = response_body["value"]
+    for item in items if view["returns"] in ("model", "collection") else ():
+        problem = conform.mismatch(item, response_model, models, names.enums, fields_of)
+        if problem:
+            return f"its response does not fit the documented types ({problem})"
+    return ""
 
 
 def _content_type(response) -> str:

@@ -398,3 +398,123 @@ def test_parse_command_on_broken_pages(case: Case, tmp_path: Path) -> None:
     assert_clean_exit(result.returncode, result.stdout, result.stderr)
     document = json.loads(result.stdout)
     assert document["format"] == "docgen-ir"
+
+
+# ---- examples that contradict their own property tables ---------------------------------------
+
+TYPED = """\
+# Create gizmo
+
+## HTTP request
+
+```http
+POST /gizmos
+```
+
+## Request body
+
+Supply a [gizmo](gizmo.md) object.
+
+## Response
+
+If successful, this method returns a `201 Created` response code and a [gizmo](gizmo.md) object.
+
+## Example
+{examples}
+"""
+GIZMO = """\
+# gizmo resource type
+
+## Properties
+
+|Property|Type|Description|
+|:---|:---|:---|
+|id|String|x|
+|size|Int32|x|
+|flag|Boolean|x|
+|ratio|Double|x|
+|day|Date|x|
+|when|DateTimeOffset|x|
+|at|TimeOfDay|x|
+|span|Duration|x|
+|tags|String collection|x|
+|colour|[colour](colour.md)|x|
+|part|[part](part.md)|x|
+|parts|[part](part.md) collection|x|
+|anything|Object|x|
+"""
+TYPED_SUPPORT = {
+    "colour.md": "# colour enum type\n\n## Members\n\n|Member|Description|\n|-|-|\n|red|x|\n",
+    "part.md": "# part resource type\n\n## Properties\n\n|Property|Type|Description|\n|-|-|-|\n|n|Int32|x|\n",
+}
+GOOD_GIZMO = {"id": "g", "size": 3, "flag": True, "ratio": 1.5, "day": "2020-02-29", "when": "2020-01-01T00:00:00.1234567-08:00",
+              "at": "10:11:12.1234567", "span": "-PT17.1357909S", "tags": ["a", "b"], "colour": "not-listed-but-open",
+              "part": {"n": 1, "extra": [1]}, "parts": [{"n": 2}], "anything": {"x": [1, "y", None]}, "undocumented": "kept"}
+BAD_GIZMOS = {
+    "string_gets_a_number": {"id": 5},
+    "int_gets_text": {"size": "3"},
+    "int_gets_a_float": {"size": 3.0},
+    "int_gets_a_bool": {"size": True},
+    "bool_gets_text": {"flag": "true"},
+    "double_gets_text": {"ratio": "1.5"},
+    "date_does_not_exist": {"day": "2021-02-29"},
+    "datetime_holds_code": {"when": "\"\"\"; import os; os.system('touch docgen-pwned') #"},
+    "datetime_offset_too_big": {"when": "2021-01-01T00:00:00+25:00"},
+    "time_out_of_range": {"at": "25:00"},
+    "duration_is_text": {"span": "three days"},
+    "collection_is_not_a_list": {"tags": "a"},
+    "collection_item_wrong": {"tags": ["a", 1]},
+    "collection_holds_null": {"tags": ["a", None]},
+    "enum_gets_a_number": {"colour": 1},
+    "model_gets_a_string": {"part": "p1"},
+    "nested_value_wrong": {"parts": [{"n": "two"}]},
+    "odata_type_not_a_string": {"@odata.type": 5},
+}
+
+
+def typed_example(name: str, body: dict) -> str:
+    text = json.dumps(body)
+    return (
+        f'\n<!-- {{ "blockType": "request", "name": "{name}" }} -->\n```http\nPOST https://graph.microsoft.com/v1.0/gizmos\n'
+        f"Content-Type: application/json\n\n{text}\n```\n\n"
+        f'<!-- {{ "blockType": "response", "name": "{name}" }} -->\n```http\nHTTP/1.1 201 Created\nContent-Type: application/json\n\n{text}\n```\n'
+    )
+
+
+def test_examples_that_contradict_their_types_are_reported_not_tested(tmp_path: Path) -> None:
+    from docgen.config import Config
+    from docgen.output import diff_tree, read_tree, write_tree
+    from docgen.pipeline import generate
+    from docgen_helpers import run_pytest
+
+    examples = typed_example("conforming", GOOD_GIZMO) + "".join(typed_example(n, b) for n, b in BAD_GIZMOS.items())
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gizmo-create.md").write_text(TYPED.format(examples=examples), encoding="utf-8")
+    (docs / "gizmo.md").write_text(GIZMO, encoding="utf-8")
+    for name, text in TYPED_SUPPORT.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    sink = Sink()
+    files = generate(Config(input=docs, output=tmp_path / "out"), sink).files
+    skipped = {re.search(r"example '(\w+)'", d.message).group(1): d.message for d in sink.items if d.code == "DG405"}
+    assert set(skipped) == set(BAD_GIZMOS), sorted(skipped)
+    for message in skipped.values():
+        assert "does not fit the documented types" in message
+    test_module = files["tests/test_gizmo_create.py"]
+    assert "def test_conforming()" in test_module
+    # and the test that was generated passes
+    out = tmp_path / "out"
+    write_tree(out, files, diff_tree(files, read_tree(out)))
+    result = run_pytest(out, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_conform_patterns_are_the_runtimes() -> None:
+    from docgen import conform
+
+    runtime = (ROOT / "templates" / "runtime.py.j2").read_text(encoding="utf-8")
+    for name in ("_NUM", "_DATE_RE", "_TIME_RE", "_DATETIME_RE", "_DURATION_RE", "_DURATION_UNITS"):
+        source = (ROOT / "docgen" / "conform.py").read_text(encoding="utf-8")
+        definition = re.search(rf"^{name} = .*?(?=^\S)", source, re.MULTILINE | re.DOTALL).group(0)
+        assert definition in runtime, name
+    assert conform._DATETIME_RE.pattern

@@ -101,7 +101,7 @@ def _check_test_create_import_os_os_system_touch_docgen_pwned_result(
 
 
 def test_create_import_os_os_system_touch_docgen_pwned() -> None:
-    """Example request at docs_input/inject-create.md:50, response at docs_input/inject-create.md:68."""
+    """Example request at docs_input/inject-create.md:52, response at docs_input/inject-create.md:70."""
     seen: list[httpx.Request] = []
     transport = _transport(
         seen,
@@ -125,7 +125,7 @@ def test_create_import_os_os_system_touch_docgen_pwned() -> None:
 
 
 def test_create_import_os_os_system_touch_docgen_pwned_async() -> None:
-    """The async twin of test_create_import_os_os_system_touch_docgen_pwned (docs_input/inject-create.md:50)."""
+    """The async twin of test_create_import_os_os_system_touch_docgen_pwned (docs_input/inject-create.md:52)."""
     seen: list[httpx.Request] = []
     transport = _async_transport(
         seen,

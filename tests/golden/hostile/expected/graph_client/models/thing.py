@@ -31,5 +31,11 @@ class Thing(_rt.GraphModel):
     line: str | None = Field(default=None, alias="line")
     """A line separator here: and a paragraph one: and NEL: end"""
 
+    when: _rt.DateTimeOffset | None = Field(default=None, alias="when")
+    """A date that a page may fill with anything."""
+
+    count: int | None = Field(default=None, alias="count")
+    """A number that a page may fill with anything."""
+
     ctrl: str | None = Field(default=None, alias="ctrl")
     """NUL-free but bell \x07 and escape \x1b and form feed end"""
