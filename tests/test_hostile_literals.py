@@ -69,6 +69,12 @@ def segment(text: str) -> str:
     return cleaned or "v"
 
 
+def path_text(text: str) -> str:
+    """The literal part of an HTTP request path: spaces, quotes, backslashes and % stay."""
+    cleaned = "".join(ch for ch in raw(text) if ch.isprintable() and ch not in "/?#{}<>").strip()
+    return cleaned or "p"
+
+
 def placeholder(text: str) -> str:
     return "".join(ch for ch in segment(text) if ch != "|") or "id"
 
@@ -94,7 +100,7 @@ Create a [thing](../resources/thing.md) {raw(t['description'])}
 
 <!-- {{ "blockType": "ignored", "name": {json.dumps(t['annotation'])} }} -->
 ```http
-POST /things/{{{placeholder(t['placeholder'])}}}/{segment(t['path'])}
+POST /things/{{{placeholder(t['placeholder'])}}}/{path_text(t['path'])}
 ```
 
 ## Request headers
@@ -132,7 +138,7 @@ If successful, this method returns a `201 Created` response code and a [thing](.
 
 <!-- {{ "blockType": "request", "name": {json.dumps(t['annotation'])} }} -->
 ```http
-POST https://graph.microsoft.com/v1.0/things/{segment(t['arg'])}/{segment(t['path'])}
+POST https://graph.microsoft.com/v1.0/things/{segment(t['arg'])}/{path_text(t['path'])}
 Content-Type: application/json
 X-Header: {line(t['header'])}
 
@@ -306,6 +312,28 @@ def test_benign_page_covers_every_template() -> None:
     assert any(p.startswith("tests/test_") for p in files)
 
 
+def test_the_checker_rejects_code_a_template_does_not_make() -> None:
+    """The structural check above can fail: text that became code is caught even when it is
+    valid Python."""
+    import pytest
+
+    skeletons, files = benign()
+    path = "graph_client/models/thing.py"
+    text = files[path]
+    check_module(path, text, skeletons)
+    injected = [
+        text.replace('"""The Thing model."""', '"""The Thing model."""; import os; os.system("touch docgen-pwned")'),
+        text + "\nprint(__import__('os').system('touch docgen-pwned'))\n",
+        text.replace("    ODATA_TYPE", "    exec('1')\n    ODATA_TYPE"),
+        text + "\nif True:\n    pass\n",
+        text.replace("from .. import _runtime as _rt", "from .. import _runtime as _rt\nfrom os import system"),
+        text.replace('"""The Thing model."""', '"""The Thing model."""\nfor x in []:\n    pass'),
+    ]
+    for source in injected:
+        with pytest.raises(AssertionError):
+            check_module(path, source, skeletons)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=NO_SHRINK)
 @given(st.fixed_dictionaries({key: hostile for key in KEYS}))
 def test_hostile_text_everywhere_stays_data(t: dict[str, str]) -> None:
@@ -392,3 +420,22 @@ def test_hostile_golden_tree_passes_its_tests_without_running_page_text(tmp_path
     done = subprocess.run([sys.executable, "-B", "-c", code], cwd=work, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "imported" in done.stdout, done.stderr
     assert list(work.iterdir()) == []
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=NO_SHRINK)
+@given(st.fixed_dictionaries({key: hostile for key in KEYS}))
+def test_hostile_pages_pass_their_own_generated_tests(t: dict[str, str]) -> None:
+    """Not only well formed: the client built from a hostile page sends the documented request
+    and parses the documented response, and running its tests executes none of the page."""
+    from docgen.output import diff_tree, read_tree, write_tree
+
+    files, sink = build(t)
+    assert any(p.startswith("tests/test_") for p in files)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out"
+        write_tree(out, files, diff_tree(files, read_tree(out)))
+        work = Path(folder) / "cwd"
+        work.mkdir()
+        result = run_pytest(out, cwd=work)
+        assert result.returncode == 0, (t, result.stdout[-3000:])
+        assert list(work.iterdir()) == []
