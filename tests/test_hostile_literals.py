@@ -321,13 +321,14 @@ def test_the_checker_rejects_code_a_template_does_not_make() -> None:
     path = "graph_client/models/thing.py"
     text = files[path]
     check_module(path, text, skeletons)
+    anchor = "from .. import _runtime as _rt"
     injected = [
-        text.replace('"""The Thing model."""', '"""The Thing model."""; import os; os.system("touch docgen-pwned")'),
+        text.replace(anchor, anchor + '\n"""docstring"""; import os; os.system("touch docgen-pwned")'),
         text + "\nprint(__import__('os').system('touch docgen-pwned'))\n",
         text.replace("    ODATA_TYPE", "    exec('1')\n    ODATA_TYPE"),
         text + "\nif True:\n    pass\n",
-        text.replace("from .. import _runtime as _rt", "from .. import _runtime as _rt\nfrom os import system"),
-        text.replace('"""The Thing model."""', '"""The Thing model."""\nfor x in []:\n    pass'),
+        text.replace(anchor, anchor + "\nfrom os import system"),
+        text.replace(anchor, anchor + "\nfor x in []:\n    pass"),
     ]
     for source in injected:
         with pytest.raises(AssertionError):
