@@ -10,6 +10,7 @@ documented order. Wire names are never changed.
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -52,14 +53,14 @@ def capwords(text: str) -> str:
     return "".join(w[0].upper() + w[1:] for w in words)
 
 
-def _guard(name: str, reserved: frozenset[str], prefix: str) -> str:
+def _guard(name: str, reserved: frozenset[str], prefix: str) -> Code:
     if not name:
         name = prefix
     if name[0].isdigit():
         name = f"{prefix}_{name}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved:
         name += "_"
-    return name
+    return Code(name)
 
 
 def field_name(wire: str) -> str:
@@ -70,8 +71,17 @@ def class_name(documented: str) -> str:
     return _guard(capwords(documented), frozenset(), "Model")
 
 
+MAX_MODULE = 60
+
+
 def module_name(documented: str) -> str:
-    return _guard(snake(documented), ANNOTATION_BUILTINS, "m")
+    """A module name, at most MAX_MODULE characters (a long one keeps a stable hash of the
+    whole), so that generated paths stay short."""
+    name = _guard(snake(documented), ANNOTATION_BUILTINS, "m")
+    if len(name) > MAX_MODULE:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        name = Code(f"{name[: MAX_MODULE - 9].rstrip('_')}_{digest}")
+    return name
 
 
 def method_name(title: str) -> str:
@@ -79,7 +89,7 @@ def method_name(title: str) -> str:
 
 
 def parameter_name(documented: str) -> str:
-    return _guard(snake(documented), ANNOTATION_BUILTINS | {"body", "self", "params", "headers"}, "param")
+    return _guard(snake(documented), ANNOTATION_BUILTINS | {"body", "self", "params", "headers", "url"}, "param")
 
 
 def unique(names: list[str]) -> list[Code]:
@@ -94,3 +104,8 @@ def unique(names: list[str]) -> list[Code]:
         taken.add(candidate)
         result.append(Code(candidate))
     return result
+
+
+def enum_member_name(value: str) -> Code:
+    name = snake(value).upper() or "MEMBER"
+    return Code(f"M_{name}" if name[0].isdigit() else name)

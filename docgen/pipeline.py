@@ -58,10 +58,17 @@ def read_pages(config: Config, sink: Sink) -> list[Page]:
 
 def generate(config: Config, sink: Sink) -> Generation:
     pages = read_pages(config, sink)
-    spec = link(pages, sink)
+    by_version: dict[str, list[Page]] = {}
+    for page in pages:
+        by_version.setdefault(page.version, []).append(page)
+    specs = {version: link(group, sink) for version, group in sorted(by_version.items())}
     before = len(sink.items)
-    planned = plan(spec, config.package, config.input.name, config.base_url, sink)
-    result = Generation(pages=len(pages), models=len(spec.models), enums=len(spec.enums))
+    planned = plan(specs, config.package, config.input.name, config.base_url, sink)
+    result = Generation(
+        pages=len(pages),
+        models=sum(len(s.models) for s in specs.values()),
+        enums=sum(len(s.enums) for s in specs.values()),
+    )
     for page in pages:
         if page.operation is not None:
             result.operations += 1

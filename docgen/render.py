@@ -47,7 +47,9 @@ def py(value: Any) -> Code:
         return Code(repr(value))
     if isinstance(value, dict):
         return Code("{" + ", ".join(f"{py(str(k))}: {py(v)}" for k, v in value.items()) + "}")
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        return Code("(" + "".join(f"{py(v)}, " for v in value) + ")")
+    if isinstance(value, list):
         return Code("[" + ", ".join(py(v) for v in value) + "]")
     raise TypeError(f"no literal for {type(value).__name__}")
 

@@ -1,6 +1,7 @@
 """JSON as it is written in docs: strict first, then a few documented repairs.
 
-Repairs (each reported by the caller as a warning): NBSP and other odd spaces, smart quotes
+Repairs (each reported by the caller as a warning): raw control characters inside strings,
+NBSP and other odd spaces, smart quotes
 used as JSON quotes, `//` and `/* */` comments, lines that are only `...` or `…`, `...`
 placeholders inside arrays/objects, and trailing commas. Nothing here ever evaluates text.
 """
@@ -36,7 +37,8 @@ def loads(text: str) -> tuple[Any, bool]:
         first = exc
     repaired = _repair(text)
     try:
-        return json.loads(repaired), True
+        # strict=False also admits raw control characters (tabs, newlines) inside strings.
+        return json.loads(repaired, strict=False), True
     except json.JSONDecodeError:
         raise LenientError(first.msg, first.lineno) from None
 

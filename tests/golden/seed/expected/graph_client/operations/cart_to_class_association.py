@@ -10,8 +10,6 @@ from .. import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.cart_to_class_association import CartToClassAssociation
 
-    pass
-
 
 class _CartToClassAssociationOperations:
     _core: _rt.SyncCore
@@ -22,21 +20,38 @@ class _CartToClassAssociationOperations:
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
+        url: str | None = None,
     ) -> CartToClassAssociation:
         """Create cartToClassAssociation
 
         Create a new cartToClassAssociation object.
 
-        POST /deviceManagement/cartToClassAssociations"""
+        POST /deviceManagement/cartToClassAssociations
+
+        Documented response: 201.
+
+        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        """
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
         response = self._core.request(
             "POST",
-            "/deviceManagement/cartToClassAssociations",
-            params=params,
+            (
+                url
+                if url is not None
+                else _rt.build_path(
+                    (("/deviceManagement/cartToClassAssociations",),),
+                    {},
+                )
+            ),
+            params={
+                **(params or {}),
+            },
             json_body=_rt.dump_body(body),
-            headers=headers,
+            headers={
+                **(headers or {}),
+            },
             expected=_rt.SUCCESS,
         )
 
@@ -52,21 +67,38 @@ class _AsyncCartToClassAssociationOperations:
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
+        url: str | None = None,
     ) -> CartToClassAssociation:
         """Create cartToClassAssociation
 
         Create a new cartToClassAssociation object.
 
-        POST /deviceManagement/cartToClassAssociations"""
+        POST /deviceManagement/cartToClassAssociations
+
+        Documented response: 201.
+
+        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        """
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
         response = await self._core.request(
             "POST",
-            "/deviceManagement/cartToClassAssociations",
-            params=params,
+            (
+                url
+                if url is not None
+                else _rt.build_path(
+                    (("/deviceManagement/cartToClassAssociations",),),
+                    {},
+                )
+            ),
+            params={
+                **(params or {}),
+            },
             json_body=_rt.dump_body(body),
-            headers=headers,
+            headers={
+                **(headers or {}),
+            },
             expected=_rt.SUCCESS,
         )
 

@@ -7,7 +7,7 @@ import typing as _t
 
 import httpx
 
-from . import _runtime as _rt
+from .. import _runtime as _rt
 from .operations.widget import _WidgetOperations, _AsyncWidgetOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import typing as _t
 
-from .. import _runtime as _rt
+from ... import _runtime as _rt
 
 if _t.TYPE_CHECKING:
     from ..models.widget import Widget
-
-    pass
 
 
 class _WidgetOperations:
@@ -22,21 +20,38 @@ class _WidgetOperations:
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
+        url: str | None = None,
     ) -> Widget:
         """Create widget
 
         Create a new widget.
 
-        POST /widgets"""
+        POST /widgets
+
+        Documented response: 201.
+
+        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        """
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
         response = self._core.request(
             "POST",
-            "/widgets",
-            params=params,
+            (
+                url
+                if url is not None
+                else _rt.build_path(
+                    (("/widgets",),),
+                    {},
+                )
+            ),
+            params={
+                **(params or {}),
+            },
             json_body=_rt.dump_body(body),
-            headers=headers,
+            headers={
+                **(headers or {}),
+            },
             expected=_rt.SUCCESS,
         )
 
@@ -52,21 +67,38 @@ class _AsyncWidgetOperations:
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
+        url: str | None = None,
     ) -> Widget:
         """Create widget
 
         Create a new widget.
 
-        POST /widgets"""
+        POST /widgets
+
+        Documented response: 201.
+
+        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        """
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
         response = await self._core.request(
             "POST",
-            "/widgets",
-            params=params,
+            (
+                url
+                if url is not None
+                else _rt.build_path(
+                    (("/widgets",),),
+                    {},
+                )
+            ),
+            params={
+                **(params or {}),
+            },
             json_body=_rt.dump_body(body),
-            headers=headers,
+            headers={
+                **(headers or {}),
+            },
             expected=_rt.SUCCESS,
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib as _importlib
 import typing as _t
 
-from .. import _runtime as _rt
+from ... import _runtime as _rt
 
 _MODULES: dict[str, str] = {
     "Widget": "widget",
@@ -14,8 +14,9 @@ _MODULES: dict[str, str] = {
 
 _rt.register_models(
     {
-        "microsoft.graph.widget": "graph_client.models.widget:Widget",
-    }
+        "microsoft.graph.widget": "graph_client.v1_0.models.widget:Widget",
+    },
+    __name__,
 )
 
 __all__ = sorted(_MODULES)

@@ -7,7 +7,7 @@ import typing as _t
 
 from pydantic import Field
 
-from .. import _runtime as _rt
+from ... import _runtime as _rt
 
 
 class Widget(_rt.GraphModel):
