@@ -14,6 +14,7 @@ from docgen.format import FormatProblem, format_python
 from docgen.ir import Page
 from docgen.link import link
 from docgen.plan import PlannedFile, plan
+from docgen.plan.examples import eligible
 from docgen.read import find_pages, read_page
 from docgen.render import Code, Renderer, TemplateProblem, comment
 
@@ -37,6 +38,8 @@ class Generation:
     operations: int = 0
     tests: int = 0
     examples: int = 0
+    eligible: int = 0  # examples docgen promises to test (see plan.examples.eligible)
+    eligible_tested: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
 
 
@@ -73,6 +76,7 @@ def generate(config: Config, sink: Sink) -> Generation:
         if page.operation is not None:
             result.operations += 1
             result.examples += len(page.operation.examples)
+            result.eligible += sum(1 for e in page.operation.examples if eligible(e))
     result.skipped.update(
         "it has no response" if d.code == "DG404" else d.message.split(": ", 1)[-1]
         for d in sink.items[before:]
@@ -85,7 +89,9 @@ def generate(config: Config, sink: Sink) -> Generation:
             result.files[item.path] = text
             result.sources[item.path] = item.sources
             if item.template == "test_page.py.j2":
-                result.tests += sum(len(op["examples"]) for op in item.context["operations"])
+                for op in item.context["operations"]:
+                    result.tests += len(op["examples"])
+                    result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
     return result
 
 
@@ -112,10 +118,12 @@ def render_file(renderer: Renderer, item: PlannedFile, sink: Sink) -> str | None
 def summary_line(result: Generation, sink: Sink) -> str:
     warnings = sink.count(Severity.WARNING)
     errors = sink.count(Severity.ERROR)
-    share = f"{result.tests}/{result.examples} examples became tests"
+    percent = 100.0 * result.eligible_tested / result.eligible if result.eligible else 100.0
     line = (
         f"{result.pages} pages, {result.models} models, {result.enums} enums, {result.operations} operations, "
-        f"{result.tests} example tests ({share}), {warnings} warnings, {errors} errors"
+        f"{result.tests} example tests, {warnings} warnings, {errors} errors\n"
+        f"examples: {result.examples} documented, {result.eligible} testable (a response, JSON or empty bodies, "
+        f"no unfilled placeholder), {result.eligible_tested} of those became tests ({percent:.1f}%)"
     )
     if result.skipped:
         reasons = "; ".join(f"{count} {reason}" for reason, count in sorted(result.skipped.items(), key=lambda kv: (-kv[1], kv[0])))

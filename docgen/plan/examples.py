@@ -20,6 +20,18 @@ from docgen.render import Code, comment, py
 _PLACEHOLDER_MARKS = ("{", "}", "<", ">")
 
 
+def eligible(example: Example) -> bool:
+    """The examples docgen promises to test: a request with a response, JSON or empty bodies,
+    and a URL with no unfilled placeholder. The build summary reports the share of these that
+    became tests."""
+    messages = (example.request, example.response)
+    return (
+        example.response is not None
+        and not any(mark in example.request.url for mark in _PLACEHOLDER_MARKS)
+        and all(m.body.kind in (BodyKind.NONE, BodyKind.JSON) for m in messages if m is not None)
+    )
+
+
 def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[str, Any]]:
     op = plan.page.operation
     assert op is not None
@@ -38,6 +50,7 @@ def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[st
                 "DG406", example.span.path, example.span.line,
                 f"example {example.name!r} calls a URL that matches no documented path; tested through url=",
             )
+        view["eligible"] = eligible(example)
         stem = test_name.upper()
         request_const, response_const = Code(f"REQUEST_{stem}"), Code(f"RESPONSE_{stem}")
         view.update(
