@@ -119,6 +119,21 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
         return "the example sends a body the operation does not document", {}
     returns = view["returns"]
     response_body = response.body.json if response.body.kind is BodyKind.JSON else None
+    body_key = names.model_key_of_class(view["body_class"])
+    if body_key and isinstance(body, dict):
+        mismatch = type_mismatch(body, names.models[body_key], names)
+        if mismatch:
+            return f"its request body {mismatch}", {}
+    response_key = names.model_key_of_class(view["response_class"])
+    if response_key and returns == "model" and isinstance(response_body, dict):
+        mismatch = type_mismatch(response_body, names.models[response_key], names)
+        if mismatch:
+            return f"its response body {mismatch}", {}
+    if response_key and returns == "pager" and isinstance(response_body, dict):
+        for item in response_body.get("value") or ():
+            mismatch = type_mismatch(item, names.models[response_key], names) if isinstance(item, dict) else "holds a non-object item"
+            if mismatch:
+                return f"its response body {mismatch}", {}
     checks: list[dict[str, Code]] = []
     if returns == "model":
         if not isinstance(response_body, dict):
@@ -227,6 +242,79 @@ def _content_type(response) -> str:
             return header.value
     return "application/json" if response.body.kind is BodyKind.JSON else "text/plain"
 
+
+def type_mismatch(value: dict[str, Any], model: Model, names: Names, depth: int = 0) -> str:
+    """Why a documented JSON object does not fit the documented types ("" when it does).
+    The model would coerce such a value (\"7\" to 7) and the round trip could not be exact."""
+    odata = value.get("@odata.type")
+    if isinstance(odata, str):
+        derived = names.models.get(odata.lstrip("#").rsplit(".", 1)[-1].lower())
+        if derived is not None:
+            model = derived
+    types = {f.name: f.type for f in all_fields(model, names.models)}
+    for wire, item in value.items():
+        ref = types.get(wire)
+        if ref is None or item is None:
+            continue
+        items = item if ref.collection and isinstance(item, list) else [item]
+        if ref.collection and not isinstance(item, list):
+            return f"has {wire!r} as a single value where the docs type a collection"
+        for element in items:
+            problem = _value_mismatch(element, ref, names, depth)
+            if problem:
+                return f"has {wire!r} {problem}"
+    return ""
+
+
+def _value_mismatch(value: Any, ref, names: Names, depth: int) -> str:
+    if value is None:
+        return ""
+    if ref.kind is TypeKind.PRIMITIVE:
+        check = _CHECKERS.get(ref.name) or _LOOSE_CHECKERS.get(ref.name)
+        if check is not None and not check(value):
+            return f"= {value!r:.40}, not a {ref.name}"
+        return ""
+    key = names.model_key(ref)
+    if key is None or key in names.placeholders:
+        if ref.kind is TypeKind.NAMED and ref.name.lower() in names.enums and not isinstance(value, str):
+            return f"= {value!r:.40}, not a {ref.name} member"
+        return ""
+    if not isinstance(value, dict):
+        return f"= {value!r:.40}, not a {ref.name} object"
+    return type_mismatch(value, names.models[key], names, depth + 1) if depth < 8 else ""
+
+
+# The shapes the generated runtime's wire types accept (templates/runtime.py.j2 keeps the
+# same patterns): a documented value outside them would fail to parse, not round-trip.
+_DATE = r"(\d{4})-(\d{2})-(\d{2})"
+_WIRE_PATTERNS = {
+    "DateTimeOffset": re.compile(_DATE + r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"),
+    "Date": re.compile(_DATE),
+    "TimeOfDay": re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"),
+    "Duration": re.compile(r"[-+]?P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?"),
+}
+
+
+def _wire_value(kind: str, value: Any) -> bool:
+    match = _WIRE_PATTERNS[kind].fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+    if kind in ("DateTimeOffset", "Date"):
+        year, month, day = map(int, match.groups()[:3])
+        return 1 <= month <= 12 and 1 <= day <= 31 and year >= 1
+    return True
+
+
+_LOOSE_CHECKERS = {
+    "Double": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "Single": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "DateTimeOffset": lambda v: _wire_value("DateTimeOffset", v),
+    "Date": lambda v: _wire_value("Date", v),
+    "TimeOfDay": lambda v: _wire_value("TimeOfDay", v),
+    "Duration": lambda v: _wire_value("Duration", v),
+    "Binary": lambda v: isinstance(v, str),
+    "Stream": lambda v: isinstance(v, str),
+}
 
 _CHECKERS = {
     "String": lambda v: isinstance(v, str),
