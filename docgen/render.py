@@ -48,7 +48,7 @@ def py(value: Any) -> Code:
     if isinstance(value, dict):
         return Code("{" + ", ".join(f"{py(str(k))}: {py(v)}" for k, v in value.items()) + "}")
     if isinstance(value, tuple):
-        return Code("(" + "".join(f"{py(v)}, " for v in value) + ")")
+        return Code("(" + ", ".join(py(v) for v in value) + ("," if len(value) == 1 else "") + ")")
     if isinstance(value, list):
         return Code("[" + ", ".join(py(v) for v in value) + "]")
     raise TypeError(f"no literal for {type(value).__name__}")

@@ -52,9 +52,9 @@ class Names:
                 return key
         return None
 
-    def annotation(self, ref: TypeRef) -> tuple[Code, str | None, bool]:
-        """(annotation, the type it needs imported or None, whether the union is lenient)."""
-        needed, lenient = None, False
+    def annotation(self, ref: TypeRef) -> tuple[Code, str | None]:
+        """(annotation, the key of the type it needs imported, if any)."""
+        needed = None
         if ref.kind is TypeKind.PRIMITIVE:
             inner = _PRIMITIVE_ANNOTATIONS[ref.name]
         elif ref.kind is TypeKind.NAMED and ref.name.lower() in self.classes:
@@ -64,10 +64,9 @@ class Names:
                 # Nobody documents this type: it may be an object, an enum string or anything.
                 # Tried left to right, so that an object still becomes the placeholder model.
                 inner = f'_t.Annotated[{inner} | _t.Any, Field(union_mode="left_to_right")]'
-                lenient = True
         else:
             inner = "_t.Any"
-        return Code(f"list[{inner}]" if ref.collection else inner), needed, lenient
+        return Code(f"list[{inner}]" if ref.collection else inner), needed
 
 
 def collect_names(spec: ApiSpec) -> Names:
@@ -114,18 +113,20 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
     inherited = set(field_attributes(base, models)) if base else set()
     imports: dict[str, Code] = {}
     fields = []
+    for f in all_fields(model, models):
+        # Inherited annotations are resolved in this module too: import their types here.
+        needed = names.annotation(f.type)[1]
+        if needed and needed != key:
+            imports[names.modules[needed]] = names.classes[needed]
     for f in model.fields:
         if f.name in inherited:
             continue
-        annotation, needed, lenient = names.annotation(f.type)
-        if needed and needed != key:
-            imports[names.modules[needed]] = names.classes[needed]
+        annotation = names.annotation(f.type)[0]
         fields.append(
             {
                 "attribute": attributes[f.name],
                 "wire": py(f.name),
                 "annotation": annotation,
-                "lenient": lenient,
                 "description": f.description,
                 "source": comment(str(f.span)),
             }
