@@ -176,11 +176,21 @@ def _path_arguments(plan: OperationPlan, path: str) -> tuple[list[Code], list[di
             continue
         if _chosen_path(plan, set(path_plan.names)) is not path_plan:
             return [], [], None  # an alternative path the method would not pick for these arguments
-        values = dict(zip(path_plan.names, match.groups()))
+        annotations = plan.view["annotations"]
+        values = {name: _typed(value, annotations[name]) for name, value in zip(path_plan.names, match.groups())}
         args = [py(values[name]) for name in plan.view["required"]]
         kwargs = [{"name": name, "value": py(values[name])} for name in plan.view["optional"] if name in values]
         return args, kwargs, path[: match.start()]
     return [], [], None
+
+
+def _typed(value: str, annotation: str) -> Any:
+    """A path value from an example URL as the parameter's documented type."""
+    if annotation == "int" and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if annotation == "bool" and value in ("true", "false"):
+        return value == "true"
+    return value
 
 
 def _chosen_path(plan: OperationPlan, given: set[str]):

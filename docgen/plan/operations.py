@@ -152,6 +152,7 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "URL (absolute, or relative to the base URL) instead of one built from the path parameters."
     )
     view = {
+        "annotations": _parameter_annotations(op, paths),
         "name": method,
         "http_method": py(http_method),
         "paths": [p.template() for p in paths],
@@ -170,6 +171,23 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "group": group,
     }
     return OperationPlan(view=view, paths=tuple(paths), options=options, header_params=tuple(header_params), page=page)
+
+
+_PARAMETER_TYPES = {"Int32": "int", "Int64": "int", "Boolean": "bool", "Double": "float", "Single": "float"}
+
+
+def _parameter_annotations(op: Operation, paths: list[PathPlan]) -> dict[str, Code]:
+    """Path parameters are str, except function parameters the docs type as numbers or
+    booleans (`getX(days={days})` with `days | Int32`)."""
+    documented = {naming.snake(p.name): p.type for p in op.parameters if p.type.kind is TypeKind.PRIMITIVE}
+    annotations: dict[str, Code] = {}
+    for path in paths:
+        for holder, name in zip(path.placeholders, path.names):
+            key = naming.snake(holder)
+            ref = documented.get(key) or documented.get(key.removesuffix("_value"))
+            kind = _PARAMETER_TYPES.get(ref.name, "str") if ref is not None and not ref.collection else "str"
+            annotations.setdefault(name, Code(kind))
+    return annotations
 
 
 def _returns(op: Operation, path: PathPlan, response_key: str | None) -> str:

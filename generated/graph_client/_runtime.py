@@ -605,8 +605,10 @@ not failed); the documented status is in each method's docstring."""
 
 
 def quote_segment(value: Any) -> str:
-    """A path parameter, percent-encoded but for the characters a path segment may hold."""
-    return quote(str(value), safe="!$&'()*+,;=:@")
+    """A path parameter, percent-encoded but for the characters a path segment may hold
+    (booleans as OData writes them: true, false)."""
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return quote(text, safe="!$&'()*+,;=:@")
 
 
 class OpenEnum(str, enum.Enum):
