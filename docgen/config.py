@@ -72,6 +72,8 @@ def load_config(cwd: Path, overrides: dict[str, Any]) -> Config:
         raise ConfigError(f"package {config.package!r} is not a valid Python package name")
     if not config.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"base-url {config.base_url!r} must start with http:// or https://")
+    if config.templates is not None and not config.templates.is_dir():
+        raise ConfigError(f"templates folder {str(config.templates)!r} does not exist")
     return config
 
 

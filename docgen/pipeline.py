@@ -4,6 +4,7 @@ Nothing here touches the output folder; `cli` writes or diffs what `generate` re
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from docgen.read import find_pages, read_page
 from docgen.render import Code, Renderer, TemplateProblem, comment
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# progress(stage, done, total): called with done=0 when a stage starts ("read": pages,
+# "render": files), then after each item. Information flows out only; it cannot steer the run.
+Progress = Callable[[str, int, int], None]
 
 
 def default_templates() -> Path:
@@ -43,7 +48,7 @@ class Generation:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def read_pages(config: Config, sink: Sink) -> list[Page]:
+def read_pages(config: Config, sink: Sink, progress: Progress | None = None) -> list[Page]:
     root = config.input
     if not root.is_dir():
         sink.report("DG001", str(root), 1, "the input folder does not exist")
@@ -52,15 +57,19 @@ def read_pages(config: Config, sink: Sink) -> list[Page]:
     if not rels:
         sink.report("DG005", str(root), 1, "the input folder holds no *.md page")
     pages = []
-    for rel in rels:
+    if progress:
+        progress("read", 0, len(rels))
+    for done, rel in enumerate(rels, 1):
         source = read_page(root, rel, root.name, sink)
         if source is not None:
             pages.append(extract_page(source, sink))
+        if progress:
+            progress("read", done, len(rels))
     return pages
 
 
-def generate(config: Config, sink: Sink) -> Generation:
-    pages = read_pages(config, sink)
+def generate(config: Config, sink: Sink, progress: Progress | None = None) -> Generation:
+    pages = read_pages(config, sink, progress)
     by_version: dict[str, list[Page]] = {}
     for page in pages:
         by_version.setdefault(page.version, []).append(page)
@@ -83,7 +92,9 @@ def generate(config: Config, sink: Sink) -> Generation:
         if d.code in ("DG404", "DG405")
     )
     renderer = Renderer(default_templates(), config.templates)
-    for item in planned:
+    if progress:
+        progress("render", 0, len(planned))
+    for done, item in enumerate(planned, 1):
         text = render_file(renderer, item, sink)
         if text is not None:
             result.files[item.path] = text
@@ -92,6 +103,8 @@ def generate(config: Config, sink: Sink) -> Generation:
                 for op in item.context["operations"]:
                     result.tests += len(op["examples"])
                     result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
+        if progress:
+            progress("render", done, len(planned))
     return result
 
 
@@ -103,16 +116,26 @@ def render_file(renderer: Renderer, item: PlannedFile, sink: Sink) -> str | None
     try:
         text = renderer.render(item.template, header=header(item.sources), **item.context)
     except TemplateProblem as exc:
-        sink.report("DG601", exc.template, exc.line, f"{exc} (while generating {item.path})")
+        # A broken template is reported once (identical diagnostics merge), not once per file.
+        message = str(exc) if exc.loading else f"{exc} (while generating {item.path})"
+        sink.report("DG601", shown(exc.template), exc.line, message)
         return None
     try:
         return format_python(text)
     except FormatProblem as exc:
         sink.report(
-            "DG602", renderer.template_path(item.template), 1,
+            "DG602", shown(renderer.template_path(item.template)), 1,
             f"{item.path}:{exc.line}: generated code is not valid Python: {exc}",
         )
         return None
+
+
+def shown(path: str) -> str:
+    """A template's path as diagnostics show it: relative to the working directory when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path
 
 
 def summary_line(result: Generation, sink: Sink) -> str:

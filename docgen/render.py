@@ -29,10 +29,11 @@ class Code(str):
 class TemplateProblem(Exception):
     """A template could not be loaded or rendered: reported as DG601 with its file and line."""
 
-    def __init__(self, template: str, line: int, message: str) -> None:
+    def __init__(self, template: str, line: int, message: str, *, loading: bool = False) -> None:
         super().__init__(message)
         self.template = template
         self.line = line
+        self.loading = loading  # the template itself is broken, whatever is rendered with it
 
 
 def py(value: Any) -> Code:
@@ -121,9 +122,10 @@ class Renderer:
             template = self.env.get_template(name)
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(exc.filename or name, exc.lineno or 1, exc.message or str(exc)) from None
+            message = exc.message or str(exc)
+            raise TemplateProblem(exc.filename or name, exc.lineno or 1, message, loading=True) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem(name, 1, f"template not found: {exc.name}") from None
+            raise TemplateProblem(name, 1, f"template not found: {exc.name}", loading=True) from None
         except (jinja2.UndefinedError, TypeError) as exc:
             raise TemplateProblem(self.template_path(name), _template_line(exc), str(exc)) from None
 
