@@ -111,14 +111,14 @@ def build(exit_non_zero_on_change: bool, **options: Any) -> None:
     config = _config(**_renamed(options))
     sink = Sink()
     result = _generate(config, sink, progress=True)
-    out = config.output
+    out, shown = config.output, _shown(config.output)
     try:
         check_paths(result.files)
     except UnsafePath as exc:
-        sink.report("DG702", str(out), 1, f"refusing to write {exc}")
+        sink.report("DG702", shown, 1, f"refusing to write {exc}")
     drift = diff_tree(result.files, read_tree(out))
     for rel in drift.blocked:
-        sink.report("DG701", f"{out}/{rel}", 1, "this file has no docgen header; it was not overwritten")
+        sink.report("DG701", f"{shown}/{rel}", 1, "this file has no docgen header; it was not overwritten")
     _print_diagnostics(sink)
     if sink.failed(config.strict):
         click.echo("docgen: build failed; the output folder was not changed", err=True)
@@ -126,10 +126,10 @@ def build(exit_non_zero_on_change: bool, **options: Any) -> None:
     try:
         touched = write_tree(out, result.files, drift)
     except OSError as exc:
-        click.echo(f"{out}:1:1: error[DG703]: cannot write the output folder: {exc}; it was left as it was", err=True)
+        click.echo(f"{shown}:1:1: error[DG703]: cannot write the output folder: {exc}; it was left as it was", err=True)
         sys.exit(1)
     click.echo(summary_line(result, sink))
-    click.echo(f"{touched} files written or removed in {out}" if touched else f"{out} is up to date")
+    click.echo(f"{touched} files written or removed in {shown}" if touched else f"{shown} is up to date")
     if touched and exit_non_zero_on_change:
         click.echo("docgen: files changed; review them and stage them (--exit-non-zero-on-change)", err=True)
         sys.exit(1)

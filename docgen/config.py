@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,10 @@ def load_config(cwd: Path, overrides: dict[str, Any]) -> Config:
     for attribute, value in overrides.items():
         if value is not None:
             values[attribute] = _typed(None, attribute, attribute, value, cwd)
+    root = pyproject.parent if pyproject is not None else cwd
     config = Config(**values)
+    # Defaults, like values from [tool.docgen], are relative to the project's root.
+    config = replace(config, input=root / config.input, output=root / config.output)
     if not _PACKAGE.match(config.package):
         raise ConfigError(f"package {config.package!r} is not a valid Python package name")
     if not config.base_url.startswith(("http://", "https://")):
