@@ -22,12 +22,12 @@ PAGE = "pages/widget.md"
 ROW = "|size|Int32|Size in centimetres.|\n"
 
 
-def _git_env(home: Path) -> dict[str, str]:
+def _git_env() -> dict[str, str]:
     """The environment of a user with a clean git setup (nothing from the caller's git or hooks)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
     identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
     identity |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    return env | identity | {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(home)}
+    return env | identity | {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 def _run(*args: str | Path, cwd: Path, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess[str]:
@@ -41,14 +41,17 @@ def _git(*args: str, cwd: Path, env: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("home")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pre-commit's cache of hook environments, shared by this module's tests only."""
+    return tmp_path_factory.mktemp("pre-commit-home")
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory: pytest.TempPathFactory, home: Path) -> tuple[Path, str]:
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """This working tree (tracked and untracked, minus ignored files) as a one-commit repository."""
-    env = _git_env(home)
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    env = _git_env()
     listed = _run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT, env=env)
     if listed.returncode != 0:
         pytest.skip("not a git checkout: nothing to point pre-commit at")
@@ -102,9 +105,11 @@ def test_pip_install_ships_the_default_templates(snapshot: tuple[Path, str], tmp
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_pre_commit_runs_the_hooks_of_this_repository(snapshot: tuple[Path, str], home: Path, tmp_path: Path) -> None:
+def test_pre_commit_runs_the_hooks_of_this_repository(
+    snapshot: tuple[Path, str], pre_commit_home: Path, tmp_path: Path
+) -> None:
     source, rev = snapshot
-    env = _git_env(home) | {"PRE_COMMIT_HOME": str(home / "pre-commit")}
+    env = _git_env() | {"PRE_COMMIT_HOME": str(pre_commit_home)}
     project = tmp_path / "project"
     shutil.copytree(WIDGETS, project)
     config = {"repos": [{"repo": str(source), "rev": rev, "hooks": [{"id": "docgen-build"}, {"id": "docgen-check"}]}]}
