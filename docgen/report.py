@@ -104,7 +104,8 @@ def summary(report: Report) -> str:
         count = len(report.files)
         parts.append(f"{count} file{'s' if count != 1 else ''} out of date. Run `docgen build` to update.")
     if report.failed:
-        parts.append("Warnings fail the check under --strict.")
+        warnings = sum(1 for d in report.diagnostics if d.severity is Severity.WARNING)
+        parts.append(f"{warnings} warning{' fails' if warnings == 1 else 's fail'} the check under --strict.")
     return " ".join(parts) or f"{report.output} is up to date"
 
 

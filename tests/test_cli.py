@@ -203,7 +203,11 @@ def test_check_quiet_prints_the_summary_line_and_errors_only(project: Path) -> N
     (project / "pages" / "bad.md").write_text("# bad resource type\n\n## Properties\n|Property|Type|\n|---|---|\n|a|\n")
     warned = run_docgen("check", "-q", cwd=project)
     assert warned.stderr == "" and warned.returncode == 1
-    assert run_docgen("check", cwd=project).stderr.startswith("pages/bad.md:")
+    warnings = run_docgen("check", cwd=project).stderr
+    assert warnings.startswith("pages/bad.md:") and "warning[" in warnings
+    strict = run_docgen("check", "-q", "--strict", cwd=project)
+    assert (strict.returncode, strict.stderr) == (1, warnings)
+    assert re.search(r"\. \d+ warnings? fails? the check under --strict\.\n$", strict.stdout), strict.stdout
     errors = run_docgen("check", "-q", "--input", "nowhere", cwd=project)
     assert errors.returncode == 1
     assert errors.stderr.endswith(": error[DG001]: the input folder does not exist\n")
