@@ -43,7 +43,7 @@ def _user_template(project: Path, edit) -> Path:
 
 
 def test_an_edited_copy_changes_only_the_files_made_from_it(project: Path) -> None:
-    assert _tree(project / "client")["widgets/models/widget.py"].startswith("# Code generated")
+    assert _tree(project / "client")["widgets/v1_0/models/widget.py"].startswith("# Code generated")
     default = _tree(project / "client")
     _user_template(project, lambda lines: [lines[0], ADDED, *lines[1:]])  # just below the header
 
@@ -52,7 +52,7 @@ def test_an_edited_copy_changes_only_the_files_made_from_it(project: Path) -> No
     custom = _tree(project / "custom")
     assert custom.keys() == default.keys()
     changed = sorted(rel for rel in default if custom[rel] != default[rel])
-    assert changed == ["widgets/models/shelf.py", "widgets/models/widget.py"]  # not the enum, not __init__
+    assert changed == ["widgets/v1_0/models/shelf.py", "widgets/v1_0/models/widget.py"]  # not the enum, not __init__
     for rel in changed:
         added = [
             line
@@ -91,7 +91,7 @@ def test_a_rendering_error_names_the_template_line_and_the_file(project: Path) -
     result = run_docgen("build", "--templates", "my_templates", cwd=project)
     assert result.returncode == 1
     assert (
-        "my_templates/model.py.j2:4:1: error[DG601]: 'no_such_name' is undefined (while generating widgets/models/widget.py)"
+        "my_templates/model.py.j2:4:1: error[DG601]: 'no_such_name' is undefined (while generating widgets/v1_0/models/widget.py)"
         in result.stderr.splitlines()
     )
     assert _tree(project / "client") == before
@@ -102,5 +102,12 @@ def test_a_template_that_makes_invalid_python_is_reported_against_it(project: Pa
     _user_template(project, lambda lines: [*lines, "def broken(:\n"])
     result = run_docgen("build", "--templates", "my_templates", cwd=project)
     assert result.returncode == 1
-    assert "my_templates/model.py.j2:1:1: error[DG602]: widgets/models/" in result.stderr
+    assert "my_templates/model.py.j2:1:1: error[DG602]: widgets/v1_0/models/" in result.stderr
     assert _tree(project / "client") == before
+
+
+def test_readme_lists_every_default_template() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Template overrides", 1)[1].split("\n## ", 1)[0]
+    for template in sorted((ROOT / "templates").glob("*.j2")):
+        assert f"`{template.name}`" in section, template.name
