@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Any
 
 
+_CHECKOUT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def default_templates() -> Path:
+    """templates/ of a source checkout, else the copy shipped in the wheel (docgen/templates)."""
+    if (_CHECKOUT_TEMPLATES / "model.py.j2").is_file():
+        return _CHECKOUT_TEMPLATES
+    return Path(__file__).resolve().parent / "templates"
+
+
 class ConfigError(Exception):
     """A usage problem: reported without a traceback, exit status 2."""
 

@@ -55,6 +55,20 @@ def py(value: Any) -> Code:
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
+def pretty(value: Any, indent: int = 0) -> Code:
+    """py(value) laid out as black lays out a literal with magic trailing commas: one item per
+    line. Not needed for correctness (black formats the file anyway) but black is much faster
+    on text that is already in its shape, and large example bodies are most of the output."""
+    inner = " " * (indent + 4)
+    if isinstance(value, dict) and value:
+        items = "".join(f"{inner}{py(str(k))}: {pretty(v, indent + 4)},\n" for k, v in value.items())
+        return Code("{\n" + items + " " * indent + "}")
+    if isinstance(value, list) and value:
+        items = "".join(f"{inner}{pretty(v, indent + 4)},\n" for v in value)
+        return Code("[\n" + items + " " * indent + "]")
+    return py(value)
+
+
 _DOC_ESCAPES = {"\\": "\\\\", '"': '\\"'}
 
 

@@ -70,7 +70,7 @@ def test_build_exit_non_zero_on_change_fails_only_when_it_wrote(project: Path) -
     _edit_page(project)
     changed = run_docgen("build", "--exit-non-zero-on-change", cwd=project)
     assert changed.returncode == 1
-    assert "1 files written or removed in client" in changed.stdout
+    assert "2 files written or removed in client" in changed.stdout  # the model and the manifest
     assert run_docgen("check", cwd=project).returncode == 0  # it did write
     assert run_docgen("build", "--exit-non-zero-on-change", cwd=project).returncode == 0
 

@@ -21,6 +21,7 @@ def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str
     files = [
         PlannedFile("conftest.py", "conftest.py.j2", {"package": Code(package)}, everything),
         PlannedFile(f"{package}/_runtime.py", "runtime.py.j2", {}, everything),
+        PlannedFile("tests/docgen_test_support.py", "test_support.py.j2", {}, everything),
     ]
     if not specs:
         specs = {"": ApiSpec(pages=(), models=(), enums=())}

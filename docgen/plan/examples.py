@@ -15,7 +15,7 @@ from docgen.diagnostics import Sink
 from docgen.ir import BodyKind, Example, Model, TypeKind
 from docgen.plan.models import Names, all_fields, field_attributes
 from docgen.plan.operations import OperationPlan
-from docgen.render import Code, comment, py
+from docgen.render import Code, comment, pretty, py
 
 _PLACEHOLDER_MARKS = ("{", "}", "<", ">")
 
@@ -156,10 +156,10 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
         "base_url": py(base_url),
         "args": args,
         "kwargs": kwargs,
-        "request_literal": py(body),
+        "request_literal": pretty(body),
         "request_headers": [{"name": py(h), "value": py(v)} for h, v in _sent_headers(plan, request.headers)],
         "status": response.status or 200,
-        "response_literal": py(response_body),
+        "response_literal": pretty(response_body),
         "response_is_json": is_json,
         "response_content": Code(f"{py(response.body.text)}.encode()"),
         "content_type": py(_content_type(response)),

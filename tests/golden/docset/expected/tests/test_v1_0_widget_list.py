@@ -6,80 +6,18 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date as _date, datetime as _datetime, time as _time
-from urllib.parse import parse_qsl, unquote
 
-import httpx
 import pytest
 
+import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
 
-TOKEN = "docgen-test-token"
-
-
-def _transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
-
-
-def _async_transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    async def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
-
-
-def _url_parts(url: httpx.URL) -> tuple[str, str, str, list[tuple[str, str]]]:
-    """A URL as compared: scheme, host, decoded path (a trailing slash does not count) and
-    the decoded query parameters (their order does not count)."""
-    query = sorted(parse_qsl(url.query.decode("ascii"), keep_blank_values=True))
-    path = unquote(url.raw_path.split(b"?")[0].decode("ascii")).rstrip("/")
-    return url.scheme, url.host, path, query
-
-
-def _check_request(
-    seen: list[httpx.Request],
-    method: str,
-    url: str,
-    body: object,
-    headers: dict[str, str],
-) -> None:
-    assert seen, "the client sent no request"
-    request = seen[0]
-    assert request.method == method
-    assert _url_parts(request.url) == _url_parts(httpx.URL(url))
-    assert request.headers["authorization"] == f"Bearer {TOKEN}"
-    for name, value in headers.items():
-        assert request.headers.get(name) == value, name
-    if body is None:
-        assert request.content == b""
-    else:
-        assert request.headers["content-type"].startswith("application/json")
-        assert json.loads(request.content) == body
-
-
-def _error_body(code: str, message: str) -> bytes:
-    inner = {"request-id": "docgen-request-id", "date": "2021-01-01T00:00:00"}
-    return json.dumps(
-        {"error": {"code": code, "message": message, "innerError": inner}}
-    ).encode()
-
-
 REQUEST_LIST_WIDGETS = None
+
 RESPONSE_LIST_WIDGETS = {
     "@odata.nextLink": "https://graph.microsoft.com/v1.0/widgets?$top=2&$skiptoken=X",
     "value": [
@@ -101,8 +39,32 @@ RESPONSE_LIST_WIDGETS = {
 }
 
 
-def _check_test_list_widgets_result(result: object, seen: list[httpx.Request]) -> None:
-    _check_request(
+def _call_test_list_widgets(client):
+    return client.list_widgets(
+        top=2,
+        filter="size gt 10",
+        consistency_level="eventual",
+    )
+
+
+def _check_test_list_widgets(result: object) -> None:
+    assert [item.to_dict() for item in result.items] == RESPONSE_LIST_WIDGETS["value"]
+    assert result.next_link == RESPONSE_LIST_WIDGETS.get("@odata.nextLink")
+
+
+@pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
+def test_list_widgets(run) -> None:
+    """Example request at docs_input/v1.0/api/widget-list.md:49, response at docs_input/v1.0/api/widget-list.md:57."""
+    seen = run(
+        AsyncGraphClient if run is support.run_async else GraphClient,
+        _call_test_list_widgets,
+        base_url="https://graph.microsoft.com/v1.0",
+        status=200,
+        content=json.dumps(RESPONSE_LIST_WIDGETS).encode(),
+        content_type="application/json",
+        check=_check_test_list_widgets,
+    )
+    support.check_request(
         seen,
         "GET",
         "https://graph.microsoft.com/v1.0/widgets?$top=2&$filter=size gt 10",
@@ -111,96 +73,34 @@ def _check_test_list_widgets_result(result: object, seen: list[httpx.Request]) -
             "ConsistencyLevel": "eventual",
         },
     )
-    assert [item.to_dict() for item in result.items] == RESPONSE_LIST_WIDGETS["value"]
-    assert result.next_link == RESPONSE_LIST_WIDGETS.get("@odata.nextLink")
     assert len(seen) == 1
 
 
-def test_list_widgets() -> None:
-    """Example request at docs_input/v1.0/api/widget-list.md:49, response at docs_input/v1.0/api/widget-list.md:57."""
-    seen: list[httpx.Request] = []
-    transport = _transport(
-        seen, 200, json.dumps(RESPONSE_LIST_WIDGETS).encode(), "application/json"
-    )
-    with GraphClient(
-        TOKEN, base_url="https://graph.microsoft.com/v1.0", transport=transport
-    ) as client:
-        result = client.list_widgets(
-            top=2,
-            filter="size gt 10",
-            consistency_level="eventual",
-        )
-        _check_test_list_widgets_result(result, seen)
-
-
-def test_list_widgets_async() -> None:
-    """The async twin of test_list_widgets (docs_input/v1.0/api/widget-list.md:49)."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(
-        seen, 200, json.dumps(RESPONSE_LIST_WIDGETS).encode(), "application/json"
-    )
-
-    async def run() -> None:
-        async with AsyncGraphClient(
-            TOKEN, base_url="https://graph.microsoft.com/v1.0", transport=transport
-        ) as client:
-            result = await client.list_widgets(
-                top=2,
-                filter="size gt 10",
-                consistency_level="eventual",
-            )
-            _check_test_list_widgets_result(result, seen)
-
-    asyncio.run(run())
-
-
-def test_list_widgets_error() -> None:
+@pytest.mark.parametrize(
+    ("run", "status", "error"),
+    [
+        (support.run, 404, _rt.NotFoundError),
+        (support.run_async, 503, _rt.InternalServerError),
+    ],
+    ids=["sync", "async"],
+)
+def test_list_widgets_error(run, status: int, error: type) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
-    seen: list[httpx.Request] = []
-    transport = _transport(
-        seen, 404, _error_body("itemNotFound", "Not found."), "application/json"
-    )
-    with GraphClient(
-        TOKEN,
-        base_url="https://graph.microsoft.com/v1.0",
-        transport=transport,
-        max_retries=0,
-    ) as client:
-        with pytest.raises(_rt.NotFoundError) as caught:
-            client.list_widgets(
+    with pytest.raises(error) as caught:
+        run(
+            AsyncGraphClient if run is support.run_async else GraphClient,
+            lambda client: client.list_widgets(
                 top=2,
                 filter="size gt 10",
                 consistency_level="eventual",
-            )
-    assert caught.value.status_code == 404
+            ),
+            base_url="https://graph.microsoft.com/v1.0",
+            status=status,
+            content=support.error_body("itemNotFound", "Not found."),
+            content_type="application/json",
+            max_retries=0,
+        )
+    assert caught.value.status_code == status
     assert caught.value.code == "itemNotFound"
     assert caught.value.message == "Not found."
-    assert caught.value.request_id == "docgen-request-id"
-    assert len(seen) == 1
-
-
-def test_list_widgets_error_async() -> None:
-    """The async twin of test_list_widgets_error."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(
-        seen, 503, _error_body("serviceUnavailable", "Try later."), "application/json"
-    )
-
-    async def run() -> None:
-        async with AsyncGraphClient(
-            TOKEN,
-            base_url="https://graph.microsoft.com/v1.0",
-            transport=transport,
-            max_retries=0,
-        ) as client:
-            await client.list_widgets(
-                top=2,
-                filter="size gt 10",
-                consistency_level="eventual",
-            )
-
-    with pytest.raises(_rt.InternalServerError) as caught:
-        asyncio.run(run())
-    assert caught.value.status_code == 503
-    assert caught.value.code == "serviceUnavailable"
     assert caught.value.request_id == "docgen-request-id"

@@ -6,180 +6,88 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date as _date, datetime as _datetime, time as _time
-from urllib.parse import parse_qsl, unquote
 
-import httpx
 import pytest
 
+import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
 
-TOKEN = "docgen-test-token"
+REQUEST_EXAMPLE_1 = {
+    "reason": "mistake",
+    "keepOwner": True,
+}
+
+RESPONSE_EXAMPLE_1 = {
+    "id": "w1",
+    "displayName": "Blue widget",
+}
 
 
-def _transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
+def _call_test_example_1(client):
+    return client.widget_restore(
+        "w1",
+        REQUEST_EXAMPLE_1,
+    )
 
 
-def _async_transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    async def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
+def _check_test_example_1(result: object) -> None:
+    assert isinstance(result, Widget)
+    assert result.to_dict() == RESPONSE_EXAMPLE_1
+    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_EXAMPLE_1
+    assert result.id == "w1"
+    assert result.display_name == "Blue widget"
 
 
-def _url_parts(url: httpx.URL) -> tuple[str, str, str, list[tuple[str, str]]]:
-    """A URL as compared: scheme, host, decoded path (a trailing slash does not count) and
-    the decoded query parameters (their order does not count)."""
-    query = sorted(parse_qsl(url.query.decode("ascii"), keep_blank_values=True))
-    path = unquote(url.raw_path.split(b"?")[0].decode("ascii")).rstrip("/")
-    return url.scheme, url.host, path, query
-
-
-def _check_request(
-    seen: list[httpx.Request],
-    method: str,
-    url: str,
-    body: object,
-    headers: dict[str, str],
-) -> None:
-    assert seen, "the client sent no request"
-    request = seen[0]
-    assert request.method == method
-    assert _url_parts(request.url) == _url_parts(httpx.URL(url))
-    assert request.headers["authorization"] == f"Bearer {TOKEN}"
-    for name, value in headers.items():
-        assert request.headers.get(name) == value, name
-    if body is None:
-        assert request.content == b""
-    else:
-        assert request.headers["content-type"].startswith("application/json")
-        assert json.loads(request.content) == body
-
-
-def _error_body(code: str, message: str) -> bytes:
-    inner = {"request-id": "docgen-request-id", "date": "2021-01-01T00:00:00"}
-    return json.dumps(
-        {"error": {"code": code, "message": message, "innerError": inner}}
-    ).encode()
-
-
-REQUEST_EXAMPLE_1 = {"reason": "mistake", "keepOwner": True}
-RESPONSE_EXAMPLE_1 = {"id": "w1", "displayName": "Blue widget"}
-
-
-def _check_test_example_1_result(result: object, seen: list[httpx.Request]) -> None:
-    _check_request(
+@pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
+def test_example_1(run) -> None:
+    """Example request at docs_input/v1.0/api/widget-restore.md:29, response at docs_input/v1.0/api/widget-restore.md:39."""
+    seen = run(
+        AsyncGraphClient if run is support.run_async else GraphClient,
+        _call_test_example_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        status=200,
+        content=json.dumps(RESPONSE_EXAMPLE_1).encode(),
+        content_type="application/json",
+        check=_check_test_example_1,
+    )
+    support.check_request(
         seen,
         "POST",
         "https://graph.microsoft.com/v1.0/widgets/w1/restore",
         REQUEST_EXAMPLE_1,
         {},
     )
-    assert isinstance(result, Widget)
-    assert result.to_dict() == RESPONSE_EXAMPLE_1
-    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_EXAMPLE_1
-    assert result.id == "w1"
-    assert result.display_name == "Blue widget"
     assert len(seen) == 1
 
 
-def test_example_1() -> None:
-    """Example request at docs_input/v1.0/api/widget-restore.md:29, response at docs_input/v1.0/api/widget-restore.md:39."""
-    seen: list[httpx.Request] = []
-    transport = _transport(
-        seen, 200, json.dumps(RESPONSE_EXAMPLE_1).encode(), "application/json"
-    )
-    with GraphClient(
-        TOKEN, base_url="https://graph.microsoft.com/v1.0", transport=transport
-    ) as client:
-        result = client.widget_restore(
-            "w1",
-            REQUEST_EXAMPLE_1,
-        )
-        _check_test_example_1_result(result, seen)
-
-
-def test_example_1_async() -> None:
-    """The async twin of test_example_1 (docs_input/v1.0/api/widget-restore.md:29)."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(
-        seen, 200, json.dumps(RESPONSE_EXAMPLE_1).encode(), "application/json"
-    )
-
-    async def run() -> None:
-        async with AsyncGraphClient(
-            TOKEN, base_url="https://graph.microsoft.com/v1.0", transport=transport
-        ) as client:
-            result = await client.widget_restore(
-                "w1",
-                REQUEST_EXAMPLE_1,
-            )
-            _check_test_example_1_result(result, seen)
-
-    asyncio.run(run())
-
-
-def test_widget_restore_error() -> None:
+@pytest.mark.parametrize(
+    ("run", "status", "error"),
+    [
+        (support.run, 404, _rt.NotFoundError),
+        (support.run_async, 503, _rt.InternalServerError),
+    ],
+    ids=["sync", "async"],
+)
+def test_widget_restore_error(run, status: int, error: type) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
-    seen: list[httpx.Request] = []
-    transport = _transport(
-        seen, 404, _error_body("itemNotFound", "Not found."), "application/json"
-    )
-    with GraphClient(
-        TOKEN,
-        base_url="https://graph.microsoft.com/v1.0",
-        transport=transport,
-        max_retries=0,
-    ) as client:
-        with pytest.raises(_rt.NotFoundError) as caught:
-            client.widget_restore(
+    with pytest.raises(error) as caught:
+        run(
+            AsyncGraphClient if run is support.run_async else GraphClient,
+            lambda client: client.widget_restore(
                 "w1",
                 REQUEST_EXAMPLE_1,
-            )
-    assert caught.value.status_code == 404
+            ),
+            base_url="https://graph.microsoft.com/v1.0",
+            status=status,
+            content=support.error_body("itemNotFound", "Not found."),
+            content_type="application/json",
+            max_retries=0,
+        )
+    assert caught.value.status_code == status
     assert caught.value.code == "itemNotFound"
     assert caught.value.message == "Not found."
-    assert caught.value.request_id == "docgen-request-id"
-    assert len(seen) == 1
-
-
-def test_widget_restore_error_async() -> None:
-    """The async twin of test_widget_restore_error."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(
-        seen, 503, _error_body("serviceUnavailable", "Try later."), "application/json"
-    )
-
-    async def run() -> None:
-        async with AsyncGraphClient(
-            TOKEN,
-            base_url="https://graph.microsoft.com/v1.0",
-            transport=transport,
-            max_retries=0,
-        ) as client:
-            await client.widget_restore(
-                "w1",
-                REQUEST_EXAMPLE_1,
-            )
-
-    with pytest.raises(_rt.InternalServerError) as caught:
-        asyncio.run(run())
-    assert caught.value.status_code == 503
-    assert caught.value.code == "serviceUnavailable"
     assert caught.value.request_id == "docgen-request-id"

@@ -6,85 +6,49 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date as _date, datetime as _datetime, time as _time
-from urllib.parse import parse_qsl, unquote
 
-import httpx
 import pytest
 
+import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
 
-TOKEN = "docgen-test-token"
+REQUEST_EXAMPLE_1 = {
+    "displayName": "Renamed widget",
+    "tags": [],
+}
 
-
-def _transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
-
-
-def _async_transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    async def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
-
-
-def _url_parts(url: httpx.URL) -> tuple[str, str, str, list[tuple[str, str]]]:
-    """A URL as compared: scheme, host, decoded path (a trailing slash does not count) and
-    the decoded query parameters (their order does not count)."""
-    query = sorted(parse_qsl(url.query.decode("ascii"), keep_blank_values=True))
-    path = unquote(url.raw_path.split(b"?")[0].decode("ascii")).rstrip("/")
-    return url.scheme, url.host, path, query
-
-
-def _check_request(
-    seen: list[httpx.Request],
-    method: str,
-    url: str,
-    body: object,
-    headers: dict[str, str],
-) -> None:
-    assert seen, "the client sent no request"
-    request = seen[0]
-    assert request.method == method
-    assert _url_parts(request.url) == _url_parts(httpx.URL(url))
-    assert request.headers["authorization"] == f"Bearer {TOKEN}"
-    for name, value in headers.items():
-        assert request.headers.get(name) == value, name
-    if body is None:
-        assert request.content == b""
-    else:
-        assert request.headers["content-type"].startswith("application/json")
-        assert json.loads(request.content) == body
-
-
-def _error_body(code: str, message: str) -> bytes:
-    inner = {"request-id": "docgen-request-id", "date": "2021-01-01T00:00:00"}
-    return json.dumps(
-        {"error": {"code": code, "message": message, "innerError": inner}}
-    ).encode()
-
-
-REQUEST_EXAMPLE_1 = {"displayName": "Renamed widget", "tags": []}
 RESPONSE_EXAMPLE_1 = None
 
 
-def _check_test_example_1_result(result: object, seen: list[httpx.Request]) -> None:
-    _check_request(
+def _call_test_example_1(client):
+    return client.update_widget(
+        "w1",
+        Widget.from_dict(REQUEST_EXAMPLE_1),
+        if_match='W/"abc"',
+    )
+
+
+def _check_test_example_1(result: object) -> None:
+    assert result is None
+
+
+@pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
+def test_example_1(run) -> None:
+    """Example request at docs_input/v1.0/api/widget-update.md:35, response at docs_input/v1.0/api/widget-update.md:46."""
+    seen = run(
+        AsyncGraphClient if run is support.run_async else GraphClient,
+        _call_test_example_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        status=204,
+        content="".encode(),
+        content_type="text/plain",
+        check=_check_test_example_1,
+    )
+    support.check_request(
         seen,
         "PATCH",
         "https://graph.microsoft.com/v1.0/widgets/w1",
@@ -93,91 +57,34 @@ def _check_test_example_1_result(result: object, seen: list[httpx.Request]) -> N
             "If-Match": 'W/"abc"',
         },
     )
-    assert result is None
     assert len(seen) == 1
 
 
-def test_example_1() -> None:
-    """Example request at docs_input/v1.0/api/widget-update.md:35, response at docs_input/v1.0/api/widget-update.md:46."""
-    seen: list[httpx.Request] = []
-    transport = _transport(seen, 204, "".encode(), "text/plain")
-    with GraphClient(
-        TOKEN, base_url="https://graph.microsoft.com/v1.0", transport=transport
-    ) as client:
-        result = client.update_widget(
-            "w1",
-            Widget.from_dict(REQUEST_EXAMPLE_1),
-            if_match='W/"abc"',
-        )
-        _check_test_example_1_result(result, seen)
-
-
-def test_example_1_async() -> None:
-    """The async twin of test_example_1 (docs_input/v1.0/api/widget-update.md:35)."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(seen, 204, "".encode(), "text/plain")
-
-    async def run() -> None:
-        async with AsyncGraphClient(
-            TOKEN, base_url="https://graph.microsoft.com/v1.0", transport=transport
-        ) as client:
-            result = await client.update_widget(
-                "w1",
-                Widget.from_dict(REQUEST_EXAMPLE_1),
-                if_match='W/"abc"',
-            )
-            _check_test_example_1_result(result, seen)
-
-    asyncio.run(run())
-
-
-def test_update_widget_error() -> None:
+@pytest.mark.parametrize(
+    ("run", "status", "error"),
+    [
+        (support.run, 404, _rt.NotFoundError),
+        (support.run_async, 503, _rt.InternalServerError),
+    ],
+    ids=["sync", "async"],
+)
+def test_update_widget_error(run, status: int, error: type) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
-    seen: list[httpx.Request] = []
-    transport = _transport(
-        seen, 404, _error_body("itemNotFound", "Not found."), "application/json"
-    )
-    with GraphClient(
-        TOKEN,
-        base_url="https://graph.microsoft.com/v1.0",
-        transport=transport,
-        max_retries=0,
-    ) as client:
-        with pytest.raises(_rt.NotFoundError) as caught:
-            client.update_widget(
+    with pytest.raises(error) as caught:
+        run(
+            AsyncGraphClient if run is support.run_async else GraphClient,
+            lambda client: client.update_widget(
                 "w1",
                 Widget.from_dict(REQUEST_EXAMPLE_1),
                 if_match='W/"abc"',
-            )
-    assert caught.value.status_code == 404
+            ),
+            base_url="https://graph.microsoft.com/v1.0",
+            status=status,
+            content=support.error_body("itemNotFound", "Not found."),
+            content_type="application/json",
+            max_retries=0,
+        )
+    assert caught.value.status_code == status
     assert caught.value.code == "itemNotFound"
     assert caught.value.message == "Not found."
-    assert caught.value.request_id == "docgen-request-id"
-    assert len(seen) == 1
-
-
-def test_update_widget_error_async() -> None:
-    """The async twin of test_update_widget_error."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(
-        seen, 503, _error_body("serviceUnavailable", "Try later."), "application/json"
-    )
-
-    async def run() -> None:
-        async with AsyncGraphClient(
-            TOKEN,
-            base_url="https://graph.microsoft.com/v1.0",
-            transport=transport,
-            max_retries=0,
-        ) as client:
-            await client.update_widget(
-                "w1",
-                Widget.from_dict(REQUEST_EXAMPLE_1),
-                if_match='W/"abc"',
-            )
-
-    with pytest.raises(_rt.InternalServerError) as caught:
-        asyncio.run(run())
-    assert caught.value.status_code == 503
-    assert caught.value.code == "serviceUnavailable"
     assert caught.value.request_id == "docgen-request-id"
