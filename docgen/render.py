@@ -45,7 +45,7 @@ def py(value: Any) -> Code:
     if isinstance(value, float):
         return Code(repr(value) if math.isfinite(value) else f'float("{value}")')
     if isinstance(value, str):
-        return Code(repr(value))
+        return Code(_string(value))
     if isinstance(value, dict):
         return Code("{" + ", ".join(f"{py(str(k))}: {py(v)}" for k, v in value.items()) + "}")
     if isinstance(value, tuple):
@@ -53,6 +53,54 @@ def py(value: Any) -> Code:
     if isinstance(value, list):
         return Code("[" + ", ".join(py(v) for v in value) + "]")
     raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def _string(text: str) -> str:
+    """repr(text), in the quotes black would choose (double, unless that needs more escapes),
+    so that black finds nothing to change. Any case this misses, black still fixes."""
+    literal = repr(text)
+    if literal[0] == '"':
+        return literal
+    body = literal[1:-1]
+    if '"' not in text:
+        return f'"{body}"'
+    swapped = body.replace("\\'", "'").replace('"', '\\"')
+    return literal if swapped.count("\\") > body.count("\\") else f'"{swapped}"'
+
+
+LINE_LENGTH = 88  # black's default, which the output is formatted with
+
+
+def fit(opening: str, items: list[str], closing: str, indent: int, used: int = 0, after: str = "") -> Code:
+    """opening + items + closing on one line when that fits with `used` columns taken before
+    it at this indent and `after` following it; else one item per line with a trailing comma,
+    which black keeps as it is (its "magic trailing comma"). Either way black has nothing
+    left to change."""
+    one_line = opening + ", ".join(items) + closing
+    if not items or indent + used + len(one_line) + len(after) <= LINE_LENGTH and "\n" not in one_line:
+        return Code(one_line)
+    inner = " " * (indent + 4)
+    return Code(opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + " " * indent + closing)
+
+
+def assign(value: str, target: str, indent: int = 0) -> Code:
+    """`target = value` (a filter: `{{ value | assign(target, indent) }}`), or the value in parentheses on a line of its own when the line would
+    be too long (as black does)."""
+    line = f"{target} = {value}"
+    if indent + len(line) <= LINE_LENGTH or "\n" in value:
+        return Code(line)
+    return Code(f"{target} = (\n{' ' * (indent + 4)}{value}\n{' ' * indent})")
+
+
+def from_import(names: list[str] | str, module: str, indent: int = 0, after: str = "") -> Code:
+    """`from module import a, b` as black writes it: on one line when it fits, else in
+    parentheses with one name per line."""
+    names = [names] if isinstance(names, str) else list(names)
+    head = f"from {module} import "
+    if indent + len(head) + len(", ".join(names)) + len(after) <= LINE_LENGTH:
+        return Code(head + ", ".join(names) + after)
+    inner = " " * (indent + 4)
+    return Code(head + "(\n" + "".join(f"{inner}{name},\n" for name in names) + " " * indent + ")" + after)
 
 
 def pretty(value: Any, indent: int = 0) -> Code:
@@ -74,20 +122,30 @@ _DOC_ESCAPES = {"\\": "\\\\", '"': '\\"'}
 
 def doc(text: str, indent: int = 4) -> Code:
     """A triple-quoted docstring. Backslashes and quotes are escaped, control and
-    line-separator characters become escapes, so no text can close the literal."""
+    line-separator characters become escapes, so no text can close the literal. Laid out as
+    black lays out docstrings (no trailing spaces, closing quotes on their own line when the
+    last line is full)."""
     lines = [" ".join(line.split()) for line in str(text).strip().split("\n")]
-    body = "\n".join(lines).strip() or "(undocumented)"
+    escaped = [_doc_escape(line) for line in "\n".join(lines).strip().split("\n")] or [""]
+    if escaped == [""]:
+        escaped = ["(undocumented)"]
+    pad = " " * indent
+    body = "\n".join(escaped[:1] + [pad + line if line else "" for line in escaped[1:]])
+    last = len(escaped[-1]) + (indent if len(escaped) > 1 else indent + 3)
+    closing = f"\n{pad}" if len(escaped) > 1 and last + 3 > 88 else ""
+    return Code(f'"""{body}{closing}"""')
+
+
+def _doc_escape(line: str) -> str:
     out = []
-    for char in body:
+    for char in line:
         if char in _DOC_ESCAPES:
             out.append(_DOC_ESCAPES[char])
-        elif char == "\n":
-            out.append("\n" + " " * indent)
         elif not char.isprintable():
             out.append(char.encode("unicode_escape").decode("ascii"))
         else:
             out.append(char)
-    return Code('"""' + "".join(out) + '"""')
+    return "".join(out)
 
 
 def comment(text: str) -> Code:
@@ -125,7 +183,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(py=py, doc=doc, comment=comment)
+        self.env.filters.update(py=py, doc=doc, comment=comment, from_import=from_import, assign=assign)
 
     def template_path(self, name: str) -> str:
         source = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]

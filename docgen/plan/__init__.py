@@ -35,7 +35,12 @@ def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str
         PlannedFile(
             f"{package}/__init__.py",
             "package_init.py.j2",
-            {"package": Code(package), "versions": versions, "has_root": "" in specs},
+            {
+                "package": Code(package),
+                "versions": versions,
+                "has_root": "" in specs,
+                "subpackages": py(tuple([v["module"] for v in versions] + (["models"] if "" in specs else []))),
+            },
             everything,
         )
     )

@@ -15,7 +15,7 @@ from docgen.diagnostics import Sink
 from docgen.ir import BodyKind, Example, Model, TypeKind
 from docgen.plan.models import Names, all_fields, field_attributes
 from docgen.plan.operations import OperationPlan
-from docgen.render import Code, comment, pretty, py
+from docgen.render import Code, comment, fit, pretty, py
 
 _PLACEHOLDER_MARKS = ("{", "}", "<", ">")
 
@@ -51,19 +51,32 @@ def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[st
                 f"example {example.name!r} calls a URL that matches no documented path; tested through url=",
             )
         view["eligible"] = eligible(example)
-        stem = test_name.upper()
-        request_const, response_const = Code(f"REQUEST_{stem}"), Code(f"RESPONSE_{stem}")
+        number = len(views) + 1  # short names keep lines short (and black's work small)
+        request_const, response_const = Code(f"REQUEST_{number}"), Code(f"RESPONSE_{number}")
         view.update(
+            number=number,
             test_name=Code(f"test_{test_name}"),
             request_const=request_const,
             response_const=response_const,
             call_body=_call_body(plan.view, request_const),
         )
+        view["call"] = _call(plan.view, view, indent=4, used=len("return client."))
         if view["response_is_json"]:
             view["response_content"] = Code(f"json.dumps({response_const}).encode()")
         views.append(view)
-    plan.view["error_call"] = _error_call(plan, views)
+    plan.view["error_call"] = error_call = _error_call(plan, views)
+    error_call["call"] = _call(plan.view, error_call, indent=12, used=len("lambda client: client."), after=",")
     return views
+
+
+def _call(op: dict[str, Any], call: dict[str, Any], *, indent: int, used: int, after: str = "") -> Code:
+    """`method(args, body, keyword=value)`, laid out as black would on a line that starts at
+    `indent` with `used` columns before the call and `after` behind it."""
+    items = list(call["args"])
+    if op["has_body"]:
+        items.append(call["call_body"])
+    items += [f"{kw['name']}={kw['value']}" for kw in call["kwargs"]]
+    return fit(f"{op['name']}(", items, ")", indent, used, after)
 
 
 def _call_body(view: dict[str, Any], const: Code) -> Code:
@@ -157,7 +170,7 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
         "args": args,
         "kwargs": kwargs,
         "request_literal": pretty(body),
-        "request_headers": [{"name": py(h), "value": py(v)} for h, v in _sent_headers(plan, request.headers)],
+        "headers_literal": fit("{", [f"{py(h)}: {py(v)}" for h, v in _sent_headers(plan, request.headers)], "}", 8, 0, ","),
         "status": response.status or 200,
         "response_literal": pretty(response_body),
         "response_is_json": is_json,

@@ -8,7 +8,7 @@ from typing import Any
 from docgen import naming
 from docgen.ir import ApiSpec, Enum, Field, Model, ModelOrigin, TypeKind, TypeRef
 from docgen.plan.layout import Layout, PlannedFile
-from docgen.render import Code, comment, py
+from docgen.render import Code, comment, fit, py
 
 _PRIMITIVE_ANNOTATIONS = {
     "String": "str",
@@ -63,7 +63,7 @@ class Names:
             if needed in self.placeholders:
                 # Nobody documents this type: it may be an object, an enum string or anything.
                 # Tried left to right, so that an object still becomes the placeholder model.
-                inner = f'_t.Annotated[{inner} | _t.Any, Field(union_mode="left_to_right")]'
+                inner = f"_rt.Lenient[{inner}]"
         else:
             inner = "_t.Any"
         return Code(f"list[{inner}]" if ref.collection else inner), needed
@@ -122,11 +122,10 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
         if f.name in inherited:
             continue
         annotation = names.annotation(f.type)[0]
+        declared = f"{attributes[f.name]}: {annotation} | None = "
         fields.append(
             {
-                "attribute": attributes[f.name],
-                "wire": py(f.name),
-                "annotation": annotation,
+                "declaration": Code(declared + fit("Field(", ["default=None", f"alias={py(f.name)}"], ")", 4, len(declared))),
                 "description": f.description,
                 "source": comment(str(f.span)),
             }

@@ -10,7 +10,7 @@ from docgen import naming
 from docgen.diagnostics import Sink
 from docgen.ir import BodyKind, Operation, Page, TypeKind
 from docgen.plan.models import Names
-from docgen.render import Code, comment, py
+from docgen.render import LINE_LENGTH, Code, comment, fit, py
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}|<([^<>/]*)>")
 _GENERIC = {"id", "key", "value", "name", ""}
@@ -46,13 +46,17 @@ class PathPlan:
         return re.compile(pattern + r"/?$", re.IGNORECASE)
 
     def template(self) -> Code:
-        """The runtime's PathTemplate literal: literal text and parameter names alternating."""
+        """The runtime's PathTemplate literal (literal text and parameter names alternating),
+        laid out for a line of its own in a module-level tuple."""
         items: list[str] = []
         for index, part in enumerate(self.literal_parts):
             items.append(part)
             if index < len(self.names):
                 items.append(self.names[index])
-        return py(tuple(items))
+        one_line = py(tuple(items))
+        if len(items) == 1 or 4 + len(one_line) + 1 <= LINE_LENGTH:
+            return one_line
+        return fit("(", [py(item) for item in items], ")", 4)
 
 
 def split_path(path: str) -> PathPlan:
@@ -156,6 +160,8 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "name": method,
         "http_method": py(http_method),
         "paths": [p.template() for p in paths],
+        "paths_const": Code(f"_PATHS_{method.upper()}"),
+        "paths_one_line": len(f"_PATHS_{method.upper()} = ({paths[0].template()},)") <= LINE_LENGTH,
         "required": required,
         "optional": optional,
         "options": [{"name": Code(o), "annotation": Code(QUERY_OPTIONS[o])} for o in options],

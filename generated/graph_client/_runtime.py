@@ -237,6 +237,11 @@ Duration = Annotated[
 ]
 
 #: Edm.Guid, kept as the exact string Graph sent.
+_L = TypeVar("_L")
+Lenient = Annotated[_L | Any, Field(union_mode="left_to_right")]
+"""`Lenient[X]`: an X when the value validates as one, else the value as it is. For types
+no page defines: they may be objects, enum strings or anything."""
+
 Guid = str
 #: Edm.Binary, base64 text kept as-is (not decoded).
 Binary = str
@@ -777,9 +782,16 @@ PathTemplate = tuple[str, ...]
 """A documented path as literal text and parameter names, alternating: ("/users/", "user_id", "")."""
 
 
-def build_path(templates: tuple[PathTemplate, ...], values: Mapping[str, Any]) -> str:
+def build_path(
+    templates: tuple[PathTemplate, ...],
+    values: Mapping[str, Any],
+    url: str | None = None,
+) -> str:
     """The documented path that uses the most of the given parameters (first one on a tie),
-    with each parameter percent-encoded as a path segment."""
+    with each parameter percent-encoded as a path segment; or `url`, when the caller gave one.
+    """
+    if url is not None:
+        return url
     given = {name for name, value in values.items() if value is not None}
     best: PathTemplate | None = None
     for template in templates:

@@ -25,14 +25,16 @@ from graph_client.v1_0.models.widget import Widget
     ],
     ids=["sync", "async"],
 )
-def test_create_widget_error(run, status: int, error: type) -> None:
+def test_create_widget_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_widget(
-                {},
-            ),
+            lambda client: client.create_widget({}),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -30,10 +30,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 # API versions documented in their own folders, each a subpackage with its own clients.
-_SUBPACKAGES = (
-    "beta",
-    "v1_0",
-)
+_SUBPACKAGES = ("beta", "v1_0")
 
 __all__ = sorted(_EXPORTS) + list(_SUBPACKAGES)
 

@@ -15,9 +15,9 @@ import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 
-REQUEST_EXAMPLE_1 = None
+REQUEST_1 = None
 
-RESPONSE_EXAMPLE_1 = {
+RESPONSE_1 = {
     "value": [
         {
             "reportDate": "2021-01-01",
@@ -27,14 +27,12 @@ RESPONSE_EXAMPLE_1 = {
 }
 
 
-def _call_test_example_1(client):
-    return client.report_root_get_widget_counts(
-        "D7",
-    )
+def _call_1(client):
+    return client.report_root_get_widget_counts("D7")
 
 
-def _check_test_example_1(result: object) -> None:
-    assert result == RESPONSE_EXAMPLE_1
+def _check_1(result: object) -> None:
+    assert result == RESPONSE_1
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -42,18 +40,18 @@ def test_example_1(run) -> None:
     """Example request at docs_input/v1.0/api/reportroot-getwidgetcounts.md:28, response at docs_input/v1.0/api/reportroot-getwidgetcounts.md:32."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_example_1,
+        _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=200,
-        content=json.dumps(RESPONSE_EXAMPLE_1).encode(),
+        content=json.dumps(RESPONSE_1).encode(),
         content_type="application/json",
-        check=_check_test_example_1,
+        check=_check_1,
     )
     support.check_request(
         seen,
         "GET",
         "https://graph.microsoft.com/v1.0/reports/getWidgetCounts(period='D7')",
-        REQUEST_EXAMPLE_1,
+        REQUEST_1,
         {},
     )
     assert len(seen) == 1
@@ -67,14 +65,16 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_report_root_get_widget_counts_error(run, status: int, error: type) -> None:
+def test_report_root_get_widget_counts_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.report_root_get_widget_counts(
-                "D7",
-            ),
+            lambda client: client.report_root_get_widget_counts("D7"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -15,18 +15,16 @@ import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 
-REQUEST_EXAMPLE_1 = None
+REQUEST_1 = None
 
-RESPONSE_EXAMPLE_1 = None
-
-
-def _call_test_example_1(client):
-    return client.delete_widget(
-        "w1",
-    )
+RESPONSE_1 = None
 
 
-def _check_test_example_1(result: object) -> None:
+def _call_1(client):
+    return client.delete_widget("w1")
+
+
+def _check_1(result: object) -> None:
     assert result is None
 
 
@@ -35,18 +33,18 @@ def test_example_1(run) -> None:
     """Example request at docs_input/v1.0/api/widget-delete.md:22, response at docs_input/v1.0/api/widget-delete.md:26."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_example_1,
+        _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=204,
         content="".encode(),
         content_type="text/plain",
-        check=_check_test_example_1,
+        check=_check_1,
     )
     support.check_request(
         seen,
         "DELETE",
         "https://graph.microsoft.com/v1.0/widgets/w1",
-        REQUEST_EXAMPLE_1,
+        REQUEST_1,
         {},
     )
     assert len(seen) == 1
@@ -60,14 +58,16 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_delete_widget_error(run, status: int, error: type) -> None:
+def test_delete_widget_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.delete_widget(
-                "w1",
-            ),
+            lambda client: client.delete_widget("w1"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -16,9 +16,9 @@ from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
 
-REQUEST_GET_WIDGET = None
+REQUEST_1 = None
 
-RESPONSE_GET_WIDGET = {
+RESPONSE_1 = {
     "displayName": "Blue widget",
     "weight": 2.0,
     "madeOn": "2020-12-31",
@@ -37,17 +37,14 @@ RESPONSE_GET_WIDGET = {
 }
 
 
-def _call_test_get_widget(client):
-    return client.get_widget(
-        "w1",
-        select="displayName,parts",
-    )
+def _call_1(client):
+    return client.get_widget("w1", select="displayName,parts")
 
 
-def _check_test_get_widget(result: object) -> None:
+def _check_1(result: object) -> None:
     assert isinstance(result, Widget)
-    assert result.to_dict() == RESPONSE_GET_WIDGET
-    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_GET_WIDGET
+    assert result.to_dict() == RESPONSE_1
+    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_1
     assert result.display_name == "Blue widget"
     assert result.made_on == _date.fromisoformat("2020-12-31")
 
@@ -57,42 +54,40 @@ def test_get_widget(run) -> None:
     """Example request at docs_input/v1.0/api/widget-get.md:37, response at docs_input/v1.0/api/widget-get.md:44."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_get_widget,
+        _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=200,
-        content=json.dumps(RESPONSE_GET_WIDGET).encode(),
+        content=json.dumps(RESPONSE_1).encode(),
         content_type="application/json",
-        check=_check_test_get_widget,
+        check=_check_1,
     )
     support.check_request(
         seen,
         "GET",
         "https://graph.microsoft.com/v1.0/widgets/w1?$select=displayName,parts",
-        REQUEST_GET_WIDGET,
+        REQUEST_1,
         {},
     )
     assert len(seen) == 1
 
 
-REQUEST_EXAMPLE_2 = None
+REQUEST_2 = None
 
-RESPONSE_EXAMPLE_2 = {
+RESPONSE_2 = {
     "@odata.type": "#microsoft.graph.specialWidget",
     "id": "w2",
     "power": 1,
 }
 
 
-def _call_test_example_2(client):
-    return client.get_widget(
-        "w2",
-    )
+def _call_2(client):
+    return client.get_widget("w2")
 
 
-def _check_test_example_2(result: object) -> None:
+def _check_2(result: object) -> None:
     assert isinstance(result, Widget)
-    assert result.to_dict() == RESPONSE_EXAMPLE_2
-    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_EXAMPLE_2
+    assert result.to_dict() == RESPONSE_2
+    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_2
     assert result.odata_type == "#microsoft.graph.specialWidget"
     assert result.id == "w2"
 
@@ -102,18 +97,18 @@ def test_example_2(run) -> None:
     """Example request at docs_input/v1.0/api/widget-get.md:63, response at docs_input/v1.0/api/widget-get.md:69."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_example_2,
+        _call_2,
         base_url="https://graph.microsoft.com/v1.0/shelves/s 1",
         status=200,
-        content=json.dumps(RESPONSE_EXAMPLE_2).encode(),
+        content=json.dumps(RESPONSE_2).encode(),
         content_type="application/json",
-        check=_check_test_example_2,
+        check=_check_2,
     )
     support.check_request(
         seen,
         "GET",
         "https://graph.microsoft.com/v1.0/shelves/s%201/widgets/w2",
-        REQUEST_EXAMPLE_2,
+        REQUEST_2,
         {},
     )
     assert len(seen) == 1
@@ -127,15 +122,16 @@ def test_example_2(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_get_widget_error(run, status: int, error: type) -> None:
+def test_get_widget_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.get_widget(
-                "w1",
-                select="displayName,parts",
-            ),
+            lambda client: client.get_widget("w1", select="displayName,parts"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

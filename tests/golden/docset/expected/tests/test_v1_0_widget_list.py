@@ -16,9 +16,9 @@ from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
 
-REQUEST_LIST_WIDGETS = None
+REQUEST_1 = None
 
-RESPONSE_LIST_WIDGETS = {
+RESPONSE_1 = {
     "@odata.nextLink": "https://graph.microsoft.com/v1.0/widgets?$top=2&$skiptoken=X",
     "value": [
         {
@@ -39,17 +39,13 @@ RESPONSE_LIST_WIDGETS = {
 }
 
 
-def _call_test_list_widgets(client):
-    return client.list_widgets(
-        top=2,
-        filter="size gt 10",
-        consistency_level="eventual",
-    )
+def _call_1(client):
+    return client.list_widgets(top=2, filter="size gt 10", consistency_level="eventual")
 
 
-def _check_test_list_widgets(result: object) -> None:
-    assert [item.to_dict() for item in result.items] == RESPONSE_LIST_WIDGETS["value"]
-    assert result.next_link == RESPONSE_LIST_WIDGETS.get("@odata.nextLink")
+def _check_1(result: object) -> None:
+    assert [item.to_dict() for item in result.items] == RESPONSE_1["value"]
+    assert result.next_link == RESPONSE_1.get("@odata.nextLink")
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -57,21 +53,19 @@ def test_list_widgets(run) -> None:
     """Example request at docs_input/v1.0/api/widget-list.md:49, response at docs_input/v1.0/api/widget-list.md:57."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_list_widgets,
+        _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=200,
-        content=json.dumps(RESPONSE_LIST_WIDGETS).encode(),
+        content=json.dumps(RESPONSE_1).encode(),
         content_type="application/json",
-        check=_check_test_list_widgets,
+        check=_check_1,
     )
     support.check_request(
         seen,
         "GET",
         "https://graph.microsoft.com/v1.0/widgets?$top=2&$filter=size gt 10",
-        REQUEST_LIST_WIDGETS,
-        {
-            "ConsistencyLevel": "eventual",
-        },
+        REQUEST_1,
+        {"ConsistencyLevel": "eventual"},
     )
     assert len(seen) == 1
 
@@ -84,7 +78,11 @@ def test_list_widgets(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_list_widgets_error(run, status: int, error: type) -> None:
+def test_list_widgets_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(

@@ -16,28 +16,25 @@ from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
 
-REQUEST_EXAMPLE_1 = {
+REQUEST_1 = {
     "reason": "mistake",
     "keepOwner": True,
 }
 
-RESPONSE_EXAMPLE_1 = {
+RESPONSE_1 = {
     "id": "w1",
     "displayName": "Blue widget",
 }
 
 
-def _call_test_example_1(client):
-    return client.widget_restore(
-        "w1",
-        REQUEST_EXAMPLE_1,
-    )
+def _call_1(client):
+    return client.widget_restore("w1", REQUEST_1)
 
 
-def _check_test_example_1(result: object) -> None:
+def _check_1(result: object) -> None:
     assert isinstance(result, Widget)
-    assert result.to_dict() == RESPONSE_EXAMPLE_1
-    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_EXAMPLE_1
+    assert result.to_dict() == RESPONSE_1
+    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_1
     assert result.id == "w1"
     assert result.display_name == "Blue widget"
 
@@ -47,18 +44,18 @@ def test_example_1(run) -> None:
     """Example request at docs_input/v1.0/api/widget-restore.md:29, response at docs_input/v1.0/api/widget-restore.md:39."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_example_1,
+        _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=200,
-        content=json.dumps(RESPONSE_EXAMPLE_1).encode(),
+        content=json.dumps(RESPONSE_1).encode(),
         content_type="application/json",
-        check=_check_test_example_1,
+        check=_check_1,
     )
     support.check_request(
         seen,
         "POST",
         "https://graph.microsoft.com/v1.0/widgets/w1/restore",
-        REQUEST_EXAMPLE_1,
+        REQUEST_1,
         {},
     )
     assert len(seen) == 1
@@ -72,15 +69,16 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_widget_restore_error(run, status: int, error: type) -> None:
+def test_widget_restore_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.widget_restore(
-                "w1",
-                REQUEST_EXAMPLE_1,
-            ),
+            lambda client: client.widget_restore("w1", REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

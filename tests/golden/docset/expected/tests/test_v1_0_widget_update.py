@@ -16,23 +16,19 @@ from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
 
-REQUEST_EXAMPLE_1 = {
+REQUEST_1 = {
     "displayName": "Renamed widget",
     "tags": [],
 }
 
-RESPONSE_EXAMPLE_1 = None
+RESPONSE_1 = None
 
 
-def _call_test_example_1(client):
-    return client.update_widget(
-        "w1",
-        Widget.from_dict(REQUEST_EXAMPLE_1),
-        if_match='W/"abc"',
-    )
+def _call_1(client):
+    return client.update_widget("w1", Widget.from_dict(REQUEST_1), if_match='W/"abc"')
 
 
-def _check_test_example_1(result: object) -> None:
+def _check_1(result: object) -> None:
     assert result is None
 
 
@@ -41,21 +37,19 @@ def test_example_1(run) -> None:
     """Example request at docs_input/v1.0/api/widget-update.md:35, response at docs_input/v1.0/api/widget-update.md:46."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_example_1,
+        _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=204,
         content="".encode(),
         content_type="text/plain",
-        check=_check_test_example_1,
+        check=_check_1,
     )
     support.check_request(
         seen,
         "PATCH",
         "https://graph.microsoft.com/v1.0/widgets/w1",
-        REQUEST_EXAMPLE_1,
-        {
-            "If-Match": 'W/"abc"',
-        },
+        REQUEST_1,
+        {"If-Match": 'W/"abc"'},
     )
     assert len(seen) == 1
 
@@ -68,14 +62,18 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_update_widget_error(run, status: int, error: type) -> None:
+def test_update_widget_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
             lambda client: client.update_widget(
                 "w1",
-                Widget.from_dict(REQUEST_EXAMPLE_1),
+                Widget.from_dict(REQUEST_1),
                 if_match='W/"abc"',
             ),
             base_url="https://graph.microsoft.com/v1.0",

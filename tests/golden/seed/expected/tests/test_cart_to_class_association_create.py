@@ -16,7 +16,7 @@ from graph_client import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.models.cart_to_class_association import CartToClassAssociation
 
-REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM = {
+REQUEST_1 = {
     "@odata.type": "#microsoft.graph.cartToClassAssociation",
     "version": 7,
     "displayName": "Display Name value",
@@ -29,7 +29,7 @@ REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM = {
     ],
 }
 
-RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM = {
+RESPONSE_1 = {
     "@odata.type": "#microsoft.graph.cartToClassAssociation",
     "id": "f4785119-5119-f478-1951-78f4195178f4",
     "createdDateTime": "2017-01-01T00:02:37.446308+03:00",
@@ -46,19 +46,16 @@ RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM = {
 }
 
 
-def _call_test_create_carttoclassassociation_from(client):
+def _call_1(client):
     return client.create_cart_to_class_association(
-        CartToClassAssociation.from_dict(REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM),
+        CartToClassAssociation.from_dict(REQUEST_1),
     )
 
 
-def _check_test_create_carttoclassassociation_from(result: object) -> None:
+def _check_1(result: object) -> None:
     assert isinstance(result, CartToClassAssociation)
-    assert result.to_dict() == RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM
-    assert (
-        CartToClassAssociation.from_json(result.to_json()).to_dict()
-        == RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM
-    )
+    assert result.to_dict() == RESPONSE_1
+    assert CartToClassAssociation.from_json(result.to_json()).to_dict() == RESPONSE_1
     assert result.odata_type == "#microsoft.graph.cartToClassAssociation"
     assert result.id == "f4785119-5119-f478-1951-78f4195178f4"
     assert result.created_date_time == _datetime.fromisoformat(
@@ -79,18 +76,18 @@ def test_create_carttoclassassociation_from(run) -> None:
     """Example request at docs_input/cartToClassAssociation-create.md:71, response at docs_input/cartToClassAssociation-create.md:98."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
-        _call_test_create_carttoclassassociation_from,
+        _call_1,
         base_url="https://graph.microsoft.com/localtest",
         status=201,
-        content=json.dumps(RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM).encode(),
+        content=json.dumps(RESPONSE_1).encode(),
         content_type="application/json",
-        check=_check_test_create_carttoclassassociation_from,
+        check=_check_1,
     )
     support.check_request(
         seen,
         "POST",
         "https://graph.microsoft.com/localtest/deviceManagement/cartToClassAssociations",
-        REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM,
+        REQUEST_1,
         {},
     )
     assert len(seen) == 1
@@ -104,15 +101,17 @@ def test_create_carttoclassassociation_from(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_cart_to_class_association_error(run, status: int, error: type) -> None:
+def test_create_cart_to_class_association_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
     """A Graph error response raises a typed error carrying status, code, message and request-id."""
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
             lambda client: client.create_cart_to_class_association(
-                CartToClassAssociation.from_dict(
-                    REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM
-                ),
+                CartToClassAssociation.from_dict(REQUEST_1),
             ),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,

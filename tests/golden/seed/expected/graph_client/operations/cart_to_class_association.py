@@ -10,6 +10,10 @@ from .. import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.cart_to_class_association import CartToClassAssociation
 
+_PATHS_CREATE_CART_TO_CLASS_ASSOCIATION = (
+    ("/deviceManagement/cartToClassAssociations",),
+)
+
 
 class _CartToClassAssociationOperations:
     _core: _rt.SyncCore
@@ -37,13 +41,10 @@ class _CartToClassAssociationOperations:
 
         response = self._core.request(
             "POST",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/deviceManagement/cartToClassAssociations",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
+                {},
+                url,
             ),
             params={
                 **(params or {}),
@@ -54,7 +55,6 @@ class _CartToClassAssociationOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, CartToClassAssociation)
 
 
@@ -84,13 +84,10 @@ class _AsyncCartToClassAssociationOperations:
 
         response = await self._core.request(
             "POST",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/deviceManagement/cartToClassAssociations",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
+                {},
+                url,
             ),
             params={
                 **(params or {}),
@@ -101,5 +98,4 @@ class _AsyncCartToClassAssociationOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, CartToClassAssociation)

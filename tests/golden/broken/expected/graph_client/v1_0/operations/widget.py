@@ -10,6 +10,8 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.widget import Widget
 
+_PATHS_CREATE_WIDGET = (("/widgets",),)
+
 
 class _WidgetOperations:
     _core: _rt.SyncCore
@@ -37,13 +39,10 @@ class _WidgetOperations:
 
         response = self._core.request(
             "POST",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_CREATE_WIDGET,
+                {},
+                url,
             ),
             params={
                 **(params or {}),
@@ -54,7 +53,6 @@ class _WidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)
 
 
@@ -84,13 +82,10 @@ class _AsyncWidgetOperations:
 
         response = await self._core.request(
             "POST",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_CREATE_WIDGET,
+                {},
+                url,
             ),
             params={
                 **(params or {}),
@@ -101,5 +96,4 @@ class _AsyncWidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)

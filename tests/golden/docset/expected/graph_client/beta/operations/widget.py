@@ -10,6 +10,8 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.widget import Widget
 
+_PATHS_GET_WIDGET = (("/widgets/", "widget_id", ""),)
+
 
 class _WidgetOperations:
     _core: _rt.SyncCore
@@ -37,15 +39,12 @@ class _WidgetOperations:
 
         response = self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", ""),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_GET_WIDGET,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -55,7 +54,6 @@ class _WidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)
 
 
@@ -85,15 +83,12 @@ class _AsyncWidgetOperations:
 
         response = await self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", ""),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_GET_WIDGET,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -103,5 +98,4 @@ class _AsyncWidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)

@@ -27,7 +27,8 @@ class Widget(Entity):
     """Weight in grams."""
 
     created_date_time: _rt.DateTimeOffset | None = Field(
-        default=None, alias="createdDateTime"
+        default=None,
+        alias="createdDateTime",
     )
     """When it was made. Read-only."""
 

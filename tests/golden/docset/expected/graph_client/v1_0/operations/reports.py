@@ -10,6 +10,10 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     pass
 
+_PATHS_REPORT_ROOT_GET_WIDGET_COUNTS = (
+    ("/reports/getWidgetCounts(period='", "period_value", "')"),
+)
+
 
 class _ReportsOperations:
     _core: _rt.SyncCore
@@ -36,15 +40,12 @@ class _ReportsOperations:
 
         response = self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/reports/getWidgetCounts(period='", "period_value", "')"),),
-                    {
-                        "period_value": period_value,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_REPORT_ROOT_GET_WIDGET_COUNTS,
+                {
+                    "period_value": period_value,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -54,7 +55,6 @@ class _ReportsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_json(response) if response.content else None
 
 
@@ -83,15 +83,12 @@ class _AsyncReportsOperations:
 
         response = await self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/reports/getWidgetCounts(period='", "period_value", "')"),),
-                    {
-                        "period_value": period_value,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_REPORT_ROOT_GET_WIDGET_COUNTS,
+                {
+                    "period_value": period_value,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -101,5 +98,4 @@ class _AsyncReportsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_json(response) if response.content else None

@@ -10,6 +10,17 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.widget import Widget
 
+_PATHS_GET_WIDGET = (
+    ("/widgets/", "widget_id", ""),
+    ("/shelves/", "shelf_id", "/widgets/", "widget_id", ""),
+)
+
+_PATHS_LIST_WIDGETS = (("/widgets",),)
+
+_PATHS_WIDGET_RESTORE = (("/widgets/", "widget_id", "/restore"),)
+
+_PATHS_UPDATE_WIDGET = (("/widgets/", "widget_id", ""),)
+
 
 class _WidgetOperations:
     _core: _rt.SyncCore
@@ -42,19 +53,13 @@ class _WidgetOperations:
 
         response = self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (
-                        ("/widgets/", "widget_id", ""),
-                        ("/shelves/", "shelf_id", "/widgets/", "widget_id", ""),
-                    ),
-                    {
-                        "widget_id": widget_id,
-                        "shelf_id": shelf_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_GET_WIDGET,
+                {
+                    "widget_id": widget_id,
+                    "shelf_id": shelf_id,
+                },
+                url,
             ),
             params={
                 **_rt.odata_query(
@@ -68,7 +73,6 @@ class _WidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)
 
     def list_widgets(
@@ -97,13 +101,10 @@ class _WidgetOperations:
 
         response = self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_LIST_WIDGETS,
+                {},
+                url,
             ),
             params={
                 **_rt.odata_query(
@@ -119,7 +120,6 @@ class _WidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.Pager(self._core, response, Widget)
 
     def widget_restore(
@@ -146,15 +146,12 @@ class _WidgetOperations:
 
         response = self._core.request(
             "POST",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", "/restore"),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_WIDGET_RESTORE,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -165,7 +162,6 @@ class _WidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)
 
     def update_widget(
@@ -193,15 +189,12 @@ class _WidgetOperations:
 
         response = self._core.request(
             "PATCH",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", ""),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_UPDATE_WIDGET,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -213,7 +206,6 @@ class _WidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return None
 
 
@@ -248,19 +240,13 @@ class _AsyncWidgetOperations:
 
         response = await self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (
-                        ("/widgets/", "widget_id", ""),
-                        ("/shelves/", "shelf_id", "/widgets/", "widget_id", ""),
-                    ),
-                    {
-                        "widget_id": widget_id,
-                        "shelf_id": shelf_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_GET_WIDGET,
+                {
+                    "widget_id": widget_id,
+                    "shelf_id": shelf_id,
+                },
+                url,
             ),
             params={
                 **_rt.odata_query(
@@ -274,7 +260,6 @@ class _AsyncWidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)
 
     async def list_widgets(
@@ -303,13 +288,10 @@ class _AsyncWidgetOperations:
 
         response = await self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_LIST_WIDGETS,
+                {},
+                url,
             ),
             params={
                 **_rt.odata_query(
@@ -325,7 +307,6 @@ class _AsyncWidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.AsyncPager(self._core, response, Widget)
 
     async def widget_restore(
@@ -352,15 +333,12 @@ class _AsyncWidgetOperations:
 
         response = await self._core.request(
             "POST",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", "/restore"),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_WIDGET_RESTORE,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -371,7 +349,6 @@ class _AsyncWidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, Widget)
 
     async def update_widget(
@@ -399,15 +376,12 @@ class _AsyncWidgetOperations:
 
         response = await self._core.request(
             "PATCH",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", ""),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_UPDATE_WIDGET,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -419,5 +393,4 @@ class _AsyncWidgetOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return None

@@ -10,6 +10,14 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     pass
 
+_PATHS_COUNT_WIDGETS = (("/widgets/$count",),)
+
+_PATHS_REMOVE_WIDGET_OWNER = (
+    ("/widgets/", "widget_id", "/owners/", "owner_id", "/$ref"),
+)
+
+_PATHS_DELETE_WIDGET = (("/widgets/", "widget_id", ""),)
+
 
 class _WidgetsOperations:
     _core: _rt.SyncCore
@@ -34,13 +42,10 @@ class _WidgetsOperations:
 
         response = self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/$count",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_COUNT_WIDGETS,
+                {},
+                url,
             ),
             params={
                 **(params or {}),
@@ -51,7 +56,6 @@ class _WidgetsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_count(response)
 
     def remove_widget_owner(
@@ -77,16 +81,13 @@ class _WidgetsOperations:
 
         response = self._core.request(
             "DELETE",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", "/owners/", "owner_id", "/$ref"),),
-                    {
-                        "widget_id": widget_id,
-                        "owner_id": owner_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_REMOVE_WIDGET_OWNER,
+                {
+                    "widget_id": widget_id,
+                    "owner_id": owner_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -96,7 +97,6 @@ class _WidgetsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return None
 
     def delete_widget(
@@ -121,15 +121,12 @@ class _WidgetsOperations:
 
         response = self._core.request(
             "DELETE",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", ""),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_DELETE_WIDGET,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -139,7 +136,6 @@ class _WidgetsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return None
 
 
@@ -166,13 +162,10 @@ class _AsyncWidgetsOperations:
 
         response = await self._core.request(
             "GET",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/$count",),),
-                    {},
-                )
+            _rt.build_path(
+                _PATHS_COUNT_WIDGETS,
+                {},
+                url,
             ),
             params={
                 **(params or {}),
@@ -183,7 +176,6 @@ class _AsyncWidgetsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_count(response)
 
     async def remove_widget_owner(
@@ -209,16 +201,13 @@ class _AsyncWidgetsOperations:
 
         response = await self._core.request(
             "DELETE",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", "/owners/", "owner_id", "/$ref"),),
-                    {
-                        "widget_id": widget_id,
-                        "owner_id": owner_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_REMOVE_WIDGET_OWNER,
+                {
+                    "widget_id": widget_id,
+                    "owner_id": owner_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -228,7 +217,6 @@ class _AsyncWidgetsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return None
 
     async def delete_widget(
@@ -253,15 +241,12 @@ class _AsyncWidgetsOperations:
 
         response = await self._core.request(
             "DELETE",
-            (
-                url
-                if url is not None
-                else _rt.build_path(
-                    (("/widgets/", "widget_id", ""),),
-                    {
-                        "widget_id": widget_id,
-                    },
-                )
+            _rt.build_path(
+                _PATHS_DELETE_WIDGET,
+                {
+                    "widget_id": widget_id,
+                },
+                url,
             ),
             params={
                 **(params or {}),
@@ -271,5 +256,4 @@ class _AsyncWidgetsOperations:
             },
             expected=_rt.SUCCESS,
         )
-
         return None
