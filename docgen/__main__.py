@@ -1,3 +1,3 @@
 from docgen.cli import main
 
-main()
+main(prog_name="docgen")

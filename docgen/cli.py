@@ -11,7 +11,8 @@ import click
 
 from docgen import __version__
 from docgen.config import Config, ConfigError, load_config
-from docgen.diagnostics import Sink
+from docgen.diagnostics import Severity, Sink
+from docgen.manifest import NAME as MANIFEST
 
 
 def _options(func):
@@ -19,16 +20,20 @@ def _options(func):
         [
             click.option("--input", "input_", type=click.Path(path_type=Path), help="Folder of Markdown pages."),
             click.option("--output", type=click.Path(path_type=Path), help="Folder to generate into."),
-            click.option("--templates", type=click.Path(path_type=Path), help="Folder whose templates overlay the defaults."),
+            click.option(
+                "--templates", type=click.Path(path_type=Path), help="Folder whose templates overlay the defaults."
+            ),
             click.option("--package", help="Name of the generated package."),
-            click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors."),
+            click.option("--strict/--no-strict", default=None, help="Treat warnings as errors."),
         ]
     ):
         func = option(func)
     return func
 
 
-def _config(input_: Path | None, output: Path | None, templates: Path | None, package: str | None, strict: bool | None) -> Config:
+def _config(
+    input_: Path | None, output: Path | None, templates: Path | None, package: str | None, strict: bool | None
+) -> Config:
     try:
         return load_config(
             Path.cwd(),
@@ -39,38 +44,92 @@ def _config(input_: Path | None, output: Path | None, templates: Path | None, pa
         sys.exit(2)
 
 
-def _print_diagnostics(sink: Sink) -> None:
+def _print_diagnostics(sink: Sink, *, only_failing: bool = False, strict: bool = False) -> None:
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     for diagnostic in sink.sorted():
-        click.echo(diagnostic.format(), err=True)
+        if not only_failing or diagnostic.severity in failing:
+            click.echo(diagnostic.format(), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="docgen")
+def _generate(config: Config, sink: Sink, tree: dict, *, progress: bool):
+    """Everything build would write, the manifest included. Files whose rendered text is what
+    the tree's manifest recorded are taken from the tree, not formatted again."""
+    from docgen.incremental import fingerprint, known_formatted, manifest_text, read_manifest
+    from docgen.manifest import NAME
+    from docgen.pipeline import generate
+    from docgen.progress import ProgressBar
+
+    inputs = fingerprint(config)
+    known = known_formatted(read_manifest(config.output), tree)
+    bar = ProgressBar.for_stderr() if progress else None
+    try:
+        result = generate(config, sink, bar, formatted=known)
+    finally:
+        if bar is not None:
+            bar.close()
+    result.files[NAME] = manifest_text(config, inputs, result.files, result.rendered_hashes, sink.sorted())
+    result.sources[NAME] = (config.input.name,)
+    return result
+
+
+def _shown(folder: Path) -> str:
+    """A folder as output shows it: relative to the working directory when inside it."""
+    try:
+        return folder.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(folder)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Examples:
+  docgen build                       # [tool.docgen] in pyproject.toml says what and where
+  docgen check --max-diff-lines 50   # in CI or pre-commit: exit 1 while generated/ is stale
+  docgen build --input docs --output client --templates my_templates
+
+Run `docgen COMMAND --help` for the options of each command.""",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="docgen")
 def main() -> None:
-    """Generate a typed Python client from Markdown API reference pages."""
+    """Generate a typed Python client from Markdown API reference pages.
+
+    Exit status: 0 success, 1 errors or an out-of-date output folder, 2 usage errors.
+    """
 
 
-@main.command()
+@main.command(epilog="""\b
+Examples:
+  docgen build
+  docgen build --input docs_input --output generated --strict
+  docgen build --templates my_templates   # my_templates/model.py.j2 replaces the default one
+  docgen build --exit-non-zero-on-change  # what the docgen-build pre-commit hook runs""")
 @_options
-def build(**options: Any) -> None:
+@click.option(
+    "--exit-non-zero-on-change",
+    is_flag=True,
+    help="Exit 1 when files were written or removed (so a pre-commit hook fails the commit).",
+)
+def build(exit_non_zero_on_change: bool, **options: Any) -> None:
     """Generate the output folder from the pages.
 
-    Example: docgen build --input docs_input --output generated
+    Everything is rendered in memory first; the folder is changed only if nothing failed.
     """
     from docgen.output import UnsafePath, check_paths, diff_tree, read_tree, write_tree
-    from docgen.pipeline import generate, summary_line
+    from docgen.pipeline import summary_line
 
     config = _config(**_renamed(options))
     sink = Sink()
-    result = generate(config, sink)
-    out = config.output
+    out, shown = config.output, _shown(config.output)
+    tree = read_tree(out)
+    result = _generate(config, sink, tree, progress=True)
     try:
         check_paths(result.files, out)
     except UnsafePath as exc:
-        sink.report("DG702", str(out), 1, f"refusing to write {exc}")
-    drift = diff_tree(result.files, read_tree(out))
+        sink.report("DG702", shown, 1, f"refusing to write {exc}")
+    drift = diff_tree(result.files, tree)
     for rel in drift.blocked:
-        sink.report("DG701", f"{out}/{rel}", 1, "this file has no docgen header; it was not overwritten")
+        sink.report("DG701", f"{shown}/{rel}", 1, "this file has no docgen header; it was not overwritten")
     _print_diagnostics(sink)
     if sink.failed(config.strict):
         click.echo("docgen: build failed; the output folder was not changed", err=True)
@@ -78,67 +137,104 @@ def build(**options: Any) -> None:
     try:
         touched = write_tree(out, result.files, drift)
     except OSError as exc:
-        click.echo(f"{out}:1:1: error[DG703]: cannot write the output folder: {exc}; it was left as it was", err=True)
+        click.echo(f"{shown}:1:1: error[DG703]: cannot write the output folder: {exc}; it was left as it was", err=True)
         sys.exit(1)
     click.echo(summary_line(result, sink))
-    click.echo(f"{touched} files written or removed in {out}" if touched else f"{out} is up to date")
+    click.echo(f"{touched} files written or removed in {shown}" if touched else f"{shown} is up to date")
+    if touched and exit_non_zero_on_change:
+        click.echo("docgen: files changed; review them and stage them (--exit-non-zero-on-change)", err=True)
+        sys.exit(1)
 
 
-@main.command()
+@main.command(epilog="""\b
+Examples:
+  docgen check
+  docgen check --quiet                  # only the summary line; errors still go to stderr
+  docgen check --max-diff-lines 0       # every diff line, however many
+  docgen check --format json | jq '.files[] | select(.state == "changed") | .sources'""")
 @_options
-def check(**options: Any) -> None:
-    """Exit 1, with a diff, when the output folder is not what `build` would write. Writes nothing.
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line (and errors on stderr).")
+@click.option(
+    "--max-diff-lines",
+    type=click.IntRange(min=0),
+    default=200,
+    show_default=True,
+    metavar="N",
+    help="Show at most N diff lines in all, then count what was left out; 0 shows everything.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object on stdout for tools (documented in the README); nothing on stderr.",
+)
+def check(quiet: bool, max_diff_lines: int, format_: str, **options: Any) -> None:
+    """Exit 1 when the output folder is not what `build` would write. Writes nothing.
 
-    Example: docgen check
+    Lists each changed, missing, stale or blocking file with the pages it comes from, and the
+    diffs (capped), then one summary line.
     """
-    from docgen.output import diff_tree, read_tree, unified
-    from docgen.pipeline import generate
+    from docgen.output import diff_tree, read_tree
+    from docgen.report import Report, file_states, json_object, text_lines
+
+    from docgen.incremental import fingerprint, read_manifest, recorded_diagnostics, verified
 
     config = _config(**_renamed(options))
     sink = Sink()
-    result = generate(config, sink)
-    tree = read_tree(config.output)
-    drift = diff_tree(result.files, tree)
-    _print_diagnostics(sink)
-    out_label = config.output.name if config.output.is_absolute() else str(config.output)
-    try:
-        out_label = str(config.output.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        pass
-    for rel in drift.changed + drift.missing:
-        pages = ", ".join(result.sources.get(rel, ()))
-        state = "is out of date" if rel in drift.changed else "is missing"
-        click.echo(f"{out_label}/{rel} {state} (from {pages})")
-        old = tree[rel].text or "" if rel in tree else ""
-        click.echo("".join(_unified_lines(rel, old, result.files[rel], out_label)), nl=False)
-    for rel in drift.stale:
-        click.echo(f"{out_label}/{rel} is stale: no page produces it now")
-    for rel in drift.blocked:
-        click.echo(f"{out_label}/{rel} has no docgen header and is in the way")
-    failed = sink.failed(config.strict)
-    if drift.clean and not failed:
-        click.echo(f"{out_label} is up to date")
-        return
-    count = len(drift.changed) + len(drift.missing) + len(drift.stale) + len(drift.blocked)
-    if count:
-        click.echo(f"{count} file{'s' if count != 1 else ''} out of date. Run `docgen build` to update.")
-    sys.exit(1)
+    states = ()
+    manifest = read_manifest(config.output)
+    if manifest is not None and verified(config.output, manifest, fingerprint(config)):
+        # The fast path: the tree is what a build made from exactly these inputs.
+        sink.extend(recorded_diagnostics(manifest))
+        errors = sink.count(Severity.ERROR)
+    else:
+        tree = read_tree(config.output)
+        result = _generate(config, sink, tree, progress=not quiet and format_ == "text")
+        errors = sink.count(Severity.ERROR)
+        if not errors:  # with errors the generated set is incomplete: a diff would mislead
+            drift = diff_tree(result.files, tree)
+            manifest_only = _drop_manifest(drift)
+            if manifest_only and format_ == "text" and not quiet:
+                click.echo(
+                    f"note: {_shown(config.output)}/{MANIFEST} is not current (docgen or its inputs changed "
+                    "without a change to the code); `docgen build` refreshes it, and makes `check` fast again",
+                    err=True,
+                )
+            states = file_states(drift, result.files, result.sources, tree)
+    report = Report(
+        output=_shown(config.output),
+        files=states,
+        diagnostics=tuple(sink.sorted()),
+        failed=sink.failed(config.strict),
+        errors=errors,
+    )
+    if format_ == "json":
+        click.echo(json.dumps(json_object(report), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        _print_diagnostics(sink, only_failing=quiet, strict=config.strict)
+        for line in text_lines(report, max_diff_lines, quiet=quiet):
+            click.echo(line)
+    sys.exit(report.status)
 
 
-def _unified_lines(rel: str, old: str, new: str, out_label: str) -> list[str]:
-    from docgen.output import unified
+def _drop_manifest(drift) -> bool:
+    """The manifest is bookkeeping: a stale one makes `check` slower, not the tree out of date.
+    True when it was the only file that differed."""
+    stale_manifest = MANIFEST in drift.changed or MANIFEST in drift.missing
+    drift.changed = [rel for rel in drift.changed if rel != MANIFEST]
+    drift.missing = [rel for rel in drift.missing if rel != MANIFEST]
+    return stale_manifest and drift.clean
 
-    lines = unified(rel, old, new, out_label)
-    return [line if line.endswith("\n") else line + "\n" for line in lines]
 
-
-@main.command()
+@main.command(epilog="""\b
+Examples:
+  docgen parse docs_input/cartToClassAssociation-create.md
+  docgen parse docs_input/*.md | jq '.pages[].operation.paths'""")
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def parse(pages: tuple[Path, ...]) -> None:
-    """Print the IR of pages as JSON (format documented in the README), with source lines.
-
-    Example: docgen parse docs_input/cartToClassAssociation-create.md
-    """
+    """Print the IR of pages as JSON (format documented in the README), with source lines."""
     from docgen.ir_json import to_json
     from docgen.pipeline import extract_safely
     from docgen.read import read_page

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+
+
+_CHECKOUT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def default_templates() -> Path:
+    """templates/ of a source checkout, else the copy shipped in the wheel (docgen/templates)."""
+    if (_CHECKOUT_TEMPLATES / "model.py.j2").is_file():
+        return _CHECKOUT_TEMPLATES
+    return Path(__file__).resolve().parent / "templates"
 
 
 class ConfigError(Exception):
@@ -67,11 +77,16 @@ def load_config(cwd: Path, overrides: dict[str, Any]) -> Config:
     for attribute, value in overrides.items():
         if value is not None:
             values[attribute] = _typed(None, attribute, attribute, value, cwd)
+    root = pyproject.parent if pyproject is not None else cwd
     config = Config(**values)
+    # Defaults, like values from [tool.docgen], are relative to the project's root.
+    config = replace(config, input=root / config.input, output=root / config.output)
     if not _PACKAGE.match(config.package):
         raise ConfigError(f"package {config.package!r} is not a valid Python package name")
     if not config.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"base-url {config.base_url!r} must start with http:// or https://")
+    if config.templates is not None and not config.templates.is_dir():
+        raise ConfigError(f"templates folder {str(config.templates)!r} does not exist")
     return config
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import metadata
+
+# What a formatted text depends on besides its source: bump the mode part when _mode() changes.
+FORMATTER = f"black {metadata.version('black')}, mode: defaults"
 
 
 class FormatProblem(Exception):
     def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(line, message)  # both in args: it must survive pickling from a worker
         self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @lru_cache(maxsize=1)

@@ -1,11 +1,13 @@
 """Stage 4: per-page IR -> ApiSpec. One model per type name (case-insensitive), a resource
 page winning over a request-body table; bases kept only when defined; placeholders for types
-that are used but defined nowhere."""
+that are used but defined nowhere (an enum instead when a description lists the values)."""
 
 from __future__ import annotations
 
+import re
+
 from docgen.diagnostics import Sink
-from docgen.ir import ApiSpec, Enum, Field, Model, ModelOrigin, Page, TypeKind
+from docgen.ir import ApiSpec, Enum, EnumMember, Field, Model, ModelOrigin, Page, TypeKind
 
 _RANK = {ModelOrigin.RESOURCE: 0, ModelOrigin.REQUEST_BODY: 1, ModelOrigin.PLACEHOLDER: 2}
 
@@ -45,10 +47,36 @@ def link(pages: list[Page], sink: Sink) -> ApiSpec:
     return ApiSpec(pages=tuple(pages), models=resolved, enums=tuple(e for _, e in sorted(enums.items())))
 
 
+_POSSIBLE = re.compile(r"possible values (?:are|include)\s*:?\s*(.+)", re.IGNORECASE)
+_MEMBER = re.compile(r"^[A-Za-z_][\w]*$")
+
+
+def possible_values(description: str) -> tuple[str, ...]:
+    """Members listed as "Possible values are: `a`, `b`, or `c`." in a description."""
+    match = _POSSIBLE.search(description)
+    if not match:
+        return ()
+    text = re.split(r"\.(?:\s|$)", match.group(1), maxsplit=1)[0]
+    words = [w.strip(" `*'\"") for w in re.split(r",|\bor\b|\band\b", text)]
+    members = [w for w in words if _MEMBER.match(w)]
+    return tuple(dict.fromkeys(members)) if len(members) >= 2 else ()
+
+
 def _need(field: Field, models: dict, enums: dict, placeholders: dict, sink: Sink) -> None:
     ref = field.type
     key = ref.name.lower()
     if ref.kind is not TypeKind.NAMED or key in models or key in enums or key in placeholders:
+        return
+    members = possible_values(field.description)
+    if members:
+        # No page defines the type, but the description lists its values: an enum.
+        enums[key] = Enum(
+            name=ref.name,
+            namespace=ref.namespace or "microsoft.graph",
+            members=tuple(EnumMember(name=m, span=field.span) for m in members),
+            description=f"Values listed in the description of {field.name}.",
+            span=field.span,
+        )
         return
     where = f" (link {ref.link} is not in the input)" if ref.link else ""
     sink.report(

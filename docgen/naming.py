@@ -11,6 +11,7 @@ a field's attribute is never another field's wire name. Wire names are never cha
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -43,7 +44,7 @@ SOFT_KEYWORDS = frozenset("_ case match type".split())
 # TOKEN constant in tests).
 CLASS_RESERVED = frozenset("Field GraphClient AsyncGraphClient GraphModel TOKEN".split())
 # Locals and keyword parameters of every generated client method.
-PARAMETER_RESERVED = frozenset("self body params headers response".split())
+PARAMETER_RESERVED = frozenset("self body params headers response url".split())
 
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
@@ -68,14 +69,14 @@ def capwords(text: str) -> str:
     return "".join(w[0].upper() + w[1:] for w in words)
 
 
-def _guard(name: str, reserved: frozenset[str], prefix: str) -> str:
+def _guard(name: str, reserved: frozenset[str], prefix: str) -> Code:
     if not name:
         name = prefix
     if name[0].isdigit():
         name = f"{prefix}_{name}"
     if name in KEYWORDS or name in SOFT_KEYWORDS or name in reserved:
         name += "_"
-    return name
+    return Code(name)
 
 
 def is_identifier(name: str) -> bool:
@@ -91,8 +92,17 @@ def class_name(documented: str) -> str:
     return _guard(capwords(documented), CLASS_RESERVED, "Model")
 
 
+MAX_MODULE = 60
+
+
 def module_name(documented: str) -> str:
-    return _guard(snake(documented), ANNOTATION_BUILTINS, "m")
+    """A module name, at most MAX_MODULE characters (a long one keeps a stable hash of the
+    whole), so that generated paths stay short."""
+    name = _guard(snake(documented), ANNOTATION_BUILTINS, "m")
+    if len(name) > MAX_MODULE:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        name = Code(f"{name[: MAX_MODULE - 9].rstrip('_')}_{digest}")
+    return name
 
 
 def method_name(title: str) -> str:
@@ -171,17 +181,11 @@ def enum_members(values: list[str]) -> list[Code]:
 
 
 def test_names(example_names: list[str], operation: str) -> list[Code]:
-    """Test function stems for an operation's examples. Each stem `x` defines `test_x` and
-    `test_x_async`, and the operation defines `test_<op>_error` and `test_<op>_error_async`:
-    no stem may produce a name another one produces."""
-    taken = {f"{operation}_error", f"{operation}_error_async"}
-    result: list[Code] = []
-    for raw in example_names:
-        name = snake(raw) or "example"
-        candidate, counter = name, 1
-        while candidate in taken or f"{candidate}_async" in taken:
-            counter += 1
-            candidate = f"{name}_{counter}"
-        taken.update((candidate, f"{candidate}_async"))
-        result.append(Code(candidate))
-    return result
+    """Test function stems for an operation's examples (`test_<stem>`), unique and never the
+    operation's own error test (`test_<operation>_error`)."""
+    return unique([snake(name) or "example" for name in example_names], reserved=(f"{operation}_error",))
+
+
+def enum_member_name(value: str) -> Code:
+    name = snake(value).upper() or "MEMBER"
+    return Code(f"M_{name}" if name[0].isdigit() else name)

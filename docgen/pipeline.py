@@ -4,27 +4,27 @@ Nothing here touches the output folder; `cli` writes or diffs what `generate` re
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.config import Config
-from docgen.diagnostics import Severity, Sink
+from docgen.config import Config, default_templates
+from docgen.cache import Cache, cache_dir
+from docgen.diagnostics import Diagnostic, Severity, Sink
+from docgen.fingerprint import digest, tool_fingerprint
 from docgen.extract import extract_page
-from docgen.format import FormatProblem, format_python
+from docgen.format import FORMATTER, FormatProblem, format_python
 from docgen.ir import Page
 from docgen.link import link
 from docgen.plan import PlannedFile, plan
+from docgen.parallel import map_ordered
+from docgen.plan.examples import eligible
 from docgen.read import Source, find_pages, read_page
 from docgen.render import Code, Renderer, TemplateProblem, comment
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def default_templates() -> Path:
-    """templates/ of a source checkout, else the copy shipped in the wheel (docgen/templates)."""
-    if (DEFAULT_TEMPLATES / "model.py.j2").is_file():
-        return DEFAULT_TEMPLATES
-    return Path(__file__).resolve().parent / "templates"
+# progress(stage, done, total): called with done=0 when a stage starts ("read": pages,
+# "render": files), then after each item. Information flows out only; it cannot steer the run.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(slots=True)
@@ -37,10 +37,15 @@ class Generation:
     operations: int = 0
     tests: int = 0
     examples: int = 0
+    eligible: int = 0  # examples docgen promises to test (see plan.examples.eligible)
+    eligible_tested: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    rendered_hashes: dict[str, str] = field(default_factory=dict)  # path -> rendered_hash()
 
 
-def read_pages(config: Config, sink: Sink) -> list[Page]:
+def read_pages(config: Config, sink: Sink, cache: Cache, progress: Progress | None = None) -> list[Page]:
+    """Every page's IR, from the cache when its bytes were seen before, else parsed (on every
+    core when there are many). Diagnostics are replayed from the cache too."""
     root = config.input
     if not root.is_dir():
         sink.report("DG001", str(root), 1, "the input folder does not exist")
@@ -48,13 +53,42 @@ def read_pages(config: Config, sink: Sink) -> list[Page]:
     rels = find_pages(root)
     if not rels:
         sink.report("DG005", str(root), 1, "the input folder holds no *.md page")
+    keys = [_page_key(root, rel) for rel in rels]
+    found = {rel: cache.get_object("page", key) for rel, key in zip(rels, keys)}
+    misses = [rel for rel in rels if found[rel] is None]
+    if progress:
+        progress("read", len(rels) - len(misses), len(rels))
+    jobs = [(str(root), rel, root.name) for rel in misses]
+    for done, (rel, outcome) in enumerate(zip(misses, map_ordered(_extract, jobs)), 1):
+        found[rel] = outcome
+        if progress:
+            progress("read", len(rels) - len(misses) + done, len(rels))
     pages = []
-    for rel in rels:
-        source = read_page(root, rel, root.name, sink)
-        page = extract_safely(source, sink) if source is not None else None
+    for rel, key in zip(rels, keys):
+        page, diagnostics = found[rel]
+        if rel in misses:
+            cache.put_object("page", key, (page, diagnostics))
+        sink.extend(diagnostics)
         if page is not None:
             pages.append(page)
     return pages
+
+
+def _page_key(root: Path, rel: str) -> str:
+    try:
+        data = (root / rel).read_bytes()
+    except OSError:
+        data = b"\0unreadable"
+    return digest(tool_fingerprint(), root.name, rel, data)
+
+
+def _extract(job: tuple[str, str, str]) -> tuple[Page | None, list[Diagnostic]]:
+    """One page, read and extracted with a sink of its own (this may run in a worker)."""
+    root, rel, display_root = job
+    sink = Sink()
+    source = read_page(Path(root), rel, display_root, sink)
+    page = extract_safely(source, sink) if source is not None else None
+    return page, sink.items
 
 
 def extract_safely(source: Source, sink: Sink) -> Page | None:
@@ -76,34 +110,107 @@ def _bug(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:200]}{where} (a bug in docgen; please report it)"
 
 
-def generate(config: Config, sink: Sink) -> Generation:
-    pages = read_pages(config, sink)
+def generate(
+    config: Config,
+    sink: Sink,
+    progress: Progress | None = None,
+    formatted: Mapping[str, str] | None = None,
+) -> Generation:
+    """Everything `build` would write, in memory. `formatted` maps a rendered text's hash to
+    its formatted text where that is already known (from the existing tree): only the other
+    files go through black."""
+    cache = Cache(cache_dir())
+    pages = read_pages(config, sink, cache, progress)
+    by_version: dict[str, list[Page]] = {}
+    for page in pages:
+        by_version.setdefault(page.version, []).append(page)
     before = len(sink.items)
     try:
-        spec = link(pages, sink)
-        planned = plan(spec, config.package, config.input.name, config.base_url, sink)
+        specs = {version: link(group, sink) for version, group in sorted(by_version.items())}
+        planned = plan(specs, config.package, config.input.name, config.base_url, sink)
     except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
         sink.report("DG009", str(config.input), 1, f"docgen failed while planning the output: {_bug(exc)}")
         return Generation(pages=len(pages))
-    result = Generation(pages=len(pages), models=len(spec.models), enums=len(spec.enums))
+    result = Generation(
+        pages=len(pages),
+        models=sum(len(s.models) for s in specs.values()),
+        enums=sum(len(s.enums) for s in specs.values()),
+    )
     for page in pages:
         if page.operation is not None:
             result.operations += 1
             result.examples += len(page.operation.examples)
+            result.eligible += sum(1 for e in page.operation.examples if eligible(e))
     result.skipped.update(
         "it has no response" if d.code == "DG404" else d.message.split(": ", 1)[-1].split(" (", 1)[0]
         for d in sink.items[before:]
         if d.code in ("DG404", "DG405")
     )
     renderer = Renderer(default_templates(), config.templates)
-    for item in planned:
+    if progress:
+        progress("render", 0, len(planned))
+    rendered: dict[str, tuple[PlannedFile, str]] = {}
+    for done, item in enumerate(planned, 1):
         text = render_file(renderer, item, sink)
         if text is not None:
-            result.files[item.path] = text
+            rendered[item.path] = (item, text)
             result.sources[item.path] = item.sources
+            result.rendered_hashes[item.path] = rendered_hash(text)
             if item.template == "test_page.py.j2":
-                result.tests += sum(len(op["examples"]) for op in item.context["operations"])
+                for op in item.context["operations"]:
+                    result.tests += len(op["examples"])
+                    result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
+        if progress:
+            progress("render", done, len(planned))
+    _format_all(rendered, result, formatted or {}, cache, renderer, sink)
     return result
+
+
+def rendered_hash(text: str) -> str:
+    """Names a rendered (unformatted) text and the formatter that will format it: the same
+    text formats the same way while black and its mode stay the same."""
+    return digest(FORMATTER, text)[:32]
+
+
+def _format_all(
+    rendered: dict[str, tuple[PlannedFile, str]],
+    result: Generation,
+    known: Mapping[str, str],
+    cache: Cache,
+    renderer: Renderer,
+    sink: Sink,
+) -> None:
+    """black only where the rendered text is new: known texts come from the existing tree or
+    the cache; the rest are formatted on every core."""
+    pending: list[str] = []
+    for path in sorted(rendered):
+        key = result.rendered_hashes[path]
+        done = known.get(key)
+        if done is None:
+            cached = cache.get("formatted", key)
+            done = cached.decode("utf-8") if cached is not None else None
+        if done is None:
+            pending.append(path)
+        else:
+            result.files[path] = done
+    outcomes = map_ordered(_format_job, [rendered[path][1] for path in pending], min_items=8)
+    for path, outcome in zip(pending, outcomes):
+        item = rendered[path][0]
+        if isinstance(outcome, FormatProblem):
+            sink.report(
+                "DG602", shown(renderer.template_path(item.template)), 1,
+                f"{item.path}:{outcome.line}: generated code is not valid Python: {outcome}",
+            )
+            continue
+        result.files[path] = outcome
+        cache.put("formatted", result.rendered_hashes[path], outcome.encode("utf-8"))
+
+
+def _format_job(text: str) -> str | FormatProblem:
+    try:
+        return format_python(text)
+    except FormatProblem as exc:  # returned, not raised: it may cross a process boundary
+        return exc
 
 
 def header(sources: tuple[str, ...]) -> Code:
@@ -111,28 +218,33 @@ def header(sources: tuple[str, ...]) -> Code:
 
 
 def render_file(renderer: Renderer, item: PlannedFile, sink: Sink) -> str | None:
+    """The file's text before formatting, or None (reported) when its template fails."""
     try:
-        text = renderer.render(item.template, header=header(item.sources), **item.context)
+        return renderer.render(item.template, header=header(item.sources), **item.context)
     except TemplateProblem as exc:
-        sink.report("DG601", exc.template, exc.line, f"{exc} (while generating {item.path})")
+        # A broken template is reported once (identical diagnostics merge), not once per file.
+        message = str(exc) if exc.loading else f"{exc} (while generating {item.path})"
+        sink.report("DG601", shown(exc.template), exc.line, message)
         return None
+
+
+def shown(path: str) -> str:
+    """A template's path as diagnostics show it: relative to the working directory when inside it."""
     try:
-        return format_python(text)
-    except FormatProblem as exc:
-        sink.report(
-            "DG602", renderer.template_path(item.template), 1,
-            f"{item.path}:{exc.line}: generated code is not valid Python: {exc}",
-        )
-        return None
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path
 
 
 def summary_line(result: Generation, sink: Sink) -> str:
     warnings = sink.count(Severity.WARNING)
     errors = sink.count(Severity.ERROR)
-    share = f"{result.tests}/{result.examples} examples became tests"
+    percent = 100.0 * result.eligible_tested / result.eligible if result.eligible else 100.0
     line = (
         f"{result.pages} pages, {result.models} models, {result.enums} enums, {result.operations} operations, "
-        f"{result.tests} example tests ({share}), {warnings} warnings, {errors} errors"
+        f"{result.tests} example tests, {warnings} warnings, {errors} errors\n"
+        f"examples: {result.examples} documented, {result.eligible} testable (a response, JSON or empty bodies, "
+        f"no unfilled placeholder), {result.eligible_tested} of those became tests ({percent:.1f}%)"
     )
     if result.skipped:
         reasons = "; ".join(f"{count} {reason}" for reason, count in sorted(result.skipped.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -29,10 +29,11 @@ class Code(str):
 class TemplateProblem(Exception):
     """A template could not be loaded or rendered: reported as DG601 with its file and line."""
 
-    def __init__(self, template: str, line: int, message: str) -> None:
+    def __init__(self, template: str, line: int, message: str, *, loading: bool = False) -> None:
         super().__init__(message)
         self.template = template
         self.line = line
+        self.loading = loading  # the template itself is broken, whatever is rendered with it
 
 
 def py(value: Any) -> Code:
@@ -44,12 +45,76 @@ def py(value: Any) -> Code:
     if isinstance(value, float):
         return Code(repr(value) if math.isfinite(value) else f'float("{value}")')
     if isinstance(value, str):
-        return Code(repr(value))
+        return Code(_string(value))
     if isinstance(value, dict):
         return Code("{" + ", ".join(f"{py(str(k))}: {py(v)}" for k, v in value.items()) + "}")
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        return Code("(" + ", ".join(py(v) for v in value) + ("," if len(value) == 1 else "") + ")")
+    if isinstance(value, list):
         return Code("[" + ", ".join(py(v) for v in value) + "]")
     raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def _string(text: str) -> str:
+    """repr(text), in the quotes black would choose (double, unless that needs more escapes),
+    so that black finds nothing to change. Any case this misses, black still fixes."""
+    literal = repr(text)
+    if literal[0] == '"':
+        return literal
+    body = literal[1:-1]
+    if '"' not in text:
+        return f'"{body}"'
+    swapped = body.replace("\\'", "'").replace('"', '\\"')
+    return literal if swapped.count("\\") > body.count("\\") else f'"{swapped}"'
+
+
+LINE_LENGTH = 88  # black's default, which the output is formatted with
+
+
+def fit(opening: str, items: list[str], closing: str, indent: int, used: int = 0, after: str = "") -> Code:
+    """opening + items + closing on one line when that fits with `used` columns taken before
+    it at this indent and `after` following it; else one item per line with a trailing comma,
+    which black keeps as it is (its "magic trailing comma"). Either way black has nothing
+    left to change."""
+    one_line = opening + ", ".join(items) + closing
+    if not items or indent + used + len(one_line) + len(after) <= LINE_LENGTH and "\n" not in one_line:
+        return Code(one_line)
+    inner = " " * (indent + 4)
+    return Code(opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + " " * indent + closing)
+
+
+def assign(value: str, target: str, indent: int = 0) -> Code:
+    """`target = value` (a filter: `{{ value | assign(target, indent) }}`), or the value in parentheses on a line of its own when the line would
+    be too long (as black does)."""
+    line = f"{target} = {value}"
+    if indent + len(line) <= LINE_LENGTH or "\n" in value:
+        return Code(line)
+    return Code(f"{target} = (\n{' ' * (indent + 4)}{value}\n{' ' * indent})")
+
+
+def from_import(names: list[str] | str, module: str, indent: int = 0, after: str = "") -> Code:
+    """`from module import a, b` as black writes it: on one line when it fits, else in
+    parentheses with one name per line."""
+    names = [names] if isinstance(names, str) else list(names)
+    head = f"from {module} import "
+    if indent + len(head) + len(", ".join(names)) + len(after) <= LINE_LENGTH:
+        return Code(head + ", ".join(names) + after)
+    inner = " " * (indent + 4)
+    return Code(head + "(\n" + "".join(f"{inner}{name},\n" for name in names) + " " * indent + ")" + after)
+
+
+def pretty(value: Any, indent: int = 0) -> Code:
+    """py(value) laid out as black lays out a literal with magic trailing commas: one item per
+    line. Not needed for correctness (black formats the file anyway) but black is much faster
+    on text that is already in its shape, and large example bodies are most of the output."""
+    inner = " " * (indent + 4)
+    if isinstance(value, dict) and value:
+        items = "".join(f"{inner}{py(str(k))}: {pretty(v, indent + 4)},\n" for k, v in value.items())
+        return Code("{\n" + items + " " * indent + "}")
+    if isinstance(value, list) and value:
+        items = "".join(f"{inner}{pretty(v, indent + 4)},\n" for v in value)
+        return Code("[\n" + items + " " * indent + "]")
+    return py(value)
 
 
 _DOC_ESCAPES = {"\\": "\\\\", '"': '\\"'}
@@ -57,20 +122,30 @@ _DOC_ESCAPES = {"\\": "\\\\", '"': '\\"'}
 
 def doc(text: str, indent: int = 4) -> Code:
     """A triple-quoted docstring. Backslashes and quotes are escaped, control and
-    line-separator characters become escapes, so no text can close the literal."""
+    line-separator characters become escapes, so no text can close the literal. Laid out as
+    black lays out docstrings (no trailing spaces, closing quotes on their own line when the
+    last line is full)."""
     lines = [" ".join(line.split()) for line in str(text).strip().split("\n")]
-    body = "\n".join(lines).strip() or "(undocumented)"
+    escaped = [_doc_escape(line) for line in "\n".join(lines).strip().split("\n")] or [""]
+    if escaped == [""]:
+        escaped = ["(undocumented)"]
+    pad = " " * indent
+    body = "\n".join(escaped[:1] + [pad + line if line else "" for line in escaped[1:]])
+    last = len(escaped[-1]) + (indent if len(escaped) > 1 else indent + 3)
+    closing = f"\n{pad}" if len(escaped) > 1 and last + 3 > 88 else ""
+    return Code(f'"""{body}{closing}"""')
+
+
+def _doc_escape(line: str) -> str:
     out = []
-    for char in body:
+    for char in line:
         if char in _DOC_ESCAPES:
             out.append(_DOC_ESCAPES[char])
-        elif char == "\n":
-            out.append("\n" + " " * indent)
         elif not char.isprintable():
             out.append(char.encode("unicode_escape").decode("ascii"))
         else:
             out.append(char)
-    return Code('"""' + "".join(out) + '"""')
+    return "".join(out)
 
 
 def comment(text: str) -> Code:
@@ -111,7 +186,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(py=py, doc=doc, comment=comment)
+        self.env.filters.update(py=py, doc=doc, comment=comment, from_import=from_import, assign=assign)
 
     def template_path(self, name: str) -> str:
         source = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
@@ -122,9 +197,10 @@ class Renderer:
             template = self.env.get_template(name)
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(exc.filename or name, exc.lineno or 1, exc.message or str(exc)) from None
+            message = exc.message or str(exc)
+            raise TemplateProblem(exc.filename or name, exc.lineno or 1, message, loading=True) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem(name, 1, f"template not found: {exc.name}") from None
+            raise TemplateProblem(name, 1, f"template not found: {exc.name}", loading=True) from None
         except (jinja2.UndefinedError, TypeError) as exc:
             raise TemplateProblem(self.template_path(name), _template_line(exc), str(exc)) from None
 

@@ -27,6 +27,14 @@ from docgen.diagnostics import Sink
 from docgen.output import diff_tree, read_tree, write_tree
 from docgen.pipeline import generate
 
+@pytest.fixture(autouse=True, scope="module")
+def _no_cache():
+    """In-process builds here must not fill the user's docgen cache (nor read from it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCGEN_CACHE_DIR", "")
+        yield
+
+
 PACKAGE = "bad_responses_client"
 BASE = "https://graph.microsoft.com/v1.0"
 

@@ -12,6 +12,7 @@ import ast
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,14 @@ from docgen.extract import extract_page
 from docgen.ir_json import to_json
 from docgen.pipeline import generate
 from docgen.read import Source, decode
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_cache():
+    """In-process builds here must not fill the user's docgen cache (nor read from it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCGEN_CACHE_DIR", "")
+        yield
+
 
 FRONT_MATTER = [
     '---\ntitle: "Create widget"\ndescription: "Create one."\ndoc_type: apiPageType\n---\n',

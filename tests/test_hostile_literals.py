@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import black
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +29,7 @@ from docgen.diagnostics import Sink
 from docgen.output import check_paths
 from docgen.pipeline import generate
 from docgen.render import comment, doc, py
-from docgen_helpers import ROOT, run_pytest
+from docgen_helpers import ROOT, run_docgen, run_pytest
 
 INJECTION = "\"\"\"; import os; os.system('touch docgen-pwned') #"
 FRAGMENTS = [
@@ -188,28 +189,44 @@ KEYS = ("title", "description", "annotation", "placeholder", "path", "header", "
 BENIGN = {key: f"plain {key}" for key in KEYS} | {"key": "colourName", "type": "gadget", "member": "blue", "file": "benign"}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _no_cache():
+    """In-process builds here must not fill the user's docgen cache with hostile pages."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCGEN_CACHE_DIR", "")
+        yield
+
+
 def build(t: dict[str, str], pages: tuple[str, ...] = ("operation", "resource")) -> tuple[dict[str, str], Sink]:
     with tempfile.TemporaryDirectory() as folder:
         docs = Path(folder) / "docs"
-        docs.mkdir()
+        version = docs / "v1.0"  # one API version: the pages' types meet
+        version.mkdir(parents=True)
         if "operation" in pages:
-            (docs / file_name(t["file"])).write_text(operation_page(t), encoding="utf-8", newline="\n")
+            (version / file_name(t["file"])).write_text(operation_page(t), encoding="utf-8", newline="\n")
         if "resource" in pages:
-            (docs / "widget.md").write_text(resource_page(t), encoding="utf-8", newline="\n")
+            (version / "widget.md").write_text(resource_page(t), encoding="utf-8", newline="\n")
         sink = Sink()
         result = generate(Config(input=docs, output=Path(folder) / "out"), sink)
     return result.files, sink
 
 
 def kind_of(path: str) -> str:
+    """Which template made a file (its path, without the package and version folders)."""
     parts = path.split("/")
+    if len(parts) == 1:
+        return path
     if parts[-2:-1] == ["models"] and parts[-1] != "__init__.py":
         return "model"
     if parts[-2:-1] == ["operations"] and parts[-1] != "__init__.py":
         return "operations"
-    if parts[0] == "tests":
+    if parts[0] == "tests" and parts[-1].startswith("test_"):
         return "test"
-    return "/".join(parts[1:]) if len(parts) > 1 else path
+    if len(parts) == 3 and parts[-1] == "__init__.py":
+        return "version/__init__.py"
+    if parts[0] == "tests":
+        return path
+    return "/".join(parts[-2:]) if parts[-2] in ("models", "operations") else parts[-1]
 
 
 def skeleton(tree: ast.AST) -> set[tuple[str, str]]:
@@ -246,7 +263,7 @@ def benign() -> tuple[dict[str, set[tuple[str, str]]], dict[str, str]]:
 
 
 ALLOWED_FROM = {"__future__", "typing", "pydantic", "httpx", "datetime", "json", "asyncio", "pytest", "importlib", "pathlib", "graph_client"}
-ALLOWED_IMPORTS = {"typing", "httpx", "json", "asyncio", "pytest", "importlib", "sys"}
+ALLOWED_IMPORTS = {"typing", "httpx", "json", "asyncio", "pytest", "importlib", "sys", "docgen_test_support"}
 BAD_CALLS = {"eval", "exec", "__import__", "compile", "open", "system", "breakpoint", "input", "setattr", "vars"}
 BAD_ROOTS = {"os", "subprocess", "shutil", "builtins", "posix", "pty"}
 
@@ -298,15 +315,16 @@ def check_build(t: dict[str, str]) -> None:
     bugs = [d.format() for d in sink.items if d.code in ("DG009", "DG601", "DG602")]
     assert not bugs, bugs
     check_paths(files)
-    # the runtime is static: no page text reaches it
-    assert files.pop("graph_client/_runtime.py") == benign_files["graph_client/_runtime.py"]
+    # the runtime and the test support module are static: no page text reaches them
+    for static in ("graph_client/_runtime.py", "tests/docgen_test_support.py"):
+        assert files.pop(static) == benign_files[static]
     for path, text in files.items():
         check_module(path, text, skeletons)
 
 
 def test_benign_page_covers_every_template() -> None:
     skeletons, files = benign()
-    assert {kind_of(p) for p in files} >= {"model", "operations", "test", "client.py", "_runtime.py", "models/__init__.py"}
+    assert {kind_of(p) for p in files} >= {"model", "operations", "test", "client.py", "_runtime.py", "models/__init__.py", "__init__.py"}
     # the enum, the request-body model, the resource model and a placeholder are all there
     assert {p.rsplit("/", 1)[-1] for p in files if "/models/" in p} >= {"colour.py", "thing.py", "widget.py", "gadget.py"}
     assert any(p.startswith("tests/test_") for p in files)
@@ -315,13 +333,11 @@ def test_benign_page_covers_every_template() -> None:
 def test_the_checker_rejects_code_a_template_does_not_make() -> None:
     """The structural check above can fail: text that became code is caught even when it is
     valid Python."""
-    import pytest
-
     skeletons, files = benign()
-    path = "graph_client/models/thing.py"
+    path = next(p for p in files if p.endswith("/models/thing.py"))
     text = files[path]
     check_module(path, text, skeletons)
-    anchor = "from .. import _runtime as _rt"
+    anchor = next(line for line in text.splitlines() if line.endswith("import _runtime as _rt"))
     injected = [
         text.replace(anchor, anchor + '\n"""docstring"""; import os; os.system("touch docgen-pwned")'),
         text + "\nprint(__import__('os').system('touch docgen-pwned'))\n",
@@ -331,6 +347,7 @@ def test_the_checker_rejects_code_a_template_does_not_make() -> None:
         text.replace(anchor, anchor + "\nfor x in []:\n    pass"),
     ]
     for source in injected:
+        assert source != text
         with pytest.raises(AssertionError):
             check_module(path, source, skeletons)
 
@@ -398,24 +415,27 @@ HOSTILE_GOLDEN = ROOT / "tests" / "golden" / "hostile"
 
 
 def test_hostile_golden_tree_passes_its_tests_without_running_page_text(tmp_path: Path) -> None:
-    """tests/golden/hostile/expected is what docgen builds from the hostile pages (test_golden
-    checks that); here its generated tests run, from an empty folder that must stay empty."""
+    """The hostile golden pages (test_golden checks the tree they give) build, and the tree's
+    generated tests run, from an empty folder that must stay empty."""
+    out = tmp_path / "out"
+    built = run_docgen("build", "--input", HOSTILE_GOLDEN / "docs_input", "--output", out, cwd=tmp_path, env={"DOCGEN_CACHE_DIR": ""})
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
     work = tmp_path / "cwd"
     work.mkdir()
-    result = run_pytest(HOSTILE_GOLDEN / "expected", cwd=work)
+    result = run_pytest(out, cwd=work)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout and "skipped" not in result.stdout
     assert list(work.iterdir()) == [], "page text was executed"
-    assert not (HOSTILE_GOLDEN / "expected" / "docgen-pwned").exists()
-    # and importing every module runs nothing either
+    assert not (out / "docgen-pwned").exists() and not (tmp_path / "docgen-pwned").exists()
+    # and importing every generated module runs nothing either
     code = (
-        "import importlib, pkgutil, sys\n"
-        f"sys.path.insert(0, {str(HOSTILE_GOLDEN / 'expected')!r})\n"
-        "import graph_client, graph_client.models, graph_client.operations, graph_client.client\n"
-        "for m in pkgutil.iter_modules(graph_client.models.__path__):\n"
-        "    importlib.import_module('graph_client.models.' + m.name)\n"
-        "for m in pkgutil.iter_modules(graph_client.operations.__path__):\n"
-        "    importlib.import_module('graph_client.operations.' + m.name)\n"
+        "import importlib, sys\n"
+        "from pathlib import Path\n"
+        f"root = Path({str(out)!r})\n"
+        "sys.path.insert(0, str(root))\n"
+        "for path in sorted((root / 'graph_client').rglob('*.py')):\n"
+        "    parts = path.relative_to(root).with_suffix('').parts\n"
+        "    importlib.import_module('.'.join(parts[:-1] if parts[-1] == '__init__' else parts))\n"
         "print('imported')\n"
     )
     done = subprocess.run([sys.executable, "-B", "-c", code], cwd=work, capture_output=True, text=True, timeout=120)

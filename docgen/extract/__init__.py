@@ -59,6 +59,8 @@ def extract_page(source: Source, sink: Sink) -> Page:
         operation = _operation(title, description, placed, annotations, source, sink, heading_line)
         models = _request_body_models(operation, namespace)
         enums = extract_enums(None, namespace, placed, display, sink)
+        if not common["version"] and operation is not None:
+            common["version"] = _example_version(operation)
         return Page(kind=kind, operation=operation, models=models, enums=enums, **common)
     if kind in (PageKind.RESOURCE, PageKind.ENUM):
         type_name = type_name_from_title(heading) or type_name_from_title(title)
@@ -72,6 +74,18 @@ def extract_page(source: Source, sink: Sink) -> Page:
         return Page(kind=kind, models=models, enums=enums, **common)
     sink.report("DG102", display, heading_line, "conceptual page: nothing generated from it")
     return Page(kind=kind, **common)
+
+
+_URL_VERSION = re.compile(r"^https?://[^/]+/(beta|v\d+\.\d+)/", re.IGNORECASE)
+
+
+def _example_version(operation: Operation) -> str:
+    """The API version the examples call, when the folder does not say (first example wins)."""
+    for example in operation.examples:
+        match = _URL_VERSION.match(example.request.url)
+        if match:
+            return match.group(1).lower()
+    return ""
 
 
 def _namespace(blocks) -> str:

@@ -1,6 +1,7 @@
 """JSON as it is written in docs: strict first, then a few documented repairs.
 
-Repairs (each reported by the caller as a warning): NBSP and other odd spaces, smart quotes
+Repairs (each reported by the caller as a warning): raw control characters inside strings,
+NBSP and other odd spaces, smart quotes
 used as JSON quotes, `//` and `/* */` comments, lines that are only `...` or `…`, `...`
 placeholders inside arrays/objects, and trailing commas. Nothing here ever evaluates text.
 """
@@ -38,14 +39,15 @@ def loads(text: str) -> tuple[Any, bool]:
     except LenientError as exc:
         first = exc
     try:
-        return _strict(_repair(text)), True
+        # the repaired text may hold raw control characters (tabs, newlines) inside strings
+        return _strict(_repair(text), strict=False), True
     except LenientError:
         raise first from None
 
 
-def _strict(text: str) -> Any:
+def _strict(text: str, strict: bool = True) -> Any:
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        value = json.loads(text, strict=strict, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise LenientError(exc.msg, exc.lineno) from None
     except (ValueError, RecursionError) as exc:

@@ -55,6 +55,10 @@ def extract_model(
     if odata.count(".") >= 2:
         namespace = odata.rsplit(".", 1)[0]
     base = resource.get("baseType")
+    if base is None and "baseType" not in resource:
+        # No annotation: the type that the "Inherited from [x]" notes name is the base.
+        inherited = [f.inherited_from for f in fields if f.inherited_from and f.inherited_from.lower() != name.lower()]
+        base = max(sorted(set(inherited)), key=inherited.count) if inherited else None
     return Model(
         name=name,
         namespace=namespace,

@@ -237,6 +237,11 @@ Duration = Annotated[
 ]
 
 #: Edm.Guid, kept as the exact string Graph sent.
+_L = TypeVar("_L")
+Lenient = Annotated[_L | Any, Field(union_mode="left_to_right")]
+"""`Lenient[X]`: an X when the value validates as one, else the value as it is. For types
+no page defines: they may be objects, enum strings or anything."""
+
 Guid = str
 #: Edm.Binary, base64 text kept as-is (not decoded).
 Binary = str
@@ -293,7 +298,9 @@ class GraphModel(BaseModel):
             # `Cart(...)` builds a Cart; only nested values may be dispatched.
             _CONSTRUCTING.set(False)
         elif isinstance(data, Mapping):
-            target = resolve_model(data.get("@odata.type"))
+            target = resolve_model(
+                data.get("@odata.type"), cls.__module__.rpartition(".")[0]
+            )
             if target is not None and target is not cls and issubclass(target, cls):
                 return target.model_validate(data, context=info.context)
         result = handler(data)
@@ -370,38 +377,43 @@ class GraphModel(BaseModel):
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
-_REGISTRY: dict[str, str] = {}
-_RESOLVED: dict[str, type[GraphModel]] = {}
+# (scope, type key) -> "module:Class". The scope is the models package that registered the
+# entry, so that beta and v1.0 packages in one tree can both define microsoft.graph.user.
+_REGISTRY: dict[tuple[str, str], str] = {}
+_RESOLVED: dict[tuple[str, str], type[GraphModel]] = {}
 
 
 def _type_key(odata_type: str) -> str:
     return odata_type.strip().lstrip("#").lower()
 
 
-def register_models(mapping: Mapping[str, str]) -> None:
+def register_models(mapping: Mapping[str, str], scope: str = "") -> None:
     """Register ``{"microsoft.graph.x": "package.module:ClassName"}`` entries."""
     for odata_type, location in mapping.items():
-        key = _type_key(odata_type)
+        key = (scope, _type_key(odata_type))
         _REGISTRY[key] = location
         _RESOLVED.pop(key, None)
 
 
-def resolve_model(odata_type: str | None) -> type[GraphModel] | None:
-    """The registered model class for an OData type name, imported on first use."""
+def resolve_model(odata_type: str | None, scope: str = "") -> type[GraphModel] | None:
+    """The registered model class for an OData type name, imported on first use: first in
+    `scope` (a models package), then among entries registered without a scope."""
     if not isinstance(odata_type, str):
         return None
-    key = _type_key(odata_type)
-    if key in _RESOLVED:
-        return _RESOLVED[key]
-    location = _REGISTRY.get(key)
-    if location is None:
-        return None
-    module_name, _, attribute = location.partition(":")
-    model = getattr(importlib.import_module(module_name), attribute)
-    if not (isinstance(model, type) and issubclass(model, GraphModel)):
-        raise TypeError(f"{location} is not a GraphModel subclass")
-    _RESOLVED[key] = model
-    return model
+    type_key = _type_key(odata_type)
+    for key in ((scope, type_key), ("", type_key)):
+        if key in _RESOLVED:
+            return _RESOLVED[key]
+        location = _REGISTRY.get(key)
+        if location is None:
+            continue
+        module_name, _, attribute = location.partition(":")
+        model = getattr(importlib.import_module(module_name), attribute)
+        if not (isinstance(model, type) and issubclass(model, GraphModel)):
+            raise TypeError(f"{location} is not a GraphModel subclass")
+        _RESOLVED[key] = model
+        return model
+    return None
 
 
 def dump_body(body: Any) -> Any:
@@ -598,8 +610,10 @@ not failed); the documented status is in each method's docstring."""
 
 
 def quote_segment(value: Any) -> str:
-    """A path parameter, percent-encoded but for the characters a path segment may hold."""
-    return quote(str(value), safe="!$&'()*+,;=:@")
+    """A path parameter, percent-encoded but for the characters a path segment may hold
+    (booleans as OData writes them: true, false)."""
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return quote(text, safe="!$&'()*+,;=:@")
 
 
 class OpenEnum(str, enum.Enum):
@@ -735,6 +749,67 @@ async def iter_pages_async(
             return
         seen.add(link)
         response = await core.request("GET", link)
+
+
+class Pager(Iterator[T]):
+    """A collection response: ``items`` is the first page; iterating yields every item of
+    every page, following ``@odata.nextLink`` lazily."""
+
+    def __init__(
+        self, core: "SyncCore", response: httpx.Response, item_cls: type[T]
+    ) -> None:
+        self.items, self.next_link = _page(response, item_cls)
+        self._iterator = iter_pages_sync(core, response, item_cls)
+
+    def __next__(self) -> T:
+        return next(self._iterator)
+
+
+class AsyncPager(AsyncIterator[T]):
+    """Async twin of `Pager`: ``items`` is the first page; ``async for`` yields every item."""
+
+    def __init__(
+        self, core: "AsyncCore", response: httpx.Response, item_cls: type[T]
+    ) -> None:
+        self.items, self.next_link = _page(response, item_cls)
+        self._iterator = iter_pages_async(core, response, item_cls)
+
+    async def __anext__(self) -> T:
+        return await self._iterator.__anext__()
+
+
+PathTemplate = tuple[str, ...]
+"""A documented path as literal text and parameter names, alternating: ("/users/", "user_id", "")."""
+
+
+def build_path(
+    templates: tuple[PathTemplate, ...],
+    values: Mapping[str, Any],
+    url: str | None = None,
+) -> str:
+    """The documented path that uses the most of the given parameters (first one on a tie),
+    with each parameter percent-encoded as a path segment; or `url`, when the caller gave one.
+    """
+    if url is not None:
+        return url
+    given = {name for name, value in values.items() if value is not None}
+    best: PathTemplate | None = None
+    for template in templates:
+        names = set(template[1::2])
+        if names <= given and (best is None or len(names) > len(set(best[1::2]))):
+            best = template
+    if best is None:
+        missing = sorted(set(templates[0][1::2]) - given)
+        raise TypeError(f"missing path parameter(s): {', '.join(missing)}")
+    return "".join(
+        part if index % 2 == 0 else quote_segment(values[part])
+        for index, part in enumerate(best)
+    )
+
+
+def odata_query(**options: Any) -> dict[str, Any]:
+    """OData system query options as ``$name`` parameters; lists are comma-joined."""
+    return {f"${name}": value for name, value in options.items() if value is not None}
 
 
 # --------------------------------------------------------------------------

@@ -20,12 +20,14 @@ class CartToClassAssociation(_rt.GraphModel):
     """Inherited from entity"""
 
     created_date_time: _rt.DateTimeOffset | None = Field(
-        default=None, alias="createdDateTime"
+        default=None,
+        alias="createdDateTime",
     )
     """DateTime the object was created."""
 
     last_modified_date_time: _rt.DateTimeOffset | None = Field(
-        default=None, alias="lastModifiedDateTime"
+        default=None,
+        alias="lastModifiedDateTime",
     )
     """DateTime the object was last modified."""
 

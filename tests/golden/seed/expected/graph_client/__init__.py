@@ -31,7 +31,10 @@ _EXPORTS: dict[str, str] = {
     "GraphModel": "_runtime",
 }
 
-__all__ = sorted(_EXPORTS) + ["models"]
+# API versions documented in their own folders, each a subpackage with its own clients.
+_SUBPACKAGES = ("models",)
+
+__all__ = sorted(_EXPORTS) + list(_SUBPACKAGES)
 
 if _t.TYPE_CHECKING:
     from . import models
@@ -55,8 +58,8 @@ if _t.TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> _t.Any:
-    if name == "models":
-        return _importlib.import_module(f"{__name__}.models")
+    if name in _SUBPACKAGES:
+        return _importlib.import_module(f"{__name__}.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,73 +6,30 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date as _date, datetime as _datetime, time as _time
 
-import httpx
 import pytest
 
+import docgen_test_support as support
 from graph_client import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.models.cart_to_class_association import CartToClassAssociation
 
-TOKEN = "docgen-test-token"
-
-
-def _transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
-
-
-def _async_transport(
-    seen: list[httpx.Request], status: int, content: bytes, content_type: str
-) -> httpx.MockTransport:
-    async def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"content-type": content_type} if content else {}
-        return httpx.Response(status, content=content, headers=headers)
-
-    return httpx.MockTransport(handle)
-
-
-def _check_request(
-    seen: list[httpx.Request], method: str, url: str, body: object
-) -> None:
-    assert len(seen) == 1, f"expected one request, the client sent {len(seen)}"
-    request = seen[0]
-    assert request.method == method
-    assert request.url == httpx.URL(url)
-    assert request.headers["authorization"] == f"Bearer {TOKEN}"
-    if body is None:
-        assert request.content == b""
-    else:
-        assert request.headers["content-type"].startswith("application/json")
-        assert json.loads(request.content) == body
-
-
-def _error_body(code: str, message: str) -> bytes:
-    inner = {"request-id": "docgen-request-id", "date": "2021-01-01T00:00:00"}
-    return json.dumps(
-        {"error": {"code": code, "message": message, "innerError": inner}}
-    ).encode()
-
-
-REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM = {
+REQUEST_1 = {
     "@odata.type": "#microsoft.graph.cartToClassAssociation",
     "version": 7,
     "displayName": "Display Name value",
     "description": "Description value",
-    "deviceCartIds": ["Device Cart Ids value"],
-    "classroomIds": ["Classroom Ids value"],
+    "deviceCartIds": [
+        "Device Cart Ids value",
+    ],
+    "classroomIds": [
+        "Classroom Ids value",
+    ],
 }
-RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM = {
+
+RESPONSE_1 = {
     "@odata.type": "#microsoft.graph.cartToClassAssociation",
     "id": "f4785119-5119-f478-1951-78f4195178f4",
     "createdDateTime": "2017-01-01T00:02:37.446308+03:00",
@@ -80,18 +37,25 @@ RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM = {
     "version": 7,
     "displayName": "Display Name value",
     "description": "Description value",
-    "deviceCartIds": ["Device Cart Ids value"],
-    "classroomIds": ["Classroom Ids value"],
+    "deviceCartIds": [
+        "Device Cart Ids value",
+    ],
+    "classroomIds": [
+        "Classroom Ids value",
+    ],
 }
 
 
-def _check_test_create_carttoclassassociation_from_result(result: object) -> None:
-    assert isinstance(result, CartToClassAssociation)
-    assert result.to_dict() == RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM
-    assert (
-        CartToClassAssociation.from_json(result.to_json()).to_dict()
-        == RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM
+def _call_1(client):
+    return client.create_cart_to_class_association(
+        CartToClassAssociation.from_dict(REQUEST_1),
     )
+
+
+def _check_1(result: object) -> None:
+    assert isinstance(result, CartToClassAssociation)
+    assert result.to_dict() == RESPONSE_1
+    assert CartToClassAssociation.from_json(result.to_json()).to_dict() == RESPONSE_1
     assert result.odata_type == "#microsoft.graph.cartToClassAssociation"
     assert result.id == "f4785119-5119-f478-1951-78f4195178f4"
     assert result.created_date_time == _datetime.fromisoformat(
@@ -107,107 +71,55 @@ def _check_test_create_carttoclassassociation_from_result(result: object) -> Non
     assert result.classroom_ids == ["Classroom Ids value"]
 
 
-def test_create_carttoclassassociation_from() -> None:
+@pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
+def test_create_carttoclassassociation_from(run) -> None:
     """Example request at docs_input/cartToClassAssociation-create.md:71, response at docs_input/cartToClassAssociation-create.md:98."""
-    seen: list[httpx.Request] = []
-    transport = _transport(
-        seen,
-        201,
-        json.dumps(RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM).encode(),
-        "application/json",
+    seen = run(
+        AsyncGraphClient if run is support.run_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/localtest",
+        status=201,
+        content=json.dumps(RESPONSE_1).encode(),
+        content_type="application/json",
+        check=_check_1,
     )
-    with GraphClient(
-        TOKEN, base_url="https://graph.microsoft.com/localtest", transport=transport
-    ) as client:
-        result = client.create_cart_to_class_association(
-            CartToClassAssociation.from_dict(REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM)
-        )
-    _check_request(
+    support.check_request(
         seen,
         "POST",
         "https://graph.microsoft.com/localtest/deviceManagement/cartToClassAssociations",
-        REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM,
+        REQUEST_1,
+        {},
     )
-    _check_test_create_carttoclassassociation_from_result(result)
-
-
-def test_create_carttoclassassociation_from_async() -> None:
-    """The async twin of test_create_carttoclassassociation_from (docs_input/cartToClassAssociation-create.md:71)."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(
-        seen,
-        201,
-        json.dumps(RESPONSE_CREATE_CARTTOCLASSASSOCIATION_FROM).encode(),
-        "application/json",
-    )
-
-    async def run() -> object:
-        async with AsyncGraphClient(
-            TOKEN, base_url="https://graph.microsoft.com/localtest", transport=transport
-        ) as client:
-            return await client.create_cart_to_class_association(
-                CartToClassAssociation.from_dict(
-                    REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM
-                )
-            )
-
-    result = asyncio.run(run())
-    _check_request(
-        seen,
-        "POST",
-        "https://graph.microsoft.com/localtest/deviceManagement/cartToClassAssociations",
-        REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM,
-    )
-    _check_test_create_carttoclassassociation_from_result(result)
-
-
-def test_create_cart_to_class_association_error() -> None:
-    """A Graph error response raises a typed error carrying status, code, message and request-id."""
-    seen: list[httpx.Request] = []
-    transport = _transport(
-        seen, 404, _error_body("itemNotFound", "Not found."), "application/json"
-    )
-    with GraphClient(
-        TOKEN,
-        base_url="https://graph.microsoft.com/v1.0",
-        transport=transport,
-        max_retries=0,
-    ) as client:
-        with pytest.raises(_rt.NotFoundError) as caught:
-            client.create_cart_to_class_association(
-                CartToClassAssociation.from_dict(
-                    REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM
-                )
-            )
-    assert caught.value.status_code == 404
-    assert caught.value.code == "itemNotFound"
-    assert caught.value.message == "Not found."
-    assert caught.value.request_id == "docgen-request-id"
     assert len(seen) == 1
 
 
-def test_create_cart_to_class_association_error_async() -> None:
-    """The async twin of test_create_cart_to_class_association_error."""
-    seen: list[httpx.Request] = []
-    transport = _async_transport(
-        seen, 503, _error_body("serviceUnavailable", "Try later."), "application/json"
-    )
-
-    async def run() -> None:
-        async with AsyncGraphClient(
-            TOKEN,
+@pytest.mark.parametrize(
+    ("run", "status", "error"),
+    [
+        (support.run, 404, _rt.NotFoundError),
+        (support.run_async, 503, _rt.InternalServerError),
+    ],
+    ids=["sync", "async"],
+)
+def test_create_cart_to_class_association_error(
+    run,
+    status: int,
+    error: type,
+) -> None:
+    """A Graph error response raises a typed error carrying status, code, message and request-id."""
+    with pytest.raises(error) as caught:
+        run(
+            AsyncGraphClient if run is support.run_async else GraphClient,
+            lambda client: client.create_cart_to_class_association(
+                CartToClassAssociation.from_dict(REQUEST_1),
+            ),
             base_url="https://graph.microsoft.com/v1.0",
-            transport=transport,
+            status=status,
+            content=support.error_body("itemNotFound", "Not found."),
+            content_type="application/json",
             max_retries=0,
-        ) as client:
-            await client.create_cart_to_class_association(
-                CartToClassAssociation.from_dict(
-                    REQUEST_CREATE_CARTTOCLASSASSOCIATION_FROM
-                )
-            )
-
-    with pytest.raises(_rt.InternalServerError) as caught:
-        asyncio.run(run())
-    assert caught.value.status_code == 503
-    assert caught.value.code == "serviceUnavailable"
+        )
+    assert caught.value.status_code == status
+    assert caught.value.code == "itemNotFound"
+    assert caught.value.message == "Not found."
     assert caught.value.request_id == "docgen-request-id"

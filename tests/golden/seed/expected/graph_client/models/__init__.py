@@ -15,7 +15,8 @@ _MODULES: dict[str, str] = {
 _rt.register_models(
     {
         "microsoft.graph.cartToClassAssociation": "graph_client.models.cart_to_class_association:CartToClassAssociation",
-    }
+    },
+    __name__,
 )
 
 __all__ = sorted(_MODULES)

@@ -10,7 +10,9 @@ from .. import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.cart_to_class_association import CartToClassAssociation
 
-    pass
+_PATHS_CREATE_CART_TO_CLASS_ASSOCIATION = (
+    ("/deviceManagement/cartToClassAssociations",),
+)
 
 
 class _CartToClassAssociationOperations:
@@ -22,24 +24,37 @@ class _CartToClassAssociationOperations:
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
+        url: str | None = None,
     ) -> CartToClassAssociation:
         """Create cartToClassAssociation
 
         Create a new cartToClassAssociation object.
 
-        POST /deviceManagement/cartToClassAssociations"""
+        POST /deviceManagement/cartToClassAssociations
+
+        Documented response: 201.
+
+        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        """
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
         response = self._core.request(
             "POST",
-            "/deviceManagement/cartToClassAssociations",
-            params=params,
+            _rt.build_path(
+                _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
+                {},
+                url,
+            ),
+            params={
+                **(params or {}),
+            },
             json_body=_rt.dump_body(body),
-            headers=headers,
+            headers={
+                **(headers or {}),
+            },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, CartToClassAssociation)
 
 
@@ -52,22 +67,35 @@ class _AsyncCartToClassAssociationOperations:
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
+        url: str | None = None,
     ) -> CartToClassAssociation:
         """Create cartToClassAssociation
 
         Create a new cartToClassAssociation object.
 
-        POST /deviceManagement/cartToClassAssociations"""
+        POST /deviceManagement/cartToClassAssociations
+
+        Documented response: 201.
+
+        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        """
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
         response = await self._core.request(
             "POST",
-            "/deviceManagement/cartToClassAssociations",
-            params=params,
+            _rt.build_path(
+                _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
+                {},
+                url,
+            ),
+            params={
+                **(params or {}),
+            },
             json_body=_rt.dump_body(body),
-            headers=headers,
+            headers={
+                **(headers or {}),
+            },
             expected=_rt.SUCCESS,
         )
-
         return _rt.parse_model(response, CartToClassAssociation)

@@ -1,0 +1,103 @@
+"""The speed machinery must never change what is generated: caches, the manifest and the
+fast check path (timings live in benchmarks/bench.py, not here)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from docgen_helpers import ROOT, run_docgen
+
+DOCSET = ROOT / "tests" / "golden" / "docset" / "docs_input"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def _build(out: Path, cache: str, docs: Path = DOCSET) -> None:
+    result = run_docgen("build", "--input", docs, "--output", out, env={"DOCGEN_CACHE_DIR": cache})
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_damaged_cache_changes_no_output_byte(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _build(tmp_path / "plain", "")  # no cache at all
+    _build(tmp_path / "warm", str(cache))
+    entries = [p for p in cache.rglob("*") if p.is_file()]
+    assert entries, "the build cached nothing"
+    for number, entry in enumerate(entries):
+        data = entry.read_bytes()
+        damage = (b"", data[: len(data) // 2], b"\0" * len(data), data[:40] + b"garbage" + data[47:])
+        entry.write_bytes(damage[number % len(damage)])
+    _build(tmp_path / "damaged", str(cache))
+    shutil.rmtree(cache)
+    _build(tmp_path / "deleted", str(cache))
+    plain = _tree(tmp_path / "plain")
+    assert _tree(tmp_path / "warm") == plain
+    assert _tree(tmp_path / "damaged") == plain
+    assert _tree(tmp_path / "deleted") == plain
+
+
+FAST_CHECK = """
+import sys
+from docgen.cli import main
+try:
+    main(["check", "--input", sys.argv[1], "--output", sys.argv[2]])
+except SystemExit as exit:
+    heavy = sorted(m for m in ("markdown_it", "jinja2", "black", "pydantic", "httpx") if m in sys.modules)
+    print(exit.code, heavy)
+"""
+
+
+def test_check_of_an_up_to_date_tree_imports_nothing_heavy(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(out, "")
+    result = subprocess.run(
+        [sys.executable, "-c", FAST_CHECK, str(DOCSET), str(out)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.stdout.splitlines()[-1] == "0 []", result.stderr
+
+
+def test_a_hand_edited_file_still_fails_check(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(out, "")
+    model = out / "graph_client/v1_0/models/widget.py"
+    model.write_text(model.read_text() + "\n# my change\n")
+    check = run_docgen("check", "--input", DOCSET, "--output", out, env={"DOCGEN_CACHE_DIR": ""})
+    assert check.returncode == 1
+    assert "graph_client/v1_0/models/widget.py is out of date" in check.stdout
+    assert "-# my change" in check.stdout
+
+
+def test_a_stale_manifest_only_slows_check_down(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(out, "")
+    manifest = out / "docgen-manifest.txt"
+    lines = manifest.read_text().splitlines(keepends=True)
+    manifest.write_text("".join("inputs 0000\n" if line.startswith("inputs ") else line for line in lines))
+    check = run_docgen("check", "--input", DOCSET, "--output", out, env={"DOCGEN_CACHE_DIR": ""})
+    assert check.returncode == 0, check.stdout
+    assert "docgen-manifest.txt is not current" in check.stderr
+    rebuilt = run_docgen("build", "--input", DOCSET, "--output", out, env={"DOCGEN_CACHE_DIR": ""})
+    assert "1 files written or removed" in rebuilt.stdout
+
+
+def test_one_edited_page_rewrites_only_its_files(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCSET, docs)
+    out = tmp_path / "out"
+    _build(out, str(tmp_path / "cache"), docs)
+    before = _tree(out)
+    page = docs / "v1.0/resources/part.md"
+    page.write_text(page.read_text().replace("|count|Int32|How many.|", "|count|Int64|How many, now 64-bit.|"))
+    _build(out, str(tmp_path / "cache"), docs)
+    changed = sorted(rel for rel, data in _tree(out).items() if before.get(rel) != data)
+    assert changed == ["docgen-manifest.txt", "graph_client/v1_0/models/part.py"]
