@@ -361,6 +361,10 @@ def test_odd_file_names_and_escapes_give_one_line_diagnostics(tmp_path: Path) ->
     for path in (tmp_path / "out").rglob("*.py"):
         first = path.read_text(encoding="utf-8").split("\n", 1)[0]
         assert first.isascii() and first.isprintable()
+    # the manifest keeps those diagnostics one per line: `check` reads it back and agrees
+    check = run_docgen("check", "--input", docs, "--output", tmp_path / "out", cwd=tmp_path)
+    assert check.returncode == 0 and "Traceback" not in check.stderr, check.stdout + check.stderr
+    assert diagnostics(check.stderr) == found
 
 
 def test_a_docgen_bug_on_one_page_costs_only_that_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

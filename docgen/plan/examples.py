@@ -130,6 +130,9 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
         return "its query string cannot be passed through the method", {}
     kwargs += query
     kwargs += _header_arguments(plan, request.headers)
+    for name, value in _sent_headers(plan, request.headers):
+        if not _HEADER_VALUE.match(value):
+            return f"its {name} header holds characters an HTTP header cannot carry", {}
     body = request.body.json if request.body.kind is BodyKind.JSON else None
     if view["has_body"] and body is None:
         return "the operation takes a body but the example sends none", {}
