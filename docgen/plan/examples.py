@@ -288,6 +288,12 @@ def type_mismatch(value: dict[str, Any], model: Model, names: Names, depth: int 
         if derived is not None:
             model = derived
     types = {f.name: f.type for f in all_fields(model, names.models)}
+    # pydantic fills a field from its Python name too: an undocumented key that is the Python
+    # name of a property whose own key is absent would come back under that property's key.
+    by_attribute = {attribute: wire for wire, attribute in field_attributes(model, names.models).items() if attribute != wire}
+    for key in value:
+        if key not in types and key in by_attribute and by_attribute[key] not in value:
+            return f"has {key!r}, which the model reads as property {by_attribute[key]!r} (its Python name)"
     for wire, item in value.items():
         ref = types.get(wire)
         if ref is None or item is None:
