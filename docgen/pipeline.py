@@ -57,7 +57,9 @@ def read_pages(config: Config, sink: Sink, cache: Cache, progress: Progress | No
     found = {rel: cache.get_object("page", key) for rel, key in zip(rels, keys)}
     misses = [rel for rel in rels if found[rel] is None]
     if progress:
-        progress("read", len(rels) - len(misses), len(rels))
+        progress("read", 0, len(rels))  # a stage starts at 0, then jumps past the cached pages
+        if len(misses) < len(rels):
+            progress("read", len(rels) - len(misses), len(rels))
     jobs = [(str(root), rel, root.name) for rel in misses]
     for done, (rel, outcome) in enumerate(zip(misses, map_ordered(_extract, jobs)), 1):
         found[rel] = outcome
