@@ -14,7 +14,6 @@ GOLDEN = ROOT / "tests" / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "docs_input").is_dir())
 
 
-# The runtime is static text, tested by tests/test_runtime.py: golden trees leave it out.
 # The runtime is static text; the manifest fingerprints docgen's own code, so it changes with
 # every edit of docgen: both are tested elsewhere (test_runtime, test_speed) and left out here.
 LEFT_OUT = ("graph_client/_runtime.py", "docgen-manifest.txt")
