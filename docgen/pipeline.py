@@ -195,6 +195,8 @@ def _format_all(
             pending.append(path)
         else:
             result.files[path] = done
+    if pending:
+        import black  # noqa: F401  (imported before the workers fork, so that each has it already)
     outcomes = map_ordered(_format_job, [rendered[path][1] for path in pending], min_items=8)
     for path, outcome in zip(pending, outcomes):
         item = rendered[path][0]

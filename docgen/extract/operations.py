@@ -25,7 +25,8 @@ from docgen.ir import (
     TypeRef,
 )
 
-_ABSOLUTE = re.compile(r"^https?://[^/]+(/(v1\.0|beta|[^/]*test[^/]*))?", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"^https?://[^/]+(/(v\d+\.\d+|beta))?", re.IGNORECASE)
+_GLUED = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(/\S.*)$")  # "DELETE/users/{id}"
 _SCOPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$|^(offline_access|openid|email|profile)$")
 _STATUS = re.compile(r"\b([1-5]\d\d)(?:\s+[A-Z][A-Za-z-]*)*")
 _NOT_SUPPORTED = re.compile(r"not\s+(supported|available|applicable)", re.IGNORECASE)
@@ -43,7 +44,7 @@ def extract_paths(
             line = raw.strip()
             if not line or line.startswith(("#", "//", "<!--")):
                 continue
-            match = REQUEST_LINE.match(line)
+            match = REQUEST_LINE.match(line) or _GLUED.match(line)
             if not match:
                 sink.report("DG302", display, block.line + 1 + offset, f"not a `METHOD /path` line: {line[:80]!r}")
                 continue
