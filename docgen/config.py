@@ -8,7 +8,6 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-
 _CHECKOUT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 

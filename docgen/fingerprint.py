@@ -52,9 +52,7 @@ def folder_fingerprint(folder: Path | None, pattern: str) -> list[bytes | str]:
     return parts
 
 
-def input_fingerprint(
-    input_dir: Path, templates: tuple[Path | None, ...], settings: tuple[str, ...]
-) -> str:
+def input_fingerprint(input_dir: Path, templates: tuple[Path | None, ...], settings: tuple[str, ...]) -> str:
     """Every input of a build: the pages (names and bytes), the templates, the settings that
     reach the output, and the tool itself. The same on every machine: no absolute paths."""
     parts: list[bytes | str] = [tool_fingerprint(), *settings]

@@ -21,7 +21,9 @@ def fingerprint(config: Config) -> str:
     return input_fingerprint(config.input, (config.templates, default_templates()), settings)
 
 
-def manifest_text(config: Config, inputs: str, files: dict[str, str], hashes: dict[str, str], diagnostics: list[Diagnostic]) -> str:
+def manifest_text(
+    config: Config, inputs: str, files: dict[str, str], hashes: dict[str, str], diagnostics: list[Diagnostic]
+) -> str:
     entries = {path: (hashes[path], content_hash(text)) for path, text in files.items() if path in hashes}
     manifest = Manifest(inputs=inputs, files=entries, diagnostics=tuple(d.format() for d in diagnostics))
     return manifest.render(config.input.name)

@@ -33,17 +33,17 @@ def link(pages: list[Page], sink: Sink) -> ApiSpec:
         operation = page.operation
         if operation is None:
             continue
-        for ref in (operation.response.type if operation.response else None,
-                    operation.request_body.type if operation.request_body else None):
+        for ref in (
+            operation.response.type if operation.response else None,
+            operation.request_body.type if operation.request_body else None,
+        ):
             if ref is not None and ref.kind is TypeKind.NAMED and ref.name.lower() not in enums:
                 if ref.name.lower() not in models and ref.name.lower() not in placeholders:
                     placeholders[ref.name.lower()] = Model(
                         name=ref.name, namespace=page.namespace, origin=ModelOrigin.PLACEHOLDER, span=operation.span
                     )
     models.update(placeholders)
-    resolved = tuple(
-        _drop_undefined_base(model, models) for _, model in sorted(models.items())
-    )
+    resolved = tuple(_drop_undefined_base(model, models) for _, model in sorted(models.items()))
     return ApiSpec(pages=tuple(pages), models=resolved, enums=tuple(e for _, e in sorted(enums.items())))
 
 
@@ -80,9 +80,14 @@ def _need(field: Field, models: dict, enums: dict, placeholders: dict, sink: Sin
         return
     where = f" (link {ref.link} is not in the input)" if ref.link else ""
     sink.report(
-        "DG203", field.span.path, field.span.line, f"type {ref.name!r} of property {field.name!r} is defined by no page{where}"
+        "DG203",
+        field.span.path,
+        field.span.line,
+        f"type {ref.name!r} of property {field.name!r} is defined by no page{where}",
     )
-    placeholders[key] = Model(name=ref.name, namespace=ref.namespace or "microsoft.graph", origin=ModelOrigin.PLACEHOLDER, span=field.span)
+    placeholders[key] = Model(
+        name=ref.name, namespace=ref.namespace or "microsoft.graph", origin=ModelOrigin.PLACEHOLDER, span=field.span
+    )
 
 
 def _drop_undefined_base(model: Model, models: dict[str, Model]) -> Model:
@@ -90,7 +95,14 @@ def _drop_undefined_base(model: Model, models: dict[str, Model]) -> Model:
     if model.base is None or model.base.lower() in models:
         return model
     return Model(
-        name=model.name, namespace=model.namespace, origin=model.origin, fields=model.fields, base=None,
-        description=model.description, abstract=model.abstract, open_type=model.open_type,
-        key_property=model.key_property, span=model.span,
+        name=model.name,
+        namespace=model.namespace,
+        origin=model.origin,
+        fields=model.fields,
+        base=None,
+        description=model.description,
+        abstract=model.abstract,
+        open_type=model.open_type,
+        key_property=model.key_property,
+        span=model.span,
     )

@@ -20,24 +20,20 @@ from docgen.render import Code
 
 # Attributes of pydantic.BaseModel (v2) and of the GraphModel base: a field of that name would
 # shadow them. Fixed here, not read from the installed pydantic, so output is the same everywhere.
-MODEL_RESERVED = frozenset(
-    """construct copy dict from_orm json model_computed_fields model_config model_construct
+MODEL_RESERVED = frozenset("""construct copy dict from_orm json model_computed_fields model_config model_construct
     model_copy model_dump model_dump_json model_extra model_fields model_fields_set
     model_json_schema model_parametrized_name model_post_init model_rebuild model_validate
     model_validate_json model_validate_strings parse_file parse_obj parse_raw schema schema_json
-    update_forward_refs validate fields from_dict to_dict from_json to_json odata_type""".split()
-)
+    update_forward_refs validate fields from_dict to_dict from_json to_json odata_type""".split())
 # Lower-case builtins that generated annotations use: a field of that name would shadow them
 # inside the class body.
 ANNOTATION_BUILTINS = frozenset("str int float bool list dict bytes object".split())
 CLIENT_RESERVED = frozenset("close aclose request base_url timeout with_options".split())
 # Fixed lists, not read from the running interpreter (`type` became a soft keyword in 3.12): the
 # same pages give the same names on every Python docgen runs on.
-KEYWORDS = frozenset(
-    """False None True and as assert async await break class continue def del elif else except
+KEYWORDS = frozenset("""False None True and as assert async await break class continue def del elif else except
     finally for from global if import in is lambda nonlocal not or pass raise return try while
-    with yield""".split()
-)
+    with yield""".split())
 SOFT_KEYWORDS = frozenset("_ case match type".split())
 # Module-level names that generated modules define or import next to model classes: a model
 # class of that name would shadow them (pydantic's Field in models, the clients and the

@@ -202,7 +202,9 @@ def _format_all(
         item = rendered[path][0]
         if isinstance(outcome, FormatProblem):
             sink.report(
-                "DG602", shown(renderer.template_path(item.template)), 1,
+                "DG602",
+                shown(renderer.template_path(item.template)),
+                1,
                 f"{item.path}:{outcome.line}: generated code is not valid Python: {outcome}",
             )
             continue
@@ -251,6 +253,8 @@ def summary_line(result: Generation, sink: Sink) -> str:
         f"no unfilled placeholder), {result.eligible_tested} of those became tests ({percent:.1f}%)"
     )
     if result.skipped:
-        reasons = "; ".join(f"{count} {reason}" for reason, count in sorted(result.skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        reasons = "; ".join(
+            f"{count} {reason}" for reason, count in sorted(result.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
         line += f"\nexamples not tested: {reasons}"
     return line

@@ -47,7 +47,9 @@ def decode(data: bytes, display: str, sink: Sink) -> str | None:
         text = data.decode("utf-8", errors="replace")
         bad = text.count("\ufffd")
         sink.report(
-            "DG003", display, line,
+            "DG003",
+            display,
+            line,
             f"invalid UTF-8 at byte {exc.start}"
             + (f" and {bad - 1} more place{'s' if bad > 2 else ''}" if bad > 1 else "")
             + "; decoded with U+FFFD",
@@ -67,7 +69,12 @@ def _checked(text: str, display: str, sink: Sink) -> str | None:
     sample = text[:8192]
     junk = sum(1 for ch in sample if ch in _CONTROL)
     if junk >= 32 and junk * 10 > len(sample):
-        sink.report("DG004", display, 1, f"the page holds binary data ({junk} of its first {len(sample)} characters are control or invalid bytes)")
+        sink.report(
+            "DG004",
+            display,
+            1,
+            f"the page holds binary data ({junk} of its first {len(sample)} characters are control or invalid bytes)",
+        )
         return None
     # CRLF and lone CR become LF; other control characters stay and are escaped later.
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

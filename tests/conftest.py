@@ -13,7 +13,9 @@ from docgen_helpers import CORPUS  # noqa: E402
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*/expected from docgen's output")
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/*/expected from docgen's output"
+    )
 
 
 @pytest.fixture
@@ -26,5 +28,3 @@ def corpus() -> Path:
     if not (CORPUS / "api-reference").is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
-
-

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
-def run_docgen(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_docgen(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """docgen as a user runs it: a separate process, its exit code, stdout and stderr."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(

@@ -27,6 +27,7 @@ from docgen.diagnostics import Sink
 from docgen.output import diff_tree, read_tree, write_tree
 from docgen.pipeline import generate
 
+
 @pytest.fixture(autouse=True, scope="module")
 def _no_cache():
     """In-process builds here must not fill the user's docgen cache (nor read from it)."""
@@ -60,13 +61,21 @@ def operation(title: str, method: str, path: str, response: str) -> str:
 PAGES = {
     "widget.md": WIDGET,
     "part.md": PART,
-    "widget-get.md": operation("Get widget", "GET", "/widgets/{id}", "a `200 OK` response code and a [widget](widget.md) object"),
-    "widget-list.md": operation("List widgets", "GET", "/widgets", "a `200 OK` response code and a collection of [widget](widget.md) objects"),
-    "widget-create.md": operation("Create widget", "POST", "/widgets", "a `201 Created` response code and a [widget](widget.md) object")
+    "widget-get.md": operation(
+        "Get widget", "GET", "/widgets/{id}", "a `200 OK` response code and a [widget](widget.md) object"
+    ),
+    "widget-list.md": operation(
+        "List widgets", "GET", "/widgets", "a `200 OK` response code and a collection of [widget](widget.md) objects"
+    ),
+    "widget-create.md": operation(
+        "Create widget", "POST", "/widgets", "a `201 Created` response code and a [widget](widget.md) object"
+    )
     + "\n## Request body\n\nSupply a [widget](widget.md) object.\n",
     "widget-delete.md": operation("Delete widget", "DELETE", "/widgets/{id}", "a `204 No Content` response code"),
     "widget-count.md": operation("Count widgets", "GET", "/widgets/$count", "a `200 OK` response code and a count"),
-    "widget-photo.md": operation("Get widget photo", "GET", "/widgets/{id}/photo/$value", "a `200 OK` response code and the bytes"),
+    "widget-photo.md": operation(
+        "Get widget photo", "GET", "/widgets/{id}/photo/$value", "a `200 OK` response code and the bytes"
+    ),
 }
 
 
@@ -110,7 +119,9 @@ class Server:
         return httpx.Response(status, headers=headers, content=content)
 
     def sync(self, package, max_retries: int = 2):
-        client = package.GraphClient("token", base_url=BASE, transport=httpx.MockTransport(self.answer), max_retries=max_retries)
+        client = package.GraphClient(
+            "token", base_url=BASE, transport=httpx.MockTransport(self.answer), max_retries=max_retries
+        )
         client._core._sleep = self.sleeps.append
         return client
 
@@ -122,7 +133,9 @@ class Server:
             self.sleeps.append(seconds)
 
         async def main():
-            async with package.AsyncGraphClient("token", base_url=BASE, transport=httpx.MockTransport(handle), max_retries=max_retries) as client:
+            async with package.AsyncGraphClient(
+                "token", base_url=BASE, transport=httpx.MockTransport(handle), max_retries=max_retries
+            ) as client:
                 client._core._sleep = sleep
                 return await call(client)
 
@@ -173,13 +186,28 @@ ERROR_BODIES = [
     ("empty", 404, "", {}),
     ("empty-json-type", 500, "", {"content_type": "application/json"}),
     ("malformed-json", 400, '{"error": {"code": "x", ', {"content_type": "application/json"}),
-    ("error-is-string", 401, '{"error": "invalid_token", "error_description": "expired"}', {"content_type": "application/json"}),
-    ("error-fields-wrong-types", 403, '{"error": {"code": 5, "message": ["a"], "innerError": "x"}}', {"content_type": "application/json"}),
+    (
+        "error-is-string",
+        401,
+        '{"error": "invalid_token", "error_description": "expired"}',
+        {"content_type": "application/json"},
+    ),
+    (
+        "error-fields-wrong-types",
+        403,
+        '{"error": {"code": 5, "message": ["a"], "innerError": "x"}}',
+        {"content_type": "application/json"},
+    ),
     ("error-is-null", 409, '{"error": null}', {"content_type": "application/json"}),
     ("list-body", 412, "[1, 2, 3]", {"content_type": "application/json"}),
     ("deeply-nested", 500, "[" * 100_000 + "]" * 100_000, {"content_type": "application/json"}),
     ("binary", 500, bytes(range(256)).decode("latin-1"), {"content_type": "application/octet-stream"}),
-    ("bad-charset", 400, '{"error": {"code": "c", "message": "m"}}', {"content_type": "application/json; charset=no-such-charset"}),
+    (
+        "bad-charset",
+        400,
+        '{"error": {"code": "c", "message": "m"}}',
+        {"content_type": "application/json; charset=no-such-charset"},
+    ),
 ]
 
 
@@ -198,16 +226,27 @@ def test_error_statuses_with_odd_bodies_raise_typed_errors(client_package, name,
         assert len(server.requests) == 1
         if name != "binary":
             assert exc.body == body
-    expected_class = {404: "NotFoundError", 401: "AuthenticationError", 403: "PermissionDeniedError", 409: "ConflictError",
-                      412: "PreconditionFailedError", 400: "BadRequestError"}.get(status, "InternalServerError")
+    expected_class = {
+        404: "NotFoundError",
+        401: "AuthenticationError",
+        403: "PermissionDeniedError",
+        409: "ConflictError",
+        412: "PreconditionFailedError",
+        400: "BadRequestError",
+    }.get(status, "InternalServerError")
     assert type(outcomes[0][0]).__name__ == expected_class
 
 
 def test_graph_error_body_is_read(client_package) -> None:
     package, _ = client_package
-    body = json.dumps({"error": {"code": "itemNotFound", "message": "No widget.", "innerError": {"request-id": "r1", "date": "d"}}})
-    ((exc, _), (async_exc, _)) = call_both(
-        package, lambda: Server(response(404, body, content_type="application/json")), lambda c: c.get_widget("w"), lambda c: c.get_widget("w")
+    body = json.dumps(
+        {"error": {"code": "itemNotFound", "message": "No widget.", "innerError": {"request-id": "r1", "date": "d"}}}
+    )
+    (exc, _), (async_exc, _) = call_both(
+        package,
+        lambda: Server(response(404, body, content_type="application/json")),
+        lambda c: c.get_widget("w"),
+        lambda c: c.get_widget("w"),
     )
     for error in (exc, async_exc):
         assert isinstance(error, package.NotFoundError)
@@ -217,7 +256,13 @@ def test_graph_error_body_is_read(client_package) -> None:
 @pytest.mark.parametrize("status", [100, 199, 301, 302, 304, 418, 451, 499, 599, 600, 999])
 def test_unexpected_status_codes(client_package, status: int) -> None:
     package, _ = client_package
-    for exc, server in call_both(package, lambda: Server(response(status, "odd")), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=0):
+    for exc, server in call_both(
+        package,
+        lambda: Server(response(status, "odd")),
+        lambda c: c.get_widget("w"),
+        lambda c: c.get_widget("w"),
+        max_retries=0,
+    ):
         assert_typed(exc, package, status, "odd")
         assert len(server.requests) == 1
 
@@ -225,7 +270,9 @@ def test_unexpected_status_codes(client_package, status: int) -> None:
 def test_a_redirect_loop_is_a_typed_connection_error(client_package) -> None:
     package, _ = client_package
     loop = response(302, "", location=f"{BASE}/widgets/w")
-    for exc, server in call_both(package, lambda: Server(loop), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=0):
+    for exc, server in call_both(
+        package, lambda: Server(loop), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=0
+    ):
         assert isinstance(exc, package.APIConnectionError), repr(exc)
         assert len(server.requests) > 1
 
@@ -267,7 +314,9 @@ CALLS = {
 def test_malformed_success_bodies_raise_response_parse_error(client_package, name, kind, status, body) -> None:
     package, runtime = client_package
     call = CALLS[kind]
-    for exc, server in call_both(package, lambda: Server(response(status, body, content_type="application/json")), call, call):
+    for exc, server in call_both(
+        package, lambda: Server(response(status, body, content_type="application/json")), call, call
+    ):
         assert isinstance(exc, package.ResponseParseError), f"{name}: {type(exc).__name__}: {exc}"
         assert_typed(exc, package)
         assert exc.response is not None and exc.response.status_code == status
@@ -277,7 +326,9 @@ def test_malformed_success_bodies_raise_response_parse_error(client_package, nam
 def test_undecodable_content_encoding_is_typed(client_package) -> None:
     package, _ = client_package
     broken = response(200, b"this is not gzip", content_encoding="gzip", content_type="application/json")
-    for exc, _ in call_both(package, lambda: Server(broken), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=0):
+    for exc, _ in call_both(
+        package, lambda: Server(broken), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=0
+    ):
         assert_typed(exc, package)
     good = response(200, gzip.compress(b'{"id": "w"}'), content_encoding="gzip", content_type="application/json")
     for result, _ in call_both(package, lambda: Server(good), lambda c: c.get_widget("w"), lambda c: c.get_widget("w")):
@@ -286,8 +337,13 @@ def test_undecodable_content_encoding_is_typed(client_package) -> None:
 
 def test_transport_errors_are_typed(client_package) -> None:
     package, _ = client_package
-    for error, expected in ((httpx.ConnectError("refused"), "APIConnectionError"), (httpx.ReadTimeout("slow"), "APITimeoutError")):
-        for exc, server in call_both(package, lambda: Server(error), lambda c: c.create_widget({}), lambda c: c.create_widget({})):
+    for error, expected in (
+        (httpx.ConnectError("refused"), "APIConnectionError"),
+        (httpx.ReadTimeout("slow"), "APITimeoutError"),
+    ):
+        for exc, server in call_both(
+            package, lambda: Server(error), lambda c: c.create_widget({}), lambda c: c.create_widget({})
+        ):
             assert type(exc).__name__ == expected
             assert len(server.requests) == 1  # POST: never retried
 
@@ -305,7 +361,9 @@ OK = response(200, '{"id": "w1", "size": 2}', content_type="application/json")
 def test_idempotent_requests_retry_after_the_given_delay(client_package, status, retry_after, expected) -> None:
     package, _ = client_package
     busy = response(status, "busy", retry_after=retry_after)
-    for result, server in call_both(package, lambda: Server(busy, busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")):
+    for result, server in call_both(
+        package, lambda: Server(busy, busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+    ):
         assert result.size == 2
         assert len(server.requests) == 3
         assert server.sleeps == [expected, expected]
@@ -315,7 +373,9 @@ def test_retry_after_as_an_http_date(client_package) -> None:
     package, _ = client_package
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
     busy = response(503, "", retry_after=when)
-    for result, server in call_both(package, lambda: Server(busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")):
+    for result, server in call_both(
+        package, lambda: Server(busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+    ):
         assert result.id == "w1"
         assert len(server.sleeps) == 1 and 20 <= server.sleeps[0] <= 30
 
@@ -325,7 +385,13 @@ def test_missing_or_unreadable_retry_after_backs_off_exponentially(client_packag
     package, _ = client_package
     headers = {"retry_after": retry_after} if retry_after is not None else {}
     busy = response(429, "slow down", **headers)
-    for result, server in call_both(package, lambda: Server(busy, busy, busy, OK), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=3):
+    for result, server in call_both(
+        package,
+        lambda: Server(busy, busy, busy, OK),
+        lambda c: c.get_widget("w"),
+        lambda c: c.get_widget("w"),
+        max_retries=3,
+    ):
         assert result.id == "w1"
         assert len(server.sleeps) == 3
         assert all(0 < s <= 8.0 for s in server.sleeps)
@@ -335,13 +401,22 @@ def test_missing_or_unreadable_retry_after_backs_off_exponentially(client_packag
 @pytest.mark.parametrize("status", [429, 503])
 def test_retries_are_bounded_then_the_typed_error_is_raised(client_package, status) -> None:
     package, _ = client_package
-    busy = response(status, '{"error": {"code": "tooMany", "message": "Slow down."}}', content_type="application/json", retry_after="1")
-    for exc, server in call_both(package, lambda: Server(busy), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=2):
+    busy = response(
+        status,
+        '{"error": {"code": "tooMany", "message": "Slow down."}}',
+        content_type="application/json",
+        retry_after="1",
+    )
+    for exc, server in call_both(
+        package, lambda: Server(busy), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=2
+    ):
         assert_typed(exc, package, status)
         assert isinstance(exc, package.RateLimitError if status == 429 else package.InternalServerError)
         assert exc.code == "tooMany"
         assert len(server.requests) == 3 and server.sleeps == [1.0, 1.0]
-    for exc, server in call_both(package, lambda: Server(busy), lambda c: c.list_widgets(), lambda c: c.list_widgets(), max_retries=0):
+    for exc, server in call_both(
+        package, lambda: Server(busy), lambda c: c.list_widgets(), lambda c: c.list_widgets(), max_retries=0
+    ):
         assert_typed(exc, package, status)
         assert len(server.requests) == 1 and server.sleeps == []
 
@@ -350,7 +425,12 @@ def test_retries_are_bounded_then_the_typed_error_is_raised(client_package, stat
 def test_non_idempotent_requests_are_never_retried(client_package, status) -> None:
     package, _ = client_package
     busy = response(status, "busy", retry_after="1")
-    for exc, server in call_both(package, lambda: Server(busy, OK), lambda c: c.create_widget({"size": 1}), lambda c: c.create_widget({"size": 1})):
+    for exc, server in call_both(
+        package,
+        lambda: Server(busy, OK),
+        lambda c: c.create_widget({"size": 1}),
+        lambda c: c.create_widget({"size": 1}),
+    ):
         assert_typed(exc, package, status, "busy")
         assert len(server.requests) == 1 and server.sleeps == []
 
@@ -358,10 +438,14 @@ def test_non_idempotent_requests_are_never_retried(client_package, status) -> No
 def test_idempotent_delete_and_binary_get_retry_too(client_package) -> None:
     package, _ = client_package
     busy = response(503, "", retry_after="2")
-    for result, server in call_both(package, lambda: Server(busy, response(204)), lambda c: c.delete_widget("w"), lambda c: c.delete_widget("w")):
+    for result, server in call_both(
+        package, lambda: Server(busy, response(204)), lambda c: c.delete_widget("w"), lambda c: c.delete_widget("w")
+    ):
         assert result is None and server.sleeps == [2.0]
     photo = response(200, b"\x89PNG\x00\xff", content_type="image/png")
-    for result, server in call_both(package, lambda: Server(busy, photo), lambda c: c.get_widget_photo("w"), lambda c: c.get_widget_photo("w")):
+    for result, server in call_both(
+        package, lambda: Server(busy, photo), lambda c: c.get_widget_photo("w"), lambda c: c.get_widget_photo("w")
+    ):
         assert result == b"\x89PNG\x00\xff" and len(server.requests) == 2
 
 
@@ -369,8 +453,15 @@ def test_success_still_parses(client_package) -> None:
     """The scenarios above fail for the right reason: the same client parses good bodies."""
     package, _ = client_package
     body = '{"id": "w1", "size": 2, "createdDateTime": "2021-01-01T00:00:00.1234567+02:00", "parts": [{"name": "p"}], "extra": 1}'
-    for result, _ in call_both(package, lambda: Server(response(200, body, content_type="application/json")), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")):
+    for result, _ in call_both(
+        package,
+        lambda: Server(response(200, body, content_type="application/json")),
+        lambda c: c.get_widget("w1"),
+        lambda c: c.get_widget("w1"),
+    ):
         assert result.to_dict() == json.loads(body)
     count = response(200, "\ufeff42", content_type="text/plain")
-    for result, _ in call_both(package, lambda: Server(count), lambda c: c.count_widgets(), lambda c: c.count_widgets()):
+    for result, _ in call_both(
+        package, lambda: Server(count), lambda c: c.count_widgets(), lambda c: c.count_widgets()
+    ):
         assert result == 42

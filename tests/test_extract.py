@@ -81,7 +81,9 @@ def test_operation_page_facts_and_lines() -> None:
     op = result.operation
     assert op.paths == (
         HttpPath(method="GET", path="/widgets/{id}", annotation=(("blockType", "ignored"),)),
-        HttpPath(method="GET", path="/me/widgets/{widget-id}", query="$select=name", annotation=(("blockType", "ignored"),)),
+        HttpPath(
+            method="GET", path="/me/widgets/{widget-id}", query="$select=name", annotation=(("blockType", "ignored"),)
+        ),
     )
     assert [p.span.line for p in op.paths] == [19, 20]
     assert op.permissions == (

@@ -23,6 +23,7 @@ from docgen.ir_json import to_json
 from docgen.pipeline import generate
 from docgen.read import Source, decode
 
+
 @pytest.fixture(autouse=True, scope="module")
 def _no_cache():
     """In-process builds here must not fill the user's docgen cache (nor read from it)."""
@@ -41,18 +42,81 @@ FRONT_MATTER = [
     "",
 ]
 HEADINGS = [
-    "HTTP request", "HTTP Requests", "Permissions", "Prerequisites", "Request headers", "Optional request headers",
-    "Request body", "Response", "Responses", "Properties", "Properties of widget", "Instance attributes",
-    "Relationships", "JSON representation", "Members", "colour values", "Example", "Examples",
-    "Example 1: create", "Request", "Response", "Path parameters", "Query parameters", "Optional query parameters",
-    "Function parameters", "Parameters", "Methods", "widget resource type", "Create widget", "colour enum type",
-    "[HTTP](#tab/http)", "", "Namespace: microsoft.graph",
+    "HTTP request",
+    "HTTP Requests",
+    "Permissions",
+    "Prerequisites",
+    "Request headers",
+    "Optional request headers",
+    "Request body",
+    "Response",
+    "Responses",
+    "Properties",
+    "Properties of widget",
+    "Instance attributes",
+    "Relationships",
+    "JSON representation",
+    "Members",
+    "colour values",
+    "Example",
+    "Examples",
+    "Example 1: create",
+    "Request",
+    "Response",
+    "Path parameters",
+    "Query parameters",
+    "Optional query parameters",
+    "Function parameters",
+    "Parameters",
+    "Methods",
+    "widget resource type",
+    "Create widget",
+    "colour enum type",
+    "[HTTP](#tab/http)",
+    "",
+    "Namespace: microsoft.graph",
 ]
-TYPES = ["String", "Int32", "Int64", "Boolean", "DateTimeOffset", "Date", "TimeOfDay", "Duration", "Guid", "Double",
-         "Binary", "String collection", "Collection(microsoft.graph.widget)", "[gadget](gadget.md)",
-         "[gadget](gadget.md) collection", "[colour](colour.md)", "Strng or Shape", "", "edm.string", "x|y"]
-NAMES = ["id", "displayName", "from", "class", "URL", "url", "@odata.type", "a.b", "1st", "日本", "", "**bold**", "`code`",
-         "name (required)", "---", "self", "body"]
+TYPES = [
+    "String",
+    "Int32",
+    "Int64",
+    "Boolean",
+    "DateTimeOffset",
+    "Date",
+    "TimeOfDay",
+    "Duration",
+    "Guid",
+    "Double",
+    "Binary",
+    "String collection",
+    "Collection(microsoft.graph.widget)",
+    "[gadget](gadget.md)",
+    "[gadget](gadget.md) collection",
+    "[colour](colour.md)",
+    "Strng or Shape",
+    "",
+    "edm.string",
+    "x|y",
+]
+NAMES = [
+    "id",
+    "displayName",
+    "from",
+    "class",
+    "URL",
+    "url",
+    "@odata.type",
+    "a.b",
+    "1st",
+    "日本",
+    "",
+    "**bold**",
+    "`code`",
+    "name (required)",
+    "---",
+    "self",
+    "body",
+]
 JSON_BODIES = [
     '{"id": "w1", "displayName": "x"}',
     '{\n  "id": "w1",\n  // comment\n  "size": 3,\n}',
@@ -80,49 +144,102 @@ cell = st.sampled_from(NAMES) | st.text(max_size=6)
 rows = st.lists(st.lists(cell | st.sampled_from(TYPES), min_size=0, max_size=5), max_size=6)
 property_table = st.builds(
     table,
-    st.sampled_from([["Property", "Type", "Description"], ["Name", "Type"], ["Parameter", "Type", "Description"],
-                     ["Member", "Value", "Description"], ["Member"], ["Relationship", "Type", "Description"],
-                     ["Header", "Value"], ["Permission type", "Permissions (from least to most privileged)"]]),
+    st.sampled_from(
+        [
+            ["Property", "Type", "Description"],
+            ["Name", "Type"],
+            ["Parameter", "Type", "Description"],
+            ["Member", "Value", "Description"],
+            ["Member"],
+            ["Relationship", "Type", "Description"],
+            ["Header", "Value"],
+            ["Permission type", "Permissions (from least to most privileged)"],
+        ]
+    ),
     rows,
     st.booleans(),
 )
 request_line = st.sampled_from(["GET", "POST", "PATCH", "PUT", "DELETE", "FETCH"]).flatmap(
-    lambda method: st.sampled_from(["/widgets", "/widgets/{id}", "/groups/{id}/members/{id}/$ref", "/me/drive/root:/{item-path}:/content",
-                                    "/reports/getX(period='{period_value}')", "/widgets/<id>", "https://graph.microsoft.com/v1.0/widgets?$top=1", "", "{{x}}"])
-    .map(lambda path: f"{method} {path}")
+    lambda method: st.sampled_from(
+        [
+            "/widgets",
+            "/widgets/{id}",
+            "/groups/{id}/members/{id}/$ref",
+            "/me/drive/root:/{item-path}:/content",
+            "/reports/getX(period='{period_value}')",
+            "/widgets/<id>",
+            "https://graph.microsoft.com/v1.0/widgets?$top=1",
+            "",
+            "{{x}}",
+        ]
+    ).map(lambda path: f"{method} {path}")
 )
 fence_open = st.sampled_from(["```http", "``` http", "```json", "```", "~~~", "````http"])
-http_request_block = st.builds(lambda o, lines, close: f"{o}\n" + "\n".join(lines) + ("\n```\n" if close else "\n"),
-                               fence_open, st.lists(request_line, min_size=0, max_size=3), st.booleans())
-status_line = st.sampled_from(["HTTP/1.1 200 OK", "HTTP/1.1 201 Created", "HTTP 204", "202 Accpted", "HTTP/1.1 404 Not Found", "HTTP/1.1 100 Continue", "HTTP/1.1 302 Found"])
-headers = st.lists(st.sampled_from(["Content-Type: application/json", "Content-type: text/plain", "Content-Type: application/octet-stream",
-                                    "Content-Length: 12", "Authorization: Bearer {token}", "Retry-After: 10", "X: \x00"]), max_size=3)
+http_request_block = st.builds(
+    lambda o, lines, close: f"{o}\n" + "\n".join(lines) + ("\n```\n" if close else "\n"),
+    fence_open,
+    st.lists(request_line, min_size=0, max_size=3),
+    st.booleans(),
+)
+status_line = st.sampled_from(
+    [
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 201 Created",
+        "HTTP 204",
+        "202 Accpted",
+        "HTTP/1.1 404 Not Found",
+        "HTTP/1.1 100 Continue",
+        "HTTP/1.1 302 Found",
+    ]
+)
+headers = st.lists(
+    st.sampled_from(
+        [
+            "Content-Type: application/json",
+            "Content-type: text/plain",
+            "Content-Type: application/octet-stream",
+            "Content-Length: 12",
+            "Authorization: Bearer {token}",
+            "Retry-After: 10",
+            "X: \x00",
+        ]
+    ),
+    max_size=3,
+)
 example_fence = st.builds(
-    lambda first, hs, body, close: "```http\n" + "\n".join([first, *hs]) + "\n\n" + body + ("\n```\n" if close else "\n"),
+    lambda first, hs, body, close: "```http\n"
+    + "\n".join([first, *hs])
+    + "\n\n"
+    + body
+    + ("\n```\n" if close else "\n"),
     request_line.map(lambda line: line.replace(" /", " https://graph.microsoft.com/v1.0/", 1)) | status_line,
     headers,
     st.sampled_from(JSON_BODIES),
     st.booleans(),
 )
-annotation = st.sampled_from([
-    '<!-- { "blockType": "request", "name": "create_widget" } -->',
-    '<!-- { "blockType": "response", "truncated": true, "@odata.type": "microsoft.graph.widget" } -->',
-    '<!-- { "blockType": "ignored" } -->',
-    '<!-- { "blockType": "resource", "baseType": "microsoft.graph.gadget", "@odata.type": "microsoft.graph.widget", } -->',
-    "<!-- { blockType: request, name: x, } -->",
-    "<!-- { not json -->",
-    "<!-- unclosed comment",
-    "<!-- -->",
-])
-paragraph = st.sampled_from([
-    "Namespace: microsoft.graph",
-    "If successful, this method returns a `201 Created` response code and a [widget](../resources/widget.md) object.",
-    "If successful, this method returns a `200 OK` response code and a collection of [widget](widget.md) objects.",
-    "In the request body, supply a JSON representation of a [widget](../resources/widget.md) object.",
-    "[!INCLUDE [permissions-table](../includes/permissions/widget.md)]",
-    "Possible values are: `a`, `b`, `unknownFutureValue`.",
-    "---",
-]) | st.text(max_size=30)
+annotation = st.sampled_from(
+    [
+        '<!-- { "blockType": "request", "name": "create_widget" } -->',
+        '<!-- { "blockType": "response", "truncated": true, "@odata.type": "microsoft.graph.widget" } -->',
+        '<!-- { "blockType": "ignored" } -->',
+        '<!-- { "blockType": "resource", "baseType": "microsoft.graph.gadget", "@odata.type": "microsoft.graph.widget", } -->',
+        "<!-- { blockType: request, name: x, } -->",
+        "<!-- { not json -->",
+        "<!-- unclosed comment",
+        "<!-- -->",
+    ]
+)
+paragraph = st.sampled_from(
+    [
+        "Namespace: microsoft.graph",
+        "If successful, this method returns a `201 Created` response code and a [widget](../resources/widget.md) object.",
+        "If successful, this method returns a `200 OK` response code and a collection of [widget](widget.md) objects.",
+        "In the request body, supply a JSON representation of a [widget](../resources/widget.md) object.",
+        "[!INCLUDE [permissions-table](../includes/permissions/widget.md)]",
+        "Possible values are: `a`, `b`, `unknownFutureValue`.",
+        "---",
+    ]
+) | st.text(max_size=30)
 heading = st.builds(lambda level, text: "#" * level + " " + text + "\n", st.integers(1, 6), st.sampled_from(HEADINGS))
 fragment = st.one_of(heading, heading, property_table, http_request_block, example_fence, annotation, paragraph)
 page_text = st.builds(
@@ -133,10 +250,23 @@ page_text = st.builds(
 )
 # and pages cut at any point or with junk spliced in
 mangled = st.builds(
-    lambda text, cut, junk: text[: cut % (len(text) + 1)] + junk + text[cut % (len(text) + 1):],
+    lambda text, cut, junk: text[: cut % (len(text) + 1)] + junk + text[cut % (len(text) + 1) :],
     page_text,
     st.integers(0, 10_000),
-    st.sampled_from(["", "\x00", "\ufeff", "```", "<!--", "|", "\r", "\u2028", "\x1b[31m", "\udcff".encode("utf-8", "surrogatepass").decode("latin-1")]),
+    st.sampled_from(
+        [
+            "",
+            "\x00",
+            "\ufeff",
+            "```",
+            "<!--",
+            "|",
+            "\r",
+            "\u2028",
+            "\x1b[31m",
+            "\udcff".encode("utf-8", "surrogatepass").decode("latin-1"),
+        ]
+    ),
 )
 any_page = page_text | mangled
 
@@ -171,7 +301,12 @@ def test_decode_never_raises(data: bytes) -> None:
     assert_well_formed(sink)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=(Phase.explicit, Phase.reuse, Phase.generate))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+)
 @given(st.lists(any_page, min_size=1, max_size=3))
 def test_generate_never_raises_and_emits_python(texts: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:

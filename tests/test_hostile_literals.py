@@ -31,17 +31,66 @@ from docgen.pipeline import generate
 from docgen.render import comment, doc, py
 from docgen_helpers import ROOT, run_docgen, run_pytest
 
-INJECTION = "\"\"\"; import os; os.system('touch docgen-pwned') #"
+INJECTION = '"""; import os; os.system(\'touch docgen-pwned\') #'
 FRAGMENTS = [
-    '"""', "'''", '"', "'", "\\", "\\\n", "\\\r\n", "{{ 7*7 }}", "{{", "}}", "{% raw %}", "{%", "%}", "{#", "#}",
-    "\x00", "\x07", "\x08", "\x1b", "\x7f", "\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\r", "\t", "\n",
-    INJECTION, "__import__('os').system('touch docgen-pwned')", "$(touch docgen-pwned)", "`touch docgen-pwned`",
-    "; rm -rf / #", "|", "<!--", "-->", "```", "#", "\ufeff", "\u200b", "\u00a0", "é", "日本", "\U0001f600",
-    "\\N{BULLET}", "\\u0041", "\\x41", "%s", "{0}", "${x}", "*/", "/*", "@", ".", "-", "1",
+    '"""',
+    "'''",
+    '"',
+    "'",
+    "\\",
+    "\\\n",
+    "\\\r\n",
+    "{{ 7*7 }}",
+    "{{",
+    "}}",
+    "{% raw %}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    "\x00",
+    "\x07",
+    "\x08",
+    "\x1b",
+    "\x7f",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x0c",
+    "\x0b",
+    "\r",
+    "\t",
+    "\n",
+    INJECTION,
+    "__import__('os').system('touch docgen-pwned')",
+    "$(touch docgen-pwned)",
+    "`touch docgen-pwned`",
+    "; rm -rf / #",
+    "|",
+    "<!--",
+    "-->",
+    "```",
+    "#",
+    "\ufeff",
+    "\u200b",
+    "\u00a0",
+    "é",
+    "日本",
+    "\U0001f600",
+    "\\N{BULLET}",
+    "\\u0041",
+    "\\x41",
+    "%s",
+    "{0}",
+    "${x}",
+    "*/",
+    "/*",
+    "@",
+    ".",
+    "-",
+    "1",
 ]
-hostile = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), min_size=1, max_size=5
-).map("".join)
+hostile = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), min_size=1, max_size=5).map("".join)
 
 
 def raw(text: str) -> str:
@@ -185,8 +234,27 @@ def resource_page(t: dict[str, str]) -> str:
 # Each build takes a quarter of a second: a failing example is reported as found, not shrunk.
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
 
-KEYS = ("title", "description", "annotation", "placeholder", "path", "header", "key", "value", "type", "member", "arg", "tail", "file")
-BENIGN = {key: f"plain {key}" for key in KEYS} | {"key": "colourName", "type": "gadget", "member": "blue", "file": "benign"}
+KEYS = (
+    "title",
+    "description",
+    "annotation",
+    "placeholder",
+    "path",
+    "header",
+    "key",
+    "value",
+    "type",
+    "member",
+    "arg",
+    "tail",
+    "file",
+)
+BENIGN = {key: f"plain {key}" for key in KEYS} | {
+    "key": "colourName",
+    "type": "gadget",
+    "member": "blue",
+    "file": "benign",
+}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -262,7 +330,19 @@ def benign() -> tuple[dict[str, set[tuple[str, str]]], dict[str, str]]:
     return _BENIGN_SKELETONS, _BENIGN_FILES
 
 
-ALLOWED_FROM = {"__future__", "typing", "pydantic", "httpx", "datetime", "json", "asyncio", "pytest", "importlib", "pathlib", "graph_client"}
+ALLOWED_FROM = {
+    "__future__",
+    "typing",
+    "pydantic",
+    "httpx",
+    "datetime",
+    "json",
+    "asyncio",
+    "pytest",
+    "importlib",
+    "pathlib",
+    "graph_client",
+}
 ALLOWED_IMPORTS = {"typing", "httpx", "json", "asyncio", "pytest", "importlib", "sys", "docgen_test_support"}
 BAD_CALLS = {"eval", "exec", "__import__", "compile", "open", "system", "breakpoint", "input", "setattr", "vars"}
 BAD_ROOTS = {"os", "subprocess", "shutil", "builtins", "posix", "pty"}
@@ -292,13 +372,21 @@ def check_module(path: str, text: str, skeletons: dict[str, set[tuple[str, str]]
                 if isinstance(statement, ast.Expr):  # only docstrings stand alone at these levels,
                     value = statement.value  # and the models registry call
                     if isinstance(value, ast.Call) and ast.unparse(value.func) == "_rt.register_models":
-                        assert all(isinstance(v, ast.Constant) for v in ast.walk(value.args[0]) if isinstance(v, ast.expr) and not isinstance(v, ast.Dict)), path
+                        assert all(
+                            isinstance(v, ast.Constant)
+                            for v in ast.walk(value.args[0])
+                            if isinstance(v, ast.expr) and not isinstance(v, ast.Dict)
+                        ), path
                         continue
-                    assert isinstance(value, ast.Constant) and isinstance(value.value, str), (
-                        f"{path}: expression statement {ast.unparse(statement)[:80]}"
-                    )
+                    assert isinstance(value, ast.Constant) and isinstance(
+                        value.value, str
+                    ), f"{path}: expression statement {ast.unparse(statement)[:80]}"
         elif isinstance(node, ast.Name):
-            assert node.id not in ("os", "subprocess", "__import__") or isinstance(node.ctx, ast.Store) or _is_parameter_use(tree, node)
+            assert (
+                node.id not in ("os", "subprocess", "__import__")
+                or isinstance(node.ctx, ast.Store)
+                or _is_parameter_use(tree, node)
+            )
 
 
 def _is_parameter_use(tree: ast.AST, name: ast.Name) -> bool:
@@ -324,9 +412,22 @@ def check_build(t: dict[str, str]) -> None:
 
 def test_benign_page_covers_every_template() -> None:
     skeletons, files = benign()
-    assert {kind_of(p) for p in files} >= {"model", "operations", "test", "client.py", "_runtime.py", "models/__init__.py", "__init__.py"}
+    assert {kind_of(p) for p in files} >= {
+        "model",
+        "operations",
+        "test",
+        "client.py",
+        "_runtime.py",
+        "models/__init__.py",
+        "__init__.py",
+    }
     # the enum, the request-body model, the resource model and a placeholder are all there
-    assert {p.rsplit("/", 1)[-1] for p in files if "/models/" in p} >= {"colour.py", "thing.py", "widget.py", "gadget.py"}
+    assert {p.rsplit("/", 1)[-1] for p in files if "/models/" in p} >= {
+        "colour.py",
+        "thing.py",
+        "widget.py",
+        "gadget.py",
+    }
     assert any(p.startswith("tests/test_") for p in files)
 
 
@@ -366,7 +467,9 @@ def test_each_fragment_in_each_place(fragment: str, key: str) -> None:
 
 # ---- the escaping filters themselves, over any text -----------------------------------------
 
-text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40) | st.lists(st.sampled_from(FRAGMENTS), max_size=6).map("".join)
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40) | st.lists(
+    st.sampled_from(FRAGMENTS), max_size=6
+).map("".join)
 
 
 @settings(max_examples=200, deadline=None)
@@ -379,8 +482,13 @@ def test_py_is_an_exact_literal(value: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3), max_leaves=10))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+        max_leaves=10,
+    )
+)
 def test_py_json_values_round_trip(value: object) -> None:
     assert ast.literal_eval(py(value)) == value
 
@@ -418,7 +526,9 @@ def test_hostile_golden_tree_passes_its_tests_without_running_page_text(tmp_path
     """The hostile golden pages (test_golden checks the tree they give) build, and the tree's
     generated tests run, from an empty folder that must stay empty."""
     out = tmp_path / "out"
-    built = run_docgen("build", "--input", HOSTILE_GOLDEN / "docs_input", "--output", out, cwd=tmp_path, env={"DOCGEN_CACHE_DIR": ""})
+    built = run_docgen(
+        "build", "--input", HOSTILE_GOLDEN / "docs_input", "--output", out, cwd=tmp_path, env={"DOCGEN_CACHE_DIR": ""}
+    )
     assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
     work = tmp_path / "cwd"
     work.mkdir()

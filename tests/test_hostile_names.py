@@ -31,6 +31,7 @@ from docgen.plan.models import field_attributes
 from docgen.read import Source
 from docgen_helpers import ROOT, run_docgen
 
+
 @pytest.fixture(autouse=True, scope="module")
 def _no_cache():
     """In-process builds here must not fill the user's docgen cache (nor read from it)."""
@@ -70,8 +71,25 @@ def test_keywords_get_a_trailing_underscore(wire: str) -> None:
 
 @pytest.mark.parametrize(
     "wire",
-    ["schema", "json", "dict", "copy", "model_config", "model_fields", "validate", "fields", "construct",
-     "model_dump", "model_validate", "parse_obj", "to_dict", "from_dict", "to_json", "from_json", "odata_type"],
+    [
+        "schema",
+        "json",
+        "dict",
+        "copy",
+        "model_config",
+        "model_fields",
+        "validate",
+        "fields",
+        "construct",
+        "model_dump",
+        "model_validate",
+        "parse_obj",
+        "to_dict",
+        "from_dict",
+        "to_json",
+        "from_json",
+        "odata_type",
+    ],
 )
 def test_pydantic_and_base_attributes_are_not_shadowed(wire: str) -> None:
     name = naming.field_name(wire)
@@ -112,7 +130,26 @@ def test_clashing_wire_names(wires: list[str], expected: list[str]) -> None:
 
 wire_names = st.lists(
     st.text(min_size=1, max_size=12)
-    | st.sampled_from(["URL", "url", "userId", "user_id", "user_id_2", "class", "class_", "from", "json", "json_", "_", "1", "日本", "a.b", "a-b", "@odata.type"]),
+    | st.sampled_from(
+        [
+            "URL",
+            "url",
+            "userId",
+            "user_id",
+            "user_id_2",
+            "class",
+            "class_",
+            "from",
+            "json",
+            "json_",
+            "_",
+            "1",
+            "日本",
+            "a.b",
+            "a-b",
+            "@odata.type",
+        ]
+    ),
     max_size=12,
     unique=True,
 )
@@ -138,7 +175,12 @@ def test_field_attributes_are_bindable_unique_and_unambiguous(wires: list[str], 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=20))
 def test_class_module_method_and_parameter_names_are_bindable(text: str) -> None:
-    for name in (naming.class_name(text), naming.module_name(text), naming.method_name(text), naming.parameter_name(text)):
+    for name in (
+        naming.class_name(text),
+        naming.module_name(text),
+        naming.method_name(text),
+        naming.parameter_name(text),
+    ):
         assert_bindable(name)
     assert naming.class_name(text) not in naming.CLASS_RESERVED
     assert naming.parameter_name(text) not in naming.PARAMETER_RESERVED | naming.ANNOTATION_BUILTINS
@@ -146,7 +188,9 @@ def test_class_module_method_and_parameter_names_are_bindable(text: str) -> None
     assert not naming.module_name(text).startswith("_")  # never __init__ or _runtime
 
 
-@pytest.mark.parametrize("documented", ["field", "graphClient", "asyncGraphClient", "TOKEN", "None", "True", "class", "graphModel"])
+@pytest.mark.parametrize(
+    "documented", ["field", "graphClient", "asyncGraphClient", "TOKEN", "None", "True", "class", "graphModel"]
+)
 def test_class_names_that_would_shadow_module_names(documented: str) -> None:
     name = naming.class_name(documented)
     assert_bindable(name)
@@ -162,7 +206,18 @@ def test_parameter_names_that_would_collide_with_the_signature(documented: str) 
 
 def test_enum_members() -> None:
     members = naming.enum_members(["1st", "m_1st", "None", "class", "Value", "value", "", "member", "日本", "a.b-c"])
-    assert members == ["M_1ST", "M_1ST_2", "NONE", "CLASS", "VALUE", "VALUE_2", "MEMBER", "MEMBER_2", "MEMBER_3", "A_B_C"]
+    assert members == [
+        "M_1ST",
+        "M_1ST_2",
+        "NONE",
+        "CLASS",
+        "VALUE",
+        "VALUE_2",
+        "MEMBER",
+        "MEMBER_2",
+        "MEMBER_3",
+        "A_B_C",
+    ]
 
 
 @settings(max_examples=200, deadline=None)
@@ -181,7 +236,10 @@ def test_test_names_never_shadow_each_other() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(max_size=10) | st.sampled_from(["a", "a_2", "op_error", "a_error"]), max_size=8), st.sampled_from(["op", "a", "x_y"]))
+@given(
+    st.lists(st.text(max_size=10) | st.sampled_from(["a", "a_2", "op_error", "a_error"]), max_size=8),
+    st.sampled_from(["op", "a", "x_y"]),
+)
 def test_test_names_are_unique_and_never_the_error_test(names: list[str], operation: str) -> None:
     stems = naming.test_names(names, operation)
     defined = [f"test_{s}" for s in stems] + [f"test_{operation}_error"]
@@ -190,7 +248,17 @@ def test_test_names_are_unique_and_never_the_error_test(names: list[str], operat
         assert_bindable(name)
 
 
-@pytest.mark.parametrize(("configured", "expected"), [("graph_client", "graph_client"), ("../evil", "evil"), ("/abs/pkg", "abs_pkg"), ("class", "class_"), ("", "package"), ("a.b", "a_b")])
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ("graph_client", "graph_client"),
+        ("../evil", "evil"),
+        ("/abs/pkg", "abs_pkg"),
+        ("class", "class_"),
+        ("", "package"),
+        ("a.b", "a_b"),
+    ],
+)
 def test_package_name_is_sanitised(configured: str, expected: str) -> None:
     assert naming.package_name(configured) == expected
 
@@ -200,7 +268,9 @@ def test_package_name_is_sanitised(configured: str, expected: str) -> None:
 
 def model(name: str, wires: list[str], base: str | None = None) -> Model:
     fields = tuple(Field(name=w, type=STRING, span=SPAN) for w in wires)
-    return Model(name=name, namespace="microsoft.graph", origin=ModelOrigin.RESOURCE, fields=fields, base=base, span=SPAN)
+    return Model(
+        name=name, namespace="microsoft.graph", origin=ModelOrigin.RESOURCE, fields=fields, base=base, span=SPAN
+    )
 
 
 def test_inherited_attributes_are_the_same_seen_from_a_subclass() -> None:
@@ -237,8 +307,7 @@ def test_two_pages_whose_names_collide_keep_both_test_modules(tmp_path: Path, mo
     from docgen.config import Config
     from docgen.pipeline import generate
 
-    page = textwrap.dedent(
-        """\
+    page = textwrap.dedent("""\
         # Get {name}
 
         ## HTTP request
@@ -259,8 +328,7 @@ def test_two_pages_whose_names_collide_keep_both_test_modules(tmp_path: Path, mo
 
         {{"value": 1}}
         ```
-        """
-    )
+        """)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a-b.md").write_text(page.format(name="first"), encoding="utf-8")
@@ -282,7 +350,27 @@ def documented_examples() -> list[tuple[dict, dict]]:
 
 def test_documented_json_holds_every_hostile_name() -> None:
     request, _ = documented_examples()[0]
-    assert {"from", "class", "None", "match", "type", "schema", "json", "model_config", "URL", "url", "userId", "user_id", "a.b", "@c", "1st", "café", "日本", "date", "datetime"} <= set(request)
+    assert {
+        "from",
+        "class",
+        "None",
+        "match",
+        "type",
+        "schema",
+        "json",
+        "model_config",
+        "URL",
+        "url",
+        "userId",
+        "user_id",
+        "a.b",
+        "@c",
+        "1st",
+        "café",
+        "日本",
+        "date",
+        "datetime",
+    } <= set(request)
 
 
 ROUND_TRIP = """
@@ -328,8 +416,18 @@ def hostile_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_hostile_model_round_trips_its_documented_json(hostile_tree: Path) -> None:
     examples = documented_examples()
     done = subprocess.run(
-        [sys.executable, "-B", "-c", ROUND_TRIP, str(hostile_tree), json.dumps(examples), module_of(hostile_tree, "named_thing.py")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-B",
+            "-c",
+            ROUND_TRIP,
+            str(hostile_tree),
+            json.dumps(examples),
+            module_of(hostile_tree, "named_thing.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "round-tripped" in done.stdout and int(done.stdout.split()[-1]) >= 38
@@ -342,8 +440,7 @@ def test_an_undocumented_key_named_like_an_attribute_is_not_a_test(tmp_path: Pat
     from docgen.config import Config
     from docgen.pipeline import generate
 
-    page = textwrap.dedent(
-        """\
+    page = textwrap.dedent("""\
         # Create thing
 
         ## HTTP request
@@ -366,9 +463,12 @@ def test_an_undocumented_key_named_like_an_attribute_is_not_a_test(tmp_path: Pat
         If successful, this method returns a `201 Created` response code and a [thing](thing.md) object.
 
         ## Example
-        """
-    )
-    for name, body in (("alone", {"user_id": "b"}), ("keyword", {"class_": "d"}), ("beside", {"userId": "a", "user_id": "b", "class": "c", "class_": "d"})):
+        """)
+    for name, body in (
+        ("alone", {"user_id": "b"}),
+        ("keyword", {"class_": "d"}),
+        ("beside", {"userId": "a", "user_id": "b", "class": "c", "class_": "d"}),
+    ):
         text = json.dumps(body)
         page += (
             f'\n<!-- {{"blockType": "request", "name": "{name}"}} -->\n```http\nPOST https://graph.microsoft.com/v1.0/things\n'

@@ -130,9 +130,7 @@ def test_template_is_black_formatted():
         ("2014-01-01T00:00:00", datetime(2014, 1, 1)),
         (
             "2020-05-06T07:08:09.1-08:30",
-            datetime(
-                2020, 5, 6, 7, 8, 9, 100000, tzinfo=timezone(-timedelta(hours=8.5))
-            ),
+            datetime(2020, 5, 6, 7, 8, 9, 100000, tzinfo=timezone(-timedelta(hours=8.5))),
         ),
     ],
 )
@@ -148,9 +146,7 @@ def test_datetime_round_trips_exactly(m, rt, text, expected):
 
 
 def test_datetime_compares_equal_across_offsets(m):
-    value = m.Cart.from_dict(
-        {"createdDateTime": "2017-01-01T00:02:37.446308+03:00"}
-    ).created_date_time
+    value = m.Cart.from_dict({"createdDateTime": "2017-01-01T00:02:37.446308+03:00"}).created_date_time
     assert value == datetime(2016, 12, 31, 21, 2, 37, 446308, tzinfo=timezone.utc)
     assert hash(value) == hash(datetime(2017, 1, 1, 0, 2, 37, 446308, tzinfo=TZ3))
 
@@ -267,9 +263,7 @@ def test_user_duration_serialises_as_iso(m, value, wire):
     assert m.Cart(hold=value).to_dict() == {"hold": wire}
 
 
-@pytest.mark.parametrize(
-    "bad", ["P", "PT", "1H", "P1DT", "PT1.5", "abc", "P1H", "PT-1S"]
-)
+@pytest.mark.parametrize("bad", ["P", "PT", "1H", "P1DT", "PT1.5", "abc", "P1H", "PT-1S"])
 def test_invalid_duration(m, bad):
     with pytest.raises(ValidationError):
         m.Cart.from_dict({"hold": bad})
@@ -282,13 +276,7 @@ def test_canonical_duration_parses_back(rt, value):
     assert rt._parse_duration(text).wire == text
 
 
-@given(
-    st.datetimes(
-        timezones=st.sampled_from(
-            [timezone.utc, TZ3, timezone(-timedelta(hours=9, minutes=30))]
-        )
-    )
-)
+@given(st.datetimes(timezones=st.sampled_from([timezone.utc, TZ3, timezone(-timedelta(hours=9, minutes=30))])))
 def test_canonical_datetime_parses_back(rt, value):
     text = rt._dump_datetime(value)
     parsed = rt._parse_datetime(text)
@@ -458,17 +446,13 @@ def test_unregistered_or_unrelated_type_keeps_declared_class(m):
 def test_constructor_never_swaps_class_but_nested_values_dispatch(m):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        cart = m.Cart(
-            **{"@odata.type": "#microsoft.graph.specialCart"}, display_name="c"
-        )
+        cart = m.Cart(**{"@odata.type": "#microsoft.graph.specialCart"}, display_name="c")
     assert type(cart) is m.Cart
     assert cart.to_dict() == {
         "@odata.type": "#microsoft.graph.specialCart",
         "displayName": "c",
     }
-    holder = m.Holder(
-        cart={"@odata.type": "#microsoft.graph.specialCart", "discount": 1}
-    )
+    holder = m.Holder(cart={"@odata.type": "#microsoft.graph.specialCart", "discount": 1})
     assert type(holder.cart) is m.SpecialCart
     holder.cart = {"@odata.type": "microsoft.graph.specialCart", "discount": 4}
     assert type(holder.cart) is m.SpecialCart
@@ -517,9 +501,7 @@ def test_dump_body(rt, m):
 def response(status, content=b"", headers=None, url=f"{BASE}/carts"):
     if isinstance(content, str):
         content = content.encode("utf-8")
-    return httpx.Response(
-        status, content=content, headers=headers, request=httpx.Request("GET", url)
-    )
+    return httpx.Response(status, content=content, headers=headers, request=httpx.Request("GET", url))
 
 
 GRAPH_ERROR = {
@@ -574,16 +556,11 @@ def test_graph_error_body_is_parsed(rt):
     assert err.inner_error == GRAPH_ERROR["error"]["innerError"]
     assert err.body == json.dumps(GRAPH_ERROR)
     assert err.response is resp
-    assert (
-        str(err)
-        == "404 itemNotFound: The resource could not be found. (request-id: rid-1)"
-    )
+    assert str(err) == "404 itemNotFound: The resource could not be found. (request-id: rid-1)"
 
 
 def test_lowercase_innererror_and_header_request_id(rt):
-    body = {
-        "error": {"code": "Forbidden", "message": "No.", "innererror": {"date": "d"}}
-    }
+    body = {"error": {"code": "Forbidden", "message": "No.", "innererror": {"date": "d"}}}
     err = rt.error_from_response(
         response(
             403,
@@ -620,18 +597,12 @@ def test_odd_error_bodies(rt, body, text):
 
 
 def test_oauth_and_odata_v3_error_shapes(rt):
-    err = rt.error_from_response(
-        response(
-            400, json.dumps({"error": "invalid_grant", "error_description": "expired"})
-        )
-    )
+    err = rt.error_from_response(response(400, json.dumps({"error": "invalid_grant", "error_description": "expired"})))
     assert (err.code, err.message) == ("invalid_grant", "expired")
     err = rt.error_from_response(
         response(
             400,
-            json.dumps(
-                {"error": {"code": "x", "message": {"lang": "en", "value": "v"}}}
-            ),
+            json.dumps({"error": {"code": "x", "message": {"lang": "en", "value": "v"}}}),
         )
     )
     assert (err.code, err.message) == ("x", "v")
@@ -719,18 +690,14 @@ class Recorder:
 
 
 def ok(body=None, status=200, headers=None):
-    return httpx.Response(
-        status, json=body if body is not None else {}, headers=headers
-    )
+    return httpx.Response(status, json=body if body is not None else {}, headers=headers)
 
 
 def sync_core(rt, handler, **kwargs):
     sleeps = []
     kwargs.setdefault("token", "tok")
     kwargs.setdefault("base_url", BASE)
-    core = rt.SyncCore(
-        transport=httpx.MockTransport(handler), sleep=sleeps.append, **kwargs
-    )
+    core = rt.SyncCore(transport=httpx.MockTransport(handler), sleep=sleeps.append, **kwargs)
     return core, sleeps
 
 
@@ -803,10 +770,7 @@ def test_base_url_slash_and_verbatim_path(rt):
         b"/v1.0/items/a:b,c=d/$value",
         b"/v1.0/drives/x/root:/folder:/children?$top=5",
     ]
-    assert (
-        str(rec.requests[0].url)
-        == "https://graph.example/v1.0/reports/getX(period='D7')"
-    )
+    assert str(rec.requests[0].url) == "https://graph.example/v1.0/reports/getX(period='D7')"
 
 
 def test_params_are_appended_and_encoded(rt):
@@ -937,9 +901,7 @@ def test_connection_errors(rt):
 def test_redirects_are_followed(rt):
     def handler(request):
         if request.url.host == "graph.example":
-            return httpx.Response(
-                302, headers={"Location": "https://files.example/blob"}
-            )
+            return httpx.Response(302, headers={"Location": "https://files.example/blob"})
         assert "Authorization" not in request.headers
         return httpx.Response(200, content=b"data")
 
@@ -948,9 +910,7 @@ def test_redirects_are_followed(rt):
 
 
 def test_client_ownership(rt):
-    core = rt.SyncCore(
-        token="t", base_url=BASE, transport=httpx.MockTransport(Recorder(ok()))
-    )
+    core = rt.SyncCore(token="t", base_url=BASE, transport=httpx.MockTransport(Recorder(ok())))
     with core as entered:
         assert entered is core
     assert core.http_client.is_closed
@@ -1128,8 +1088,6 @@ def test_iter_pages_async(rt, m):
 def test_json_schema_describes_wire_types(m):
     for mode in ("validation", "serialization"):
         props = m.Cart.model_json_schema(mode=mode)["properties"]
-        assert {"type": "string", "format": "date-time"} in props["createdDateTime"][
-            "anyOf"
-        ]
+        assert {"type": "string", "format": "date-time"} in props["createdDateTime"]["anyOf"]
         assert {"type": "string", "format": "duration"} in props["hold"]["anyOf"]
         assert "@odata.type" in props

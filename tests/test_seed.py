@@ -68,7 +68,11 @@ def test_builds_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     ("target", "old", "new"),
     [
         # the client posts to another path
-        ("graph_client/operations/cart_to_class_association.py", '"/deviceManagement/cartToClassAssociations"', '"/deviceManagement/cartToClassAssociation"'),
+        (
+            "graph_client/operations/cart_to_class_association.py",
+            '"/deviceManagement/cartToClassAssociations"',
+            '"/deviceManagement/cartToClassAssociation"',
+        ),
         # the client uses another method
         ("graph_client/operations/cart_to_class_association.py", '"POST",', '"PUT",'),
         # the client drops deviceCartIds from what it sends

@@ -66,11 +66,18 @@ def extract_page(source: Source, sink: Sink) -> Page:
         type_name = type_name_from_title(heading) or type_name_from_title(title)
         models: tuple[Model, ...] = ()
         if kind is PageKind.RESOURCE and type_name:
-            model = extract_model(type_name, namespace, placed, annotations, description, source.rel, display, heading_line, sink)
+            model = extract_model(
+                type_name, namespace, placed, annotations, description, source.rel, display, heading_line, sink
+            )
             models = (model,) if model else ()
         enums = extract_enums(type_name if kind is PageKind.ENUM else None, namespace, placed, display, sink)
         if not models and not enums:
-            sink.report("DG102", display, heading_line, "no properties table and no members table: nothing generated from this page")
+            sink.report(
+                "DG102",
+                display,
+                heading_line,
+                "no properties table and no members table: nothing generated from this page",
+            )
         return Page(kind=kind, models=models, enums=enums, **common)
     sink.report("DG102", display, heading_line, "conceptual page: nothing generated from it")
     return Page(kind=kind, **common)

@@ -51,7 +51,13 @@ def parse_http(
         header = HEADER_LINE.match(lines[index].strip())
         if not header:
             break  # a body with no blank line before it
-        headers.append(Header(name=header.group(1), value=header.group(2).strip(), span=Span(path=display, line=fence_line + 1 + index)))
+        headers.append(
+            Header(
+                name=header.group(1),
+                value=header.group(2).strip(),
+                span=Span(path=display, line=fence_line + 1 + index),
+            )
+        )
         index += 1
     while index < len(lines) and not lines[index].strip():
         index += 1
@@ -66,8 +72,12 @@ def parse_http(
     span = Span(path=display, line=line_no)
     if request:
         return HttpExample(
-            method=request.group(1), url=request.group(2).strip(), headers=tuple(headers), body=body,
-            annotation=annotation, span=span,
+            method=request.group(1),
+            url=request.group(2).strip(),
+            headers=tuple(headers),
+            body=body,
+            annotation=annotation,
+            span=span,
         )
     return HttpExample(
         status=int(status_match.group(1)), headers=tuple(headers), body=body, annotation=annotation, span=span

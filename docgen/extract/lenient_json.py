@@ -15,7 +15,7 @@ from typing import Any
 _ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u200b\u2007\u2009\ufeff"), " ")
 _SMART_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d"), '"')
 _ELLIPSIS_LINE = re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$", re.MULTILINE)
-_UNQUOTED_KEY = re.compile(r'([{,]\s*)([A-Za-z_@$][\w.@$-]*)(\s*:)')
+_UNQUOTED_KEY = re.compile(r"([{,]\s*)([A-Za-z_@$][\w.@$-]*)(\s*:)")
 _ELLIPSIS_ITEM = re.compile(r"(?<=[\[,{])\s*(\.\.\.|…)\s*(?=[,\]}])")
 
 

@@ -85,7 +85,13 @@ def extract_permissions(placed: list[Placed], display: str) -> tuple[Permission,
             else:
                 state, scopes = PermissionState.UNKNOWN, ()
             permissions.append(
-                Permission(kind=kind, state=state, scopes=tuple(s.strip("*`") for s in scopes), raw=raw, span=Span(path=display, line=row.line))
+                Permission(
+                    kind=kind,
+                    state=state,
+                    scopes=tuple(s.strip("*`") for s in scopes),
+                    raw=raw,
+                    span=Span(path=display, line=row.line),
+                )
             )
     return tuple(permissions)
 
@@ -118,7 +124,9 @@ def extract_headers(placed: list[Placed], display: str) -> tuple[Header, ...]:
                 continue
             value = row.cells[value_at].text if value_at is not None and value_at < len(row.cells) else ""
             description = row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else ""
-            headers.append(Header(name=name, value=value, description=description, span=Span(path=display, line=row.line)))
+            headers.append(
+                Header(name=name, value=value, description=description, span=Span(path=display, line=row.line))
+            )
     return tuple(headers)
 
 
@@ -129,7 +137,9 @@ _LOCATIONS = {
 }
 
 
-def extract_parameters(placed: list[Placed], page_rel: str, display: str, sink: Sink) -> tuple[tuple[Parameter, ...], tuple[str, ...]]:
+def extract_parameters(
+    placed: list[Placed], page_rel: str, display: str, sink: Sink
+) -> tuple[tuple[Parameter, ...], tuple[str, ...]]:
     """Documented parameters, and the OData query options ($select, ...) named on the page."""
     parameters: list[Parameter] = []
     options: set[str] = set()
@@ -139,7 +149,11 @@ def extract_parameters(placed: list[Placed], page_rel: str, display: str, sink: 
         if location is None:
             continue
         if isinstance(block, Paragraph) and location is ParamLocation.QUERY:
-            options.update(re.findall(r"\$(select|filter|top|expand|orderby|search|count|skip|skiptoken|format)\b", block.inline.text))
+            options.update(
+                re.findall(
+                    r"\$(select|filter|top|expand|orderby|search|count|skip|skiptoken|format)\b", block.inline.text
+                )
+            )
         if not isinstance(block, Table):
             continue
         name_at = name_column(block)
@@ -154,7 +168,9 @@ def extract_parameters(placed: list[Placed], page_rel: str, display: str, sink: 
             if name.startswith("$") and location is ParamLocation.QUERY:
                 options.add(name[1:].lower())
                 continue
-            type_ref = parse_type(row.cells[type_at], page_rel) if type_at is not None and type_at < len(row.cells) else None
+            type_ref = (
+                parse_type(row.cells[type_at], page_rel) if type_at is not None and type_at < len(row.cells) else None
+            )
             parameters.append(
                 Parameter(
                     name=name,
@@ -196,7 +212,14 @@ def extract_response(placed: list[Placed], page_rel: str, display: str) -> Respo
             continue
         type_ref = _linked_type(block, page_rel)
         if type_ref is not None and re.search(r"\bcollection of\b", text, re.IGNORECASE):
-            type_ref = TypeRef(kind=type_ref.kind, name=type_ref.name, collection=True, namespace=type_ref.namespace, link=type_ref.link, raw=type_ref.raw)
+            type_ref = TypeRef(
+                kind=type_ref.kind,
+                name=type_ref.name,
+                collection=True,
+                namespace=type_ref.namespace,
+                link=type_ref.link,
+                raw=type_ref.raw,
+            )
         return Response(status=int(status.group(1)), type=type_ref, span=Span(path=display, line=block.line))
     return None
 

@@ -11,7 +11,10 @@ from docgen.extract.sections import Concept, Placed
 from docgen.extract.types import check_row_width, clean_name, column, extract_fields, is_property_table, name_column
 from docgen.ir import Enum, EnumMember, Field, Model, ModelOrigin, Span
 
-_TITLE = re.compile(r"^\s*(\S+?)\s+(resource type|complex type|entity type|resource|object|type|enum type|enumeration|enum)\b", re.IGNORECASE)
+_TITLE = re.compile(
+    r"^\s*(\S+?)\s+(resource type|complex type|entity type|resource|object|type|enum type|enumeration|enum)\b",
+    re.IGNORECASE,
+)
 
 
 def type_name_from_title(title: str) -> str | None:
@@ -43,7 +46,12 @@ def extract_model(
             relationship = item.inner is Concept.RELATIONSHIPS
             for field in extract_fields(block, display, page_rel, sink, relationship=relationship):
                 if field.name in seen:
-                    sink.report("DG121", display, field.span.line, f"property {field.name!r} is listed twice; the first row is kept")
+                    sink.report(
+                        "DG121",
+                        display,
+                        field.span.line,
+                        f"property {field.name!r} is listed twice; the first row is kept",
+                    )
                     continue
                 seen.add(field.name)
                 fields.append(field)
@@ -109,5 +117,7 @@ def extract_enums(
             text = row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else ""
             members.append(EnumMember(name=member, description=text, span=Span(path=display, line=row.line)))
         if name and members:
-            enums.append(Enum(name=name, namespace=namespace, members=tuple(members), span=Span(path=display, line=table.line)))
+            enums.append(
+                Enum(name=name, namespace=namespace, members=tuple(members), span=Span(path=display, line=table.line))
+            )
     return tuple(enums)

@@ -12,7 +12,9 @@ from docgen.ir import Field, Span, TypeKind, TypeRef
 # lower-cased spelling -> canonical Edm name
 PRIMITIVES: dict[str, str] = {
     **dict.fromkeys(["string", "str", "edm.string", "text", "url", "uri"], "String"),
-    **dict.fromkeys(["int32", "int", "integer", "edm.int32", "int16", "edm.int16", "byte", "sbyte", "edm.byte"], "Int32"),
+    **dict.fromkeys(
+        ["int32", "int", "integer", "edm.int32", "int16", "edm.int16", "byte", "sbyte", "edm.byte"], "Int32"
+    ),
     **dict.fromkeys(["int64", "long", "edm.int64", "number"], "Int64"),
     **dict.fromkeys(["boolean", "bool", "edm.boolean"], "Boolean"),
     **dict.fromkeys(["datetimeoffset", "datetime", "edm.datetimeoffset", "timestamp"], "DateTimeOffset"),
@@ -103,7 +105,9 @@ def is_property_table(table: Table) -> bool:
 _INHERITED = re.compile(r"\binherited from\b", re.IGNORECASE)
 
 
-def extract_fields(table: Table, span_path: str, page_rel: str, sink: Sink, relationship: bool = False) -> tuple[Field, ...]:
+def extract_fields(
+    table: Table, span_path: str, page_rel: str, sink: Sink, relationship: bool = False
+) -> tuple[Field, ...]:
     """Fields of a property table; odd rows are reported and skipped, never raised."""
     name_at = name_column(table)
     type_at = column(table.header, "type")

@@ -48,7 +48,9 @@ def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str
     return files
 
 
-def _version_files(spec: ApiSpec, layout: Layout, base_url: str, everything: tuple[str, ...], sink: Sink) -> list[PlannedFile]:
+def _version_files(
+    spec: ApiSpec, layout: Layout, base_url: str, everything: tuple[str, ...], sink: Sink
+) -> list[PlannedFile]:
     names = collect_names(spec)
     files = [model_file(m, names, layout) for m in spec.models]
     files += [enum_file(e, names, layout) for e in spec.enums]
@@ -88,7 +90,9 @@ def _version_files(spec: ApiSpec, layout: Layout, base_url: str, everything: tup
         )
     tested = [item for item in plans if item.view["examples"] or item.view["error_call"]]
     # pages whose file names give the same module (a-b.md, a_b.md) each keep their tests
-    stems = naming.unique([naming.module_name(item.page.path.rsplit("/", 1)[-1].removesuffix(".md")) for item in tested])
+    stems = naming.unique(
+        [naming.module_name(item.page.path.rsplit("/", 1)[-1].removesuffix(".md")) for item in tested]
+    )
     for item, stem in zip(tested, stems):
         files.append(
             PlannedFile(

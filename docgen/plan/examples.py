@@ -42,7 +42,9 @@ def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[st
     test_names = naming.test_names([e.name for e in op.examples], plan.view["name"])
     for example, test_name in zip(op.examples, test_names):
         if example.response is None:
-            sink.report("DG404", example.span.path, example.span.line, f"example {example.name!r} has no response; not tested")
+            sink.report(
+                "DG404", example.span.path, example.span.line, f"example {example.name!r} has no response; not tested"
+            )
             continue
         reason, view = _example(example, plan, names)
         if reason:
@@ -50,7 +52,9 @@ def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[st
             continue
         if view["url_override"]:
             sink.report(
-                "DG406", example.span.path, example.span.line,
+                "DG406",
+                example.span.path,
+                example.span.line,
                 f"example {example.name!r} calls a URL that matches no documented path; tested through url=",
             )
         view["eligible"] = eligible(example)
@@ -114,7 +118,9 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
             return f"its {role} body is not valid JSON", {}
     if request.body.kind in (BodyKind.TEXT, BodyKind.BINARY):
         return f"its {request.body.content_type or 'non-JSON'} request body is not generated", {}
-    split = urlsplit(url if "://" in url else "https://graph.microsoft.com" + ("" if url.startswith("/") else "/") + url)
+    split = urlsplit(
+        url if "://" in url else "https://graph.microsoft.com" + ("" if url.startswith("/") else "/") + url
+    )
     args, kwargs, prefix = _path_arguments(plan, unquote(split.path))
     if prefix is not None:
         base_url = f"{split.scheme}://{split.netloc}{prefix}"
@@ -152,7 +158,11 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
             return f"its response body {mismatch}", {}
     if response_key and returns == "pager" and isinstance(response_body, dict):
         for item in response_body.get("value") or ():
-            mismatch = type_mismatch(item, names.models[response_key], names) if isinstance(item, dict) else "holds a non-object item"
+            mismatch = (
+                type_mismatch(item, names.models[response_key], names)
+                if isinstance(item, dict)
+                else "holds a non-object item"
+            )
             if mismatch:
                 return f"its response body {mismatch}", {}
     checks: list[dict[str, Code]] = []
@@ -178,7 +188,9 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
         "args": args,
         "kwargs": kwargs,
         "request_literal": pretty(body),
-        "headers_literal": fit("{", [f"{py(h)}: {py(v)}" for h, v in _sent_headers(plan, request.headers)], "}", 8, 0, ","),
+        "headers_literal": fit(
+            "{", [f"{py(h)}: {py(v)}" for h, v in _sent_headers(plan, request.headers)], "}", 8, 0, ","
+        ),
         "status": response.status or 200,
         "response_literal": pretty(response_body),
         "response_is_json": is_json,
@@ -290,7 +302,9 @@ def type_mismatch(value: dict[str, Any], model: Model, names: Names, depth: int 
     types = {f.name: f.type for f in all_fields(model, names.models)}
     # pydantic fills a field from its Python name too: an undocumented key that is the Python
     # name of a property whose own key is absent would come back under that property's key.
-    by_attribute = {attribute: wire for wire, attribute in field_attributes(model, names.models).items() if attribute != wire}
+    by_attribute = {
+        attribute: wire for wire, attribute in field_attributes(model, names.models).items() if attribute != wire
+    }
     for key in value:
         if key not in types and key in by_attribute and by_attribute[key] not in value:
             return f"has {key!r}, which the model reads as property {by_attribute[key]!r} (its Python name)"
@@ -335,9 +349,7 @@ _NUM = r"(\d+(?:\.\d+)?)"
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TIME_RE = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?")
 _DATETIME_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(\d{4})-(\d{2})-(\d{2})" r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?" r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 _DURATION_RE = re.compile(
     rf"([-+])?P(?!$)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?"
@@ -413,7 +425,10 @@ _CHECKERS = {
 # Values the stdlib's fromisoformat reads the same way on every supported Python: the
 # generated test compares against it, an oracle independent of the generated runtime.
 _ISO = {
-    "DateTimeOffset": ("datetime", re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$")),
+    "DateTimeOffset": (
+        "datetime",
+        re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"),
+    ),
     "Date": ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
     "TimeOfDay": ("time", re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")),
 }

@@ -141,7 +141,9 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
         declared = f"{attributes[f.name]}: {annotation} | None = "
         fields.append(
             {
-                "declaration": Code(declared + fit("Field(", ["default=None", f"alias={py(f.name)}"], ")", 4, len(declared))),
+                "declaration": Code(
+                    declared + fit("Field(", ["default=None", f"alias={py(f.name)}"], ")", 4, len(declared))
+                ),
                 "description": f.description,
                 "source": comment(str(f.span)),
             }
@@ -149,7 +151,11 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
     context = {
         "root": layout.root_from_models,
         "class_name": names.classes[key],
-        "base": {"class_name": names.classes[base.name.lower()], "module": names.modules[base.name.lower()]} if base else None,
+        "base": (
+            {"class_name": names.classes[base.name.lower()], "module": names.modules[base.name.lower()]}
+            if base
+            else None
+        ),
         "description": model.description or f"The {model.name} type.",
         "odata_type": py(model.odata_type),
         "placeholder": model.origin is ModelOrigin.PLACEHOLDER,

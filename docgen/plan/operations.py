@@ -111,7 +111,10 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
             stem = page.path.rsplit("/", 1)[-1].removesuffix(".md")
             qualified = naming.method_name(stem)
             sink.report(
-                "DG501", page.span.path, page.span.line, f"method name {name!r} is shared by {counts[name]} pages; this one is {qualified!r}"
+                "DG501",
+                page.span.path,
+                page.span.line,
+                f"method name {name!r} is shared by {counts[name]} pages; this one is {qualified!r}",
             )
             name = qualified
         result.append(name)
