@@ -18,7 +18,7 @@ from docgen.diagnostics import Sink
 from docgen.ir import BodyKind, Example, Model, TypeKind
 from docgen.plan.models import Names, all_fields, field_attributes
 from docgen.plan.operations import OperationPlan
-from docgen.render import Code, comment, fit, pretty, py
+from docgen.render import LINE_LENGTH, Code, comment, fit, pretty, py
 
 _PLACEHOLDER_MARKS = ("{", "}", "<", ">")
 
@@ -440,7 +440,7 @@ def _attribute_checks(body: dict[str, Any], model: Model, names: Names) -> list[
     types = {f.name: f.type for f in all_fields(model, names.models)}
     checks = []
     if isinstance(body.get("@odata.type"), str):
-        checks.append({"attribute": Code("odata_type"), "expected": py(body["@odata.type"])})
+        checks.append(_check(Code("odata_type"), py(body["@odata.type"])))
     for wire, value in body.items():
         ref = types.get(wire)
         if ref is None or ref.kind is not TypeKind.PRIMITIVE:
@@ -449,9 +449,28 @@ def _attribute_checks(body: dict[str, Any], model: Model, names: Names) -> list[
             continue
         items = value if ref.collection else [value]
         if ref.name in _CHECKERS and all(_CHECKERS[ref.name](v) for v in items):
-            checks.append({"attribute": attributes[wire], "expected": py(value)})
+            checks.append(_check(attributes[wire], py(value)))
         elif ref.name in _ISO and not ref.collection and isinstance(value, str):
             kind, pattern = _ISO[ref.name]
             if pattern.match(value):
-                checks.append({"attribute": attributes[wire], "expected": Code(f"_{kind}.fromisoformat({py(value)})")})
+                checks.append(_check(attributes[wire], py(value), f"_{kind}.fromisoformat("))
     return checks
+
+
+def _check(attribute: str, literal: str, call: str = "") -> dict[str, Code]:
+    """`assert result.<attribute> == <expected>`, laid out as black would lay it out."""
+    expected = f"{call}{literal})" if call else literal
+    line = f"    assert result.{attribute} == {expected}"
+    if len(line) <= LINE_LENGTH or "\n" in literal:
+        statement = line
+    elif call and len(f"    assert result.{attribute} == {call}") <= LINE_LENGTH:
+        statement = f"    assert result.{attribute} == {call}\n        {literal}\n    )"
+    elif not literal.startswith(("[", "{", "(")):
+        inside = f"result.{attribute} == {expected}"
+        if 8 + len(inside) <= LINE_LENGTH:
+            statement = f"    assert (\n        {inside}\n    )"
+        else:
+            statement = f"    assert (\n        result.{attribute}\n        == {expected}\n    )"
+    else:
+        statement = line  # black lays it out
+    return {"statement": Code(statement.removeprefix("    "))}

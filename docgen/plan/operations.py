@@ -54,9 +54,11 @@ class PathPlan:
             if index < len(self.names):
                 items.append(self.names[index])
         one_line = py(tuple(items))
-        if len(items) == 1 or 4 + len(one_line) + 1 <= LINE_LENGTH:
+        if 4 + len(one_line) + 1 <= LINE_LENGTH:
             return one_line
-        return fit("(", [py(item) for item in items], ")", 4)
+        if len(items) == 1:  # a one-tuple keeps its comma when black explodes it
+            return Code(f"(\n        {py(items[0])},\n    )")
+        return fit("(", [py(item) for item in items], ")", 4, after=",")
 
 
 def split_path(path: str) -> PathPlan:

@@ -55,7 +55,8 @@ def _call_1(client):
 def _check_1(result: object) -> None:
     assert isinstance(result, CartToClassAssociation)
     assert result.to_dict() == RESPONSE_1
-    assert CartToClassAssociation.from_json(result.to_json()).to_dict() == RESPONSE_1
+    again = CartToClassAssociation.from_json(result.to_json())
+    assert again.to_dict() == RESPONSE_1
     assert result.odata_type == "#microsoft.graph.cartToClassAssociation"
     assert result.id == "f4785119-5119-f478-1951-78f4195178f4"
     assert result.created_date_time == _datetime.fromisoformat(

@@ -31,7 +31,8 @@ def _call_1(client):
 def _check_1(result: object) -> None:
     assert isinstance(result, Widget)
     assert result.to_dict() == RESPONSE_1
-    assert Widget.from_json(result.to_json()).to_dict() == RESPONSE_1
+    again = Widget.from_json(result.to_json())
+    assert again.to_dict() == RESPONSE_1
     assert result.id == "w1"
     assert result.glow == True
 

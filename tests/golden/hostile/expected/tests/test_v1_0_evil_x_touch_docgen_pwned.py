@@ -43,7 +43,8 @@ def _call_1(client):
 def _check_1(result: object) -> None:
     assert isinstance(result, Field_)
     assert result.to_dict() == RESPONSE_1
-    assert Field_.from_json(result.to_json()).to_dict() == RESPONSE_1
+    again = Field_.from_json(result.to_json())
+    assert again.to_dict() == RESPONSE_1
     assert result.id == "f1"
 
 

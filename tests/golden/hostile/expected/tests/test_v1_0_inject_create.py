@@ -63,7 +63,8 @@ def _call_1(client):
 def _check_1(result: object) -> None:
     assert isinstance(result, Thing)
     assert result.to_dict() == RESPONSE_1
-    assert Thing.from_json(result.to_json()).to_dict() == RESPONSE_1
+    again = Thing.from_json(result.to_json())
+    assert again.to_dict() == RESPONSE_1
     assert result.name == '"""; import os; os.system(\'touch docgen-pwned\') #'
     assert result.x_import == "{{ 7*7 }}{% raw %}\\"
     assert result.x == 49
