@@ -180,8 +180,3 @@ def test_names(example_names: list[str], operation: str) -> list[Code]:
     """Test function stems for an operation's examples (`test_<stem>`), unique and never the
     operation's own error test (`test_<operation>_error`)."""
     return unique([snake(name) or "example" for name in example_names], reserved=(f"{operation}_error",))
-
-
-def enum_member_name(value: str) -> Code:
-    name = snake(value).upper() or "MEMBER"
-    return Code(f"M_{name}" if name[0].isdigit() else name)
