@@ -8,7 +8,7 @@ from typing import Any
 from docgen import naming
 from docgen.ir import ApiSpec, Enum, Field, Model, ModelOrigin, TypeKind, TypeRef
 from docgen.plan.layout import Layout, PlannedFile
-from docgen.render import Code, comment, fit, py
+from docgen.render import LINE_LENGTH, Code, comment, fit, py
 
 _PRIMITIVE_ANNOTATIONS = {
     "String": "str",
@@ -138,12 +138,9 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
         if f.name in inherited or f.name not in attributes:
             continue
         annotation = names.annotation(f.type)[0]
-        declared = f"{attributes[f.name]}: {annotation} | None = "
         fields.append(
             {
-                "declaration": Code(
-                    declared + fit("Field(", ["default=None", f"alias={py(f.name)}"], ")", 4, len(declared))
-                ),
+                "declaration": _declaration(attributes[f.name], annotation, f.name),
                 "description": f.description,
                 "source": comment(str(f.span)),
             }
@@ -164,6 +161,19 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
         "source": comment(str(model.span)),
     }
     return PlannedFile(f"{layout.folder}/models/{names.modules[key]}.py", "model.py.j2", context, (model.span.path,))
+
+
+def _declaration(attribute: str, annotation: str, wire: str) -> Code:
+    """`attribute: annotation | None = Field(...)` as black lays it out in a class body: split
+    inside Field( when the line up to it fits, else the value in parentheses, else the
+    annotation in parentheses."""
+    head = f"{attribute}: {annotation} | None = "
+    arguments = ["default=None", f"alias={py(wire)}"]
+    if 4 + len(head) + len("Field(") <= LINE_LENGTH:
+        return Code(head + fit("Field(", arguments, ")", 4, len(head)))
+    if 4 + len(head) + 1 <= LINE_LENGTH:
+        return Code(f"{head}(\n        {fit('Field(', arguments, ')', 8)}\n    )")
+    return Code(f"{attribute}: (\n        {annotation} | None\n    ) = " + fit("Field(", arguments, ")", 4, len(") = ")))
 
 
 def _has_cycle(model: Model, models: dict[str, Model]) -> bool:

@@ -160,7 +160,10 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "params and headers add query parameters and headers; url sends the request to that "
         "URL (absolute, or relative to the base URL) instead of one built from the path parameters."
     )
+    response_class = names.classes[response_key] if response_key else None
     view = {
+        "return_sync": _return_call(returns, response_class, "Pager"),
+        "return_async": _return_call(returns, response_class, "AsyncPager"),
         "annotations": _parameter_annotations(op, paths),
         "name": method,
         "http_method": py(http_method),
@@ -173,6 +176,7 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "header_params": [{"wire": py(wire), "name": keyword} for wire, keyword in header_params],
         "has_body": has_body,
         "body_class": names.classes[body_key] if body_key else None,
+        "body_parameter": _body_parameter(names.classes[body_key] if body_key else None),
         "returns": Code(returns),
         "response_class": names.classes[response_key] if response_key else None,
         "imports": [{"module": names.modules[k], "class_name": names.classes[k]} for k in imports],
@@ -182,6 +186,24 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "group": group,
     }
     return OperationPlan(view=view, paths=tuple(paths), options=options, header_params=tuple(header_params), page=page)
+
+
+def _return_call(returns: str, response_class: str | None, pager: str) -> Code | None:
+    """The parsing call a model or collection method returns, laid out after `return ` at 8."""
+    if returns == "model":
+        return fit("_rt.parse_model(", ["response", str(response_class)], ")", 8, len("return "))
+    if returns == "pager":
+        return fit(f"_rt.{pager}(", ["self._core", "response", str(response_class)], ")", 8, len("return "))
+    return None
+
+
+def _body_parameter(body_class: str | None) -> Code:
+    """`body: X | Mapping` as black lays it out in a signature (at 8 columns)."""
+    kinds = ([body_class] if body_class else []) + ["_t.Mapping[str, _t.Any]"]
+    line = f"body: {' | '.join(kinds)}"
+    if 8 + len(line) + 1 <= LINE_LENGTH or len(kinds) == 1:
+        return Code(line)
+    return Code("body: (\n" + "\n".join(f"            {'| ' if i else ''}{k}" for i, k in enumerate(kinds)) + "\n        )")
 
 
 _PARAMETER_TYPES = {"Int32": "int", "Int64": "int", "Boolean": "bool", "Double": "float", "Single": "float"}
