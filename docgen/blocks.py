@@ -44,8 +44,16 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    inline: Inline
+    """A paragraph's raw text; its inline content is parsed only when a stage asks for it
+    (most paragraphs are prose that nothing reads, and inline parsing is half of the cost)."""
+
+    raw: str
     line: int
+    references: tuple[tuple[str, str, str], ...] = ()  # the page's [label]: href "title" definitions
+
+    @property
+    def inline(self) -> Inline:
+        return _paragraph_inline(self.raw, self.references)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +97,23 @@ class Document:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    """Block structure only: inline content is parsed on demand by `_inline_parser`."""
+    return MarkdownIt("commonmark").enable("table").disable("inline")
+
+
+@lru_cache(maxsize=1)
+def _inline_parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table")
+
+
+def _parse_inline(content: str, env: dict) -> Token:
+    return _inline_parser().parseInline(content, env)[0]
+
+
+@lru_cache(maxsize=4096)
+def _paragraph_inline(raw: str, references: tuple[tuple[str, str, str], ...]) -> Inline:
+    env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
+    return _inline(_parse_inline(raw, env))
 
 
 def parse_document(text: str, display: str, sink: Sink) -> Document:
@@ -97,8 +121,9 @@ def parse_document(text: str, display: str, sink: Sink) -> Document:
     front, body_start = _front_matter(lines, display, sink)
     # Blank the front matter instead of cutting it, so markdown-it's line numbers stay true.
     body = "\n" * body_start + "\n".join(lines[body_start:])
-    tokens = _parser().parse(body)
-    blocks = tuple(_blocks(tokens, lines, display, sink))
+    env: dict = {}
+    tokens = _parser().parse(body, env)
+    blocks = tuple(_blocks(tokens, lines, display, sink, env))
     return Document(front_matter=front, blocks=blocks, line_count=len(lines))
 
 
@@ -127,27 +152,33 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _blocks(tokens: list[Token], lines: list[str], display: str, sink: Sink):
+def _blocks(tokens: list[Token], lines: list[str], display: str, sink: Sink, env: dict):
+    references = tuple(
+        sorted(
+            (label, str(ref.get("href", "")), str(ref.get("title", "")))
+            for label, ref in env.get("references", {}).items()
+        )
+    )
     index = 0
     while index < len(tokens):
         token = tokens[index]
         line = token.map[0] + 1 if token.map else 1
         if token.type == "heading_open":
-            inline = _inline(tokens[index + 1])
+            inline = _inline(_parse_inline(tokens[index + 1].content, env))
             # `# [HTTP](#tab/http)` is a tab marker of the docs site, not a heading.
             if not TAB_MARKER.match(inline.raw.strip()):
                 yield Heading(level=int(token.tag[1]), text=inline.text, line=line)
             index += 3
             continue
         if token.type == "paragraph_open":
-            yield Paragraph(inline=_inline(tokens[index + 1]), line=line)
+            yield Paragraph(raw=tokens[index + 1].content, line=line, references=references)
             index += 3
             continue
         if token.type == "table_open":
             end = index
             while tokens[end].type != "table_close":
                 end += 1
-            yield _table(tokens[index:end], lines, line)
+            yield _table(tokens[index:end], lines, line, env)
             index = end + 1
             continue
         if token.type in ("fence", "code_block"):
@@ -206,7 +237,7 @@ def _inline(token: Token) -> Inline:
     return Inline(text=text, links=tuple(links), raw=token.content)
 
 
-def _table(tokens: list[Token], lines: list[str], line: int) -> Table:
+def _table(tokens: list[Token], lines: list[str], line: int, env: dict) -> Table:
     header: tuple[Inline, ...] = ()
     rows: list[Row] = []
     cells: list[Inline] = []
@@ -216,7 +247,7 @@ def _table(tokens: list[Token], lines: list[str], line: int) -> Table:
             cells = []
             row_line = token.map[0] + 1 if token.map else row_line
         elif token.type == "inline":
-            cells.append(_inline(token))
+            cells.append(_inline(_parse_inline(token.content, env)))
         elif token.type == "tr_close":
             if not header:
                 header = tuple(cells)
