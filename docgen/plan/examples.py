@@ -146,12 +146,12 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
         return "the example sends a body the operation does not document", {}
     returns = view["returns"]
     response_body = response.body.json if response.body.kind is BodyKind.JSON else None
-    body_key = names.model_key_of_class(view["body_class"])
+    body_key = view["body_key"]
     if body_key and isinstance(body, dict):
         mismatch = type_mismatch(body, names.models[body_key], names)
         if mismatch:
             return f"its request body {mismatch}", {}
-    response_key = names.model_key_of_class(view["response_class"])
+    response_key = view["response_key"]
     if response_key and returns == "model" and isinstance(response_body, dict):
         mismatch = type_mismatch(response_body, names.models[response_key], names)
         if mismatch:
@@ -169,7 +169,7 @@ def _example(example: Example, plan: OperationPlan, names: Names) -> tuple[str, 
     if returns == "model":
         if not isinstance(response_body, dict):
             return "the documented response has no JSON object to parse", {}
-        model = names.models.get(names.model_key_of_class(view["response_class"]) or "")
+        model = names.models.get(response_key or "")
         checks = _attribute_checks(response_body, model, names) if model else []
     elif returns == "pager":
         if not (isinstance(response_body, dict) and isinstance(response_body.get("value"), list)):

@@ -46,12 +46,6 @@ class Names:
         key = ref.name.lower()
         return key if key in self.classes and key not in self.enums else None
 
-    def model_key_of_class(self, class_name: str | None) -> str | None:
-        for key, cls in self.classes.items():
-            if cls == class_name:
-                return key
-        return None
-
     def annotation(self, ref: TypeRef) -> tuple[Code, str | None]:
         """(annotation, the key of the type it needs imported, if any)."""
         needed = None
@@ -173,7 +167,9 @@ def _declaration(attribute: str, annotation: str, wire: str) -> Code:
         return Code(head + fit("Field(", arguments, ")", 4, len(head)))
     if 4 + len(head) + 1 <= LINE_LENGTH:
         return Code(f"{head}(\n        {fit('Field(', arguments, ')', 8)}\n    )")
-    return Code(f"{attribute}: (\n        {annotation} | None\n    ) = " + fit("Field(", arguments, ")", 4, len(") = ")))
+    return Code(
+        f"{attribute}: (\n        {annotation} | None\n    ) = " + fit("Field(", arguments, ")", 4, len(") = "))
+    )
 
 
 def _has_cycle(model: Model, models: dict[str, Model]) -> bool:

@@ -175,6 +175,8 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "options": [{"name": Code(o), "annotation": Code(QUERY_OPTIONS[o])} for o in options],
         "header_params": [{"wire": py(wire), "name": keyword} for wire, keyword in header_params],
         "has_body": has_body,
+        "body_key": body_key,  # keys of names.models, for the example checks (never printed)
+        "response_key": response_key,
         "body_class": names.classes[body_key] if body_key else None,
         "body_parameter": _body_parameter(names.classes[body_key] if body_key else None),
         "returns": Code(returns),
@@ -203,7 +205,9 @@ def _body_parameter(body_class: str | None) -> Code:
     line = f"body: {' | '.join(kinds)}"
     if 8 + len(line) + 1 <= LINE_LENGTH or len(kinds) == 1:
         return Code(line)
-    return Code("body: (\n" + "\n".join(f"            {'| ' if i else ''}{k}" for i, k in enumerate(kinds)) + "\n        )")
+    return Code(
+        "body: (\n" + "\n".join(f"            {'| ' if i else ''}{k}" for i, k in enumerate(kinds)) + "\n        )"
+    )
 
 
 _PARAMETER_TYPES = {"Int32": "int", "Int64": "int", "Boolean": "bool", "Double": "float", "Single": "float"}
@@ -240,6 +244,4 @@ def _returns(op: Operation, path: PathPlan, response_key: str | None) -> str:
         return "pager"
     if response_key:
         return "model"
-    if ref is not None and ref.kind is TypeKind.PRIMITIVE and not ref.collection:
-        return "json"
     return "json"
