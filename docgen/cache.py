@@ -4,16 +4,23 @@ Where: $DOCGEN_CACHE_DIR, else $XDG_CACHE_HOME/docgen, else ~/.cache/docgen; `DO
 (empty) turns it off. Keys hash every input that shapes an entry (docgen's code and the versions
 of black, markdown-it-py and Jinja included), so an entry is never stale. Every entry carries a
 checksum of itself: a damaged or truncated entry is a miss, never wrong output, and deleting the
-folder at any time is safe."""
+folder at any time is safe.
+
+The entries live in one SQLite file, written once per run in one transaction: creating a file
+per entry cost a cold build of the 427-page sample about 0.3 s of kernel time (1,300 new
+files), more than everything else the cache does. A file SQLite cannot read is deleted and
+started afresh; one it cannot write to (locked by another run for too long, read-only) only
+makes this run slower."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
+
+FILE = "cache.sqlite3"
 
 
 def cache_dir() -> Path | None:
@@ -25,33 +32,72 @@ def cache_dir() -> Path | None:
 
 
 class Cache:
+    """get() reads at once; put() holds entries until flush() (the end of generation)."""
+
     def __init__(self, root: Path | None) -> None:
         self.root = root
+        self._db: Any = None  # sqlite3.Connection, opened on first use
+        self._pending: list[tuple[str, str, bytes]] = []
 
-    def _path(self, kind: str, key: str) -> Path | None:
-        return None if self.root is None else self.root / kind / key[:2] / key
+    def _connection(self) -> Any:
+        if self._db is None and self.root is not None:
+            import sqlite3  # here: `docgen check` on an up-to-date tree never opens the cache
+
+            path = self.root / FILE
+            for attempt in range(2):
+                try:
+                    self.root.mkdir(parents=True, exist_ok=True)
+                    db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+                    db.execute("PRAGMA synchronous=OFF")  # losing the newest entries in a crash is fine
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, data BLOB, PRIMARY KEY (kind, key))"
+                    )
+                    self._db = db
+                    break
+                except sqlite3.DatabaseError:  # not a database (damaged): start again, once
+                    if attempt == 0:
+                        _remove(path)
+                except (sqlite3.Error, OSError):
+                    break
+            if self._db is None:
+                self.root = None  # no cache for the rest of this run
+        return self._db
 
     def get(self, kind: str, key: str) -> bytes | None:
-        path = self._path(kind, key)
-        try:
-            data = path.read_bytes() if path is not None else None
-        except OSError:
+        db = self._connection()
+        if db is None:
             return None
-        if data is None or len(data) < 32 or hashlib.sha256(data[32:]).digest() != data[:32]:
+        try:
+            row = db.execute("SELECT data FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        except Exception:  # sqlite3.Error: damaged or locked, a miss
+            return None
+        data = row[0] if row is not None else None
+        if not isinstance(data, bytes) or len(data) < 32 or hashlib.sha256(data[32:]).digest() != data[:32]:
             return None
         return data[32:]
 
     def put(self, kind: str, key: str, payload: bytes) -> None:
-        path = self._path(kind, key)
-        if path is None:
+        if self.root is not None:
+            self._pending.append((kind, key, hashlib.sha256(payload).digest() + payload))
+
+    def flush(self) -> None:
+        """Write what put() held, in one transaction."""
+        pending, self._pending = self._pending, []
+        db = self._connection() if pending else None
+        if db is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-                handle.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(handle.name, path)
-        except OSError:
-            pass  # a cache that cannot be written only makes the next run slower
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", pending)
+        except Exception:  # sqlite3.Error: a cache that cannot be written only makes the next run slower
+            pass
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def get_object(self, kind: str, key: str) -> Any:
         data = self.get(kind, key)
@@ -62,5 +108,10 @@ class Cache:
         except Exception:  # an entry from another docgen build: a miss
             return None
 
-    def put_object(self, kind: str, key: str, value: Any) -> None:
-        self.put(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+def _remove(path: Path) -> None:
+    for name in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            name.unlink()
+        except OSError:
+            pass

@@ -3,21 +3,23 @@ Nothing here touches the output folder; `cli` writes or diffs what `generate` re
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
+from contextlib import closing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.config import Config, default_templates
 from docgen.cache import Cache, cache_dir
-from docgen.diagnostics import Diagnostic, Severity, Sink
+from docgen.diagnostics import Severity, Sink
 from docgen.fingerprint import digest, tool_fingerprint
 from docgen.extract import extract_page
-from docgen.format import FORMATTER, FormatProblem, format_python
+from docgen.format import FORMATTER, FormatProblem, Formatting
 from docgen.ir import Page
 from docgen.link import link
 from docgen.plan import PlannedFile, plan
-from docgen.parallel import map_ordered
+from docgen.parallel import Workers
 from docgen.plan.examples import eligible
 from docgen.read import Source, find_pages, read_page
 from docgen.render import Code, Renderer, TemplateProblem, comment
@@ -43,7 +45,9 @@ class Generation:
     rendered_hashes: dict[str, str] = field(default_factory=dict)  # path -> rendered_hash()
 
 
-def read_pages(config: Config, sink: Sink, cache: Cache, progress: Progress | None = None) -> list[Page]:
+def read_pages(
+    config: Config, sink: Sink, cache: Cache, workers: Workers, progress: Progress | None = None
+) -> list[Page]:
     """Every page's IR, from the cache when its bytes were seen before, else parsed (on every
     core when there are many). Diagnostics are replayed from the cache too."""
     root = config.input
@@ -55,21 +59,20 @@ def read_pages(config: Config, sink: Sink, cache: Cache, progress: Progress | No
         sink.report("DG005", str(root), 1, "the input folder holds no *.md page")
     keys = [_page_key(root, rel) for rel in rels]
     found = {rel: cache.get_object("page", key) for rel, key in zip(rels, keys)}
-    misses = [rel for rel in rels if found[rel] is None]
+    misses = [(rel, key) for rel, key in zip(rels, keys) if found[rel] is None]
     if progress:
         progress("read", 0, len(rels))  # a stage starts at 0, then jumps past the cached pages
         if len(misses) < len(rels):
             progress("read", len(rels) - len(misses), len(rels))
-    jobs = [(str(root), rel, root.name) for rel in misses]
-    for done, (rel, outcome) in enumerate(zip(misses, map_ordered(_extract, jobs)), 1):
-        found[rel] = outcome
+    jobs = [(str(root), rel, root.name) for rel, _ in misses]
+    for done, ((rel, key), blob) in enumerate(zip(misses, workers.map(_extract, jobs)), 1):
+        found[rel] = pickle.loads(blob)
+        cache.put("page", key, blob)
         if progress:
             progress("read", len(rels) - len(misses) + done, len(rels))
     pages = []
-    for rel, key in zip(rels, keys):
+    for rel in rels:
         page, diagnostics = found[rel]
-        if rel in misses:
-            cache.put_object("page", key, (page, diagnostics))
         sink.extend(diagnostics)
         if page is not None:
             pages.append(page)
@@ -84,13 +87,14 @@ def _page_key(root: Path, rel: str) -> str:
     return digest(tool_fingerprint(), root.name, rel, data)
 
 
-def _extract(job: tuple[str, str, str]) -> tuple[Page | None, list[Diagnostic]]:
-    """One page, read and extracted with a sink of its own (this may run in a worker)."""
+def _extract(job: tuple[str, str, str]) -> bytes:
+    """One page, read and extracted with a sink of its own (this may run in a worker), and
+    pickled: the same bytes reach the parent and the cache."""
     root, rel, display_root = job
     sink = Sink()
     source = read_page(Path(root), rel, display_root, sink)
     page = extract_safely(source, sink) if source is not None else None
-    return page, sink.items
+    return pickle.dumps((page, sink.items), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def extract_safely(source: Source, sink: Sink) -> Page | None:
@@ -122,22 +126,55 @@ def generate(
     its formatted text where that is already known (from the existing tree): only the other
     files go through black."""
     cache = Cache(cache_dir())
-    pages = read_pages(config, sink, cache, progress)
+    with Workers() as workers, closing(cache):
+        pages = read_pages(config, sink, cache, workers, progress)
+        result = Generation(pages=len(pages))
+        try:
+            planned = _plan(config, pages, sink, result)
+        except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
+            sink.report("DG009", str(config.input), 1, f"docgen failed while planning the output: {_bug(exc)}")
+            return result
+        renderer = Renderer(default_templates(), config.templates)
+        formatting = Formatting(workers, cache, formatted or {})
+        if progress:
+            progress("render", 0, len(planned))
+        rendered: dict[str, PlannedFile] = {}
+        for done, item in enumerate(planned, 1):
+            text = render_file(renderer, item, sink)
+            if text is not None:
+                rendered[item.path] = item
+                result.sources[item.path] = item.sources
+                result.rendered_hashes[item.path] = key = rendered_hash(text)
+                formatting.add(item.path, key, text)
+                if item.template == "test_page.py.j2":
+                    for op in item.context["operations"]:
+                        result.tests += len(op["examples"])
+                        result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
+            if progress:
+                progress("render", done, len(planned))
+        for path, outcome in formatting.results():
+            if isinstance(outcome, FormatProblem):
+                sink.report(
+                    "DG602",
+                    shown(renderer.template_path(rendered[path].template)),
+                    1,
+                    f"{path}:{outcome.line}: generated code is not valid Python: {outcome}",
+                )
+            else:
+                result.files[path] = outcome
+    return result
+
+
+def _plan(config: Config, pages: list[Page], sink: Sink, result: Generation) -> list[PlannedFile]:
+    """Link each version's pages and plan the output files; counts what it saw into result."""
     by_version: dict[str, list[Page]] = {}
     for page in pages:
         by_version.setdefault(page.version, []).append(page)
     before = len(sink.items)
-    try:
-        specs = {version: link(group, sink) for version, group in sorted(by_version.items())}
-        planned = plan(specs, config.package, config.input.name, config.base_url, sink)
-    except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
-        sink.report("DG009", str(config.input), 1, f"docgen failed while planning the output: {_bug(exc)}")
-        return Generation(pages=len(pages))
-    result = Generation(
-        pages=len(pages),
-        models=sum(len(s.models) for s in specs.values()),
-        enums=sum(len(s.enums) for s in specs.values()),
-    )
+    specs = {version: link(group, sink) for version, group in sorted(by_version.items())}
+    planned = plan(specs, config.package, config.input.name, config.base_url, sink)
+    result.models = sum(len(s.models) for s in specs.values())
+    result.enums = sum(len(s.enums) for s in specs.values())
     for page in pages:
         if page.operation is not None:
             result.operations += 1
@@ -148,75 +185,13 @@ def generate(
         for d in sink.items[before:]
         if d.code in ("DG404", "DG405")
     )
-    renderer = Renderer(default_templates(), config.templates)
-    if progress:
-        progress("render", 0, len(planned))
-    rendered: dict[str, tuple[PlannedFile, str]] = {}
-    for done, item in enumerate(planned, 1):
-        text = render_file(renderer, item, sink)
-        if text is not None:
-            rendered[item.path] = (item, text)
-            result.sources[item.path] = item.sources
-            result.rendered_hashes[item.path] = rendered_hash(text)
-            if item.template == "test_page.py.j2":
-                for op in item.context["operations"]:
-                    result.tests += len(op["examples"])
-                    result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
-        if progress:
-            progress("render", done, len(planned))
-    _format_all(rendered, result, formatted or {}, cache, renderer, sink)
-    return result
+    return planned
 
 
 def rendered_hash(text: str) -> str:
     """Names a rendered (unformatted) text and the formatter that will format it: the same
     text formats the same way while black and its mode stay the same."""
     return digest(FORMATTER, text)[:32]
-
-
-def _format_all(
-    rendered: dict[str, tuple[PlannedFile, str]],
-    result: Generation,
-    known: Mapping[str, str],
-    cache: Cache,
-    renderer: Renderer,
-    sink: Sink,
-) -> None:
-    """black only where the rendered text is new: known texts come from the existing tree or
-    the cache; the rest are formatted on every core."""
-    pending: list[str] = []
-    for path in sorted(rendered):
-        key = result.rendered_hashes[path]
-        done = known.get(key)
-        if done is None:
-            cached = cache.get("formatted", key)
-            done = cached.decode("utf-8") if cached is not None else None
-        if done is None:
-            pending.append(path)
-        else:
-            result.files[path] = done
-    if pending:
-        import black  # noqa: F401  (imported before the workers fork, so that each has it already)
-    outcomes = map_ordered(_format_job, [rendered[path][1] for path in pending], min_items=8)
-    for path, outcome in zip(pending, outcomes):
-        item = rendered[path][0]
-        if isinstance(outcome, FormatProblem):
-            sink.report(
-                "DG602",
-                shown(renderer.template_path(item.template)),
-                1,
-                f"{item.path}:{outcome.line}: generated code is not valid Python: {outcome}",
-            )
-            continue
-        result.files[path] = outcome
-        cache.put("formatted", result.rendered_hashes[path], outcome.encode("utf-8"))
-
-
-def _format_job(text: str) -> str | FormatProblem:
-    try:
-        return format_python(text)
-    except FormatProblem as exc:  # returned, not raised: it may cross a process boundary
-        return exc
 
 
 def header(sources: tuple[str, ...]) -> Code:

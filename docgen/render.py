@@ -137,6 +137,8 @@ def doc(text: str, indent: int = 4) -> Code:
 
 
 def _doc_escape(line: str) -> str:
+    if line.isprintable():  # nearly every line: no per-character work
+        return line.replace("\\", "\\\\").replace('"', '\\"')
     out = []
     for char in line:
         if char in _DOC_ESCAPES:

@@ -104,6 +104,14 @@ def cell(text: str) -> str:
     return " ".join(raw(text).replace("|", "\\|").split()) or "x"
 
 
+def prose(text: str) -> str:
+    """Text inside a paragraph: every hostile character kept (U+2028, U+2029 and form feeds
+    included), but on one Markdown line and after a word, so that it cannot open a block of
+    its own: a description that starts a line with ``` is a code fence in any Markdown reader,
+    a broken page (test_fuzz and test_broken_input cover those), not a hostile literal."""
+    return "About: " + raw(text).replace("\r", " ").replace("\n", " ")
+
+
 def line(text: str) -> str:
     return " ".join(raw(text).split()) or "x"
 
@@ -142,9 +150,9 @@ doc_type: apiPageType
 
 Namespace: microsoft.graph
 
-{raw(t['description'])}
+{prose(t['description'])}
 
-Create a [thing](../resources/thing.md) {raw(t['description'])}
+Create a [thing](../resources/thing.md) {prose(t['description'])}
 
 ## HTTP request
 
@@ -212,7 +220,7 @@ Content-Type: application/json; charset=utf-8; x="{line(t['header'])}"
 def resource_page(t: dict[str, str]) -> str:
     return f"""# widget resource type
 
-{raw(t['description'])}
+{prose(t['description'])}
 
 ## Properties
 
