@@ -67,7 +67,10 @@ def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[st
             response_const=response_const,
             call_body=_call_body(plan.view, request_const),
         )
-        view["call"] = _call(plan.view, view, indent=4, used=len("return client."))
+        call = _call(plan.view, view, indent=4, used=len("return client."))
+        too_long = "\n" not in call and 4 + len("return client.") + len(call) > LINE_LENGTH
+        # black puts a return value that cannot be split in parentheses of its own
+        view["return_call"] = Code(f"return (\n        client.{call}\n    )" if too_long else f"return client.{call}")
         if view["response_is_json"]:
             view["response_content"] = Code(f"json.dumps({response_const}).encode()")
         views.append(view)
@@ -79,15 +82,29 @@ def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[st
 def _call(op: dict[str, Any], call: dict[str, Any], *, indent: int, used: int, after: str = "") -> Code:
     """`method(args, body, keyword=value)`, laid out as black would on a line that starts at
     `indent` with `used` columns before the call and `after` behind it."""
-    items = list(call["args"])
-    if op["has_body"]:
-        items.append(call["call_body"])
-    items += [f"{kw['name']}={kw['value']}" for kw in call["kwargs"]]
-    return fit(f"{op['name']}(", items, ")", indent, used, after)
+    kwargs = [f"{kw['name']}={kw['value']}" for kw in call["kwargs"]]
+    body = [call["call_body"]] if op["has_body"] else []
+    code = fit(f"{op['name']}(", [*call["args"], *body, *kwargs], ")", indent, used, after)
+    if "\n" in code and body and isinstance(call["call_body"], BodyCall):
+        # one argument per line, and the body's own call split too when its line is too long
+        body = [call["call_body"].laid_out(indent + 4)]
+        code = fit(f"{op['name']}(", [*call["args"], *body, *kwargs], ")", indent, used, after)
+    return code
+
+
+class BodyCall(Code):
+    """`Model.from_dict(REQUEST_n)`, which knows how to split itself."""
+
+    __slots__ = ()
+
+    def laid_out(self, indent: int) -> Code:
+        """As an argument on a line of its own at indent (followed by a comma)."""
+        opening, const = self[:-1].rsplit("(", 1)
+        return fit(f"{opening}(", [const], ")", indent, after=",")
 
 
 def _call_body(view: dict[str, Any], const: Code) -> Code:
-    return Code(f"{view['body_class']}.from_dict({const})") if view["body_class"] else const
+    return BodyCall(f"{view['body_class']}.from_dict({const})") if view["body_class"] else const
 
 
 def _error_call(plan: OperationPlan, views: list[dict[str, Any]]) -> dict[str, Any]:

@@ -142,6 +142,9 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
     context = {
         "root": layout.root_from_models,
         "class_name": names.classes[key],
+        "class_line": class_line(
+            names.classes[key], names.classes[base.name.lower()] if base else Code("_rt.GraphModel")
+        ),
         "base": (
             {"class_name": names.classes[base.name.lower()], "module": names.modules[base.name.lower()]}
             if base
@@ -157,6 +160,11 @@ def model_file(model: Model, names: Names, layout: Layout) -> PlannedFile:
     return PlannedFile(f"{layout.folder}/models/{names.modules[key]}.py", "model.py.j2", context, (model.span.path,))
 
 
+def class_line(name: str, base: str) -> Code:
+    """`class Name(Base):`, split as black splits it when too long."""
+    return fit(f"class {name}(", [base], "):", 0)
+
+
 def _declaration(attribute: str, annotation: str, wire: str) -> Code:
     """`attribute: annotation | None = Field(...)` as black lays it out in a class body: split
     inside Field( when the line up to it fits, else the value in parentheses, else the
@@ -167,9 +175,8 @@ def _declaration(attribute: str, annotation: str, wire: str) -> Code:
         return Code(head + fit("Field(", arguments, ")", 4, len(head)))
     if 4 + len(head) + 1 <= LINE_LENGTH:
         return Code(f"{head}(\n        {fit('Field(', arguments, ')', 8)}\n    )")
-    return Code(
-        f"{attribute}: (\n        {annotation} | None\n    ) = " + fit("Field(", arguments, ")", 4, len(") = "))
-    )
+    union = f"{annotation} | None" if 8 + len(f"{annotation} | None") <= LINE_LENGTH else f"{annotation}\n        | None"
+    return Code(f"{attribute}: (\n        {union}\n    ) = " + fit("Field(", arguments, ")", 4, len(") = ")))
 
 
 def _has_cycle(model: Model, models: dict[str, Model]) -> bool:
@@ -193,6 +200,7 @@ def enum_file(enum: Enum, names: Names, layout: Layout) -> PlannedFile:
     context = {
         "root": layout.root_from_models,
         "class_name": names.classes[key],
+        "class_line": class_line(names.classes[key], Code("_rt.OpenEnum")),
         "description": enum.description or f"The {enum.name} enumeration.",
         "members": members,
         "source": comment(str(enum.span)),

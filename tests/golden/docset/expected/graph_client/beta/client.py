@@ -8,12 +8,17 @@ import typing as _t
 import httpx
 
 from .. import _runtime as _rt
+from .operations.device_management_configuration_simple_setting_coll_51b3ee9e import (
+    _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
+    _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
+)
 from .operations.widget import _WidgetOperations, _AsyncWidgetOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/beta"
 
 
 class GraphClient(
+    _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
     _WidgetOperations,
 ):
     """A synchronous client.
@@ -53,6 +58,7 @@ class GraphClient(
 
 
 class AsyncGraphClient(
+    _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
     _AsyncWidgetOperations,
 ):
     """The asyncio twin of GraphClient."""

@@ -9,11 +9,15 @@ import typing as _t
 from ... import _runtime as _rt
 
 _MODULES: dict[str, str] = {
+    "DeviceManagementConfigurationReferredSettingInformationWithMoreDetails": "device_management_configuration_referred_setting_in_d5ee64dc",
+    "DeviceManagementConfigurationSimpleSettingCollectionDefinition": "device_management_configuration_simple_setting_coll_51b3ee9e",
     "Widget": "widget",
 }
 
 _rt.register_models(
     {
+        "microsoft.graph.deviceManagementConfigurationReferredSettingInformationWithMoreDetails": "graph_client.beta.models.device_management_configuration_referred_setting_in_d5ee64dc:DeviceManagementConfigurationReferredSettingInformationWithMoreDetails",
+        "microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionDefinition": "graph_client.beta.models.device_management_configuration_simple_setting_coll_51b3ee9e:DeviceManagementConfigurationSimpleSettingCollectionDefinition",
         "microsoft.graph.widget": "graph_client.beta.models.widget:Widget",
     },
     __name__,
@@ -22,6 +26,12 @@ _rt.register_models(
 __all__ = sorted(_MODULES)
 
 if _t.TYPE_CHECKING:
+    from .device_management_configuration_referred_setting_in_d5ee64dc import (
+        DeviceManagementConfigurationReferredSettingInformationWithMoreDetails,
+    )
+    from .device_management_configuration_simple_setting_coll_51b3ee9e import (
+        DeviceManagementConfigurationSimpleSettingCollectionDefinition,
+    )
     from .widget import Widget
 
 
