@@ -32,6 +32,11 @@ def _mode():
     return black.Mode()
 
 
+def load_black() -> None:
+    """Import black (about 0.1 s) ahead of the first file."""
+    _mode()
+
+
 @lru_cache(maxsize=64)
 def format_python(source: str) -> str:
     """black's formatting of source (cached: the same text, e.g. the static runtime, is
@@ -78,7 +83,9 @@ class Formatting:
             self.done[path] = done
             return
         self.waiting.append((path, key, text))
-        self.started = self.started or (self.workers.parallel and len(self.waiting) >= self.min_items)
+        self.started = (
+            self.started or self.workers.running or (self.workers.parallel and len(self.waiting) >= self.min_items)
+        )
         if self.started and sum(len(text) for _, _, text in self.waiting) >= self.BATCH:
             self._send()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,12 +57,18 @@ def check_paths(files: dict[str, str] | list[str], out: Path | None = None) -> N
     segments, control characters. With `out`, a path that leaves `out` once symlinks inside it
     are resolved is refused too."""
     root = out.resolve() if out is not None else None
+    resolved: dict[str, Path] = {}  # folder (relative) -> where it resolves: each resolved once
     for rel in files:
         parts = rel.split("/")
         if not rel or any(not _SAFE_PART.match(part) or part.strip(".") == "" for part in parts):
             raise UnsafePath(repr(rel))
         if root is not None:
-            target = (out / rel).resolve()  # type: ignore[operator]
+            folder = "/".join(parts[:-1])
+            if folder not in resolved:
+                resolved[folder] = (out / folder).resolve()  # type: ignore[operator]
+            target = resolved[folder] / parts[-1]
+            if target.is_symlink():
+                target = target.resolve()
             if target != root and root not in target.parents:
                 raise UnsafePath(f"{rel!r} (it resolves to {target}, outside {root})")
 
@@ -125,15 +132,26 @@ def write_tree(out: Path, files: dict[str, str], drift: Drift, *, fail_after: in
         steps += 1
 
     try:
+        folders: set[Path] = set()  # known to exist
         for rel in writes:
             target = out / rel
-            if target.is_symlink() or (target.exists() and not target.is_file()):
-                raise OSError(f"{rel} is in the way: it is not a regular file")
+            try:
+                if not stat.S_ISREG(os.lstat(target).st_mode):  # a symlink, a folder, ...
+                    raise OSError(f"{rel} is in the way: it is not a regular file")
+            except FileNotFoundError:
+                pass
             step()
-            _make_dirs(target.parent, new_dirs)
-            temp = _free_name(target, _TEMP_SUFFIX)
+            if target.parent not in folders:
+                _make_dirs(target.parent, new_dirs)
+                folders.add(target.parent)
+            temp, fd = _new_file(target, _TEMP_SUFFIX)
             staged.append((temp, target))
-            temp.write_bytes(files[rel].encode("utf-8"))
+            try:
+                data = memoryview(files[rel].encode("utf-8"))
+                while data:
+                    data = data[os.write(fd, data) :]
+            finally:
+                os.close(fd)
         for rel in drift.stale:
             target = out / rel
             step()
@@ -165,6 +183,19 @@ def write_tree(out: Path, files: dict[str, str], drift: Drift, *, fail_after: in
     for rel in drift.stale:
         _quietly(_prune_empty, out, (out / rel).parent)
     return len(writes) + len(drift.stale)
+
+
+def _new_file(target: Path, suffix: str) -> tuple[Path, int]:
+    """A new sibling of target, created (exclusively: never a file that exists) and open for
+    writing, as (path, file descriptor)."""
+    candidate = target.with_name(target.name + suffix)
+    counter = 1
+    while True:
+        try:
+            return candidate, os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            counter += 1
+            candidate = target.with_name(f"{target.name}{suffix}.{counter}")
 
 
 def _free_name(target: Path, suffix: str) -> Path:

@@ -36,6 +36,11 @@ class Workers:
     def parallel(self) -> bool:
         return self.count >= 2
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker processes are started (sending them work costs no start-up)."""
+        return self._pool is not None
+
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # fork: workers start with docgen already imported (where the platform has it).
@@ -62,6 +67,13 @@ class Workers:
     def submit(self, func: Callable[[T], R], item: T) -> Future[R]:
         """func(item) in a worker (or here, at once, on one core)."""
         return self._executor().submit(func, item) if self.parallel else self.inline(func, item)
+
+    def prepare(self, func: Callable[[], object]) -> None:
+        """Run func once in each running worker (a slow import, say) while they would idle;
+        nothing when no worker is running."""
+        if self._pool is not None:
+            for _ in range(self.count):
+                self._pool.submit(func)
 
     @staticmethod
     def inline(func: Callable[[T], R], item: T) -> Future[R]:

@@ -15,10 +15,10 @@ from docgen.cache import Cache, cache_dir
 from docgen.diagnostics import Severity, Sink
 from docgen.fingerprint import digest, tool_fingerprint
 from docgen.extract import extract_page
-from docgen.format import FORMATTER, FormatProblem, Formatting
+from docgen.format import FORMATTER, FormatProblem, Formatting, load_black
 from docgen.ir import Page
 from docgen.link import link
-from docgen.plan import PlannedFile, plan
+from docgen.plan import PlannedFile, plan, static_files
 from docgen.parallel import Workers
 from docgen.plan.examples import eligible
 from docgen.read import Source, find_pages, read_page
@@ -128,30 +128,19 @@ def generate(
     cache = Cache(cache_dir())
     with Workers() as workers, closing(cache):
         pages = read_pages(config, sink, cache, workers, progress)
+        workers.prepare(load_black)  # while this process plans; they format next
         result = Generation(pages=len(pages))
+        renderer = Renderer(default_templates(), config.templates)
+        formatting = Formatting(workers, cache, formatted or {})
+        rendered: dict[str, PlannedFile] = {}
+        # The files no page shapes first: the workers format them while this process plans.
+        _render(static_files(config.package, config.input.name), renderer, formatting, rendered, result, sink)
         try:
             planned = _plan(config, pages, sink, result)
         except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
             sink.report("DG009", str(config.input), 1, f"docgen failed while planning the output: {_bug(exc)}")
-            return result
-        renderer = Renderer(default_templates(), config.templates)
-        formatting = Formatting(workers, cache, formatted or {})
-        if progress:
-            progress("render", 0, len(planned))
-        rendered: dict[str, PlannedFile] = {}
-        for done, item in enumerate(planned, 1):
-            text = render_file(renderer, item, sink)
-            if text is not None:
-                rendered[item.path] = item
-                result.sources[item.path] = item.sources
-                result.rendered_hashes[item.path] = key = rendered_hash(text)
-                formatting.add(item.path, key, text)
-                if item.template == "test_page.py.j2":
-                    for op in item.context["operations"]:
-                        result.tests += len(op["examples"])
-                        result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
-            if progress:
-                progress("render", done, len(planned))
+            return Generation(pages=len(pages))
+        _render(planned, renderer, formatting, rendered, result, sink, progress)
         for path, outcome in formatting.results():
             if isinstance(outcome, FormatProblem):
                 sink.report(
@@ -163,6 +152,33 @@ def generate(
             else:
                 result.files[path] = outcome
     return result
+
+
+def _render(
+    planned: list[PlannedFile],
+    renderer: Renderer,
+    formatting: Formatting,
+    rendered: dict[str, PlannedFile],
+    result: Generation,
+    sink: Sink,
+    progress: Progress | None = None,
+) -> None:
+    """Render each planned file and hand it to formatting; counts the tests into result."""
+    if progress:
+        progress("render", 0, len(planned))
+    for done, item in enumerate(planned, 1):
+        text = render_file(renderer, item, sink)
+        if text is not None:
+            rendered[item.path] = item
+            result.sources[item.path] = item.sources
+            result.rendered_hashes[item.path] = key = rendered_hash(text)
+            formatting.add(item.path, key, text)
+            if item.template == "test_page.py.j2":
+                for op in item.context["operations"]:
+                    result.tests += len(op["examples"])
+                    result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
+        if progress:
+            progress("render", done, len(planned))
 
 
 def _plan(config: Config, pages: list[Page], sink: Sink, result: Generation) -> list[PlannedFile]:

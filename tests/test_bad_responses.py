@@ -16,7 +16,6 @@ import json
 import sys
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import httpx
 import pydantic

@@ -26,7 +26,7 @@ from docgen import naming
 from docgen.diagnostics import Sink
 from docgen.extract import extract_page
 from docgen.ir import ApiSpec, Enum, EnumMember, Field, Model, ModelOrigin, Span, TypeKind, TypeRef
-from docgen.plan import plan
+from docgen.plan import plan, static_files
 from docgen.plan.models import field_attributes
 from docgen.read import Source
 from docgen_helpers import ROOT, run_docgen
@@ -295,7 +295,7 @@ def test_plan_paths_stay_inside_the_output_folder() -> None:
         models=(model("../../etc/passwd", ["a"]), model("..", ["b"]), model("/abs", ["c"])),
         enums=(Enum(name="..\\x", namespace="n", members=(EnumMember(name="a", span=SPAN),), span=SPAN),),
     )
-    files = plan({"": spec}, "../escape", "docs", "https://x", Sink())
+    files = static_files("../escape", "docs") + plan({"": spec}, "../escape", "docs", "https://x", Sink())
     from docgen.output import check_paths
 
     check_paths([f.path for f in files])

@@ -3,7 +3,6 @@ fast check path (timings live in benchmarks/bench.py, not here)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

@@ -17,7 +17,7 @@ from docgen.diagnostics import Sink
 from docgen.ir import ApiSpec, Enum, EnumMember, Field, Model, ModelOrigin, Span, TypeKind, TypeRef
 from docgen.output import UnsafePath, check_paths, diff_tree, read_tree, write_tree
 from docgen.pipeline import generate
-from docgen.plan import plan
+from docgen.plan import plan, static_files
 from docgen_helpers import run_docgen
 
 PAGE = """\
@@ -169,7 +169,7 @@ def test_real_os_failures_half_way_roll_back(scenario, monkeypatch: pytest.Monke
     """Not only the hook: an os.replace or a write that fails part-way is rolled back too."""
     out, files, drift = scenario
     before = snapshot(out)
-    real_replace, real_write = os.replace, Path.write_bytes
+    real_replace = os.replace
     for failing in range(1, len(drift.changed) + len(drift.missing) + len(drift.stale)):
         calls = {"n": 0}
 
@@ -186,15 +186,16 @@ def test_real_os_failures_half_way_roll_back(scenario, monkeypatch: pytest.Monke
         assert snapshot(out) == before, failing
 
     writes = {"n": 0}
+    real_os_write = os.write
 
-    def write_bytes(self: Path, data: bytes) -> int:
+    def write(fd: int, data) -> int:
         writes["n"] += 1
         if writes["n"] == 3:  # the disk fills up in the middle of the third file
-            real_write(self, data[: len(data) // 2])
+            real_os_write(fd, data[: len(data) // 2])
             raise OSError(28, "No space left on device")
-        return real_write(self, data)
+        return real_os_write(fd, data)
 
-    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(output.os, "write", write)
     with pytest.raises(OSError, match="No space"):
         write_tree(out, files, drift)
     monkeypatch.undo()
@@ -356,7 +357,7 @@ def test_plan_never_produces_an_unsafe_path(package: str, names: list[str]) -> N
         for n in dict.fromkeys(names)
     )
     enums = (Enum(name="e" + names[0], namespace="n", members=(EnumMember(name="a", span=SPAN),), span=SPAN),)
-    files = plan(
+    files = static_files(package, "docs") + plan(
         {"": ApiSpec(pages=(), models=models, enums=enums), "v1.0": ApiSpec(pages=(), models=models, enums=())},
         package,
         "docs",

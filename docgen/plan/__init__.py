@@ -13,17 +13,25 @@ from docgen.plan.models import collect_names, enum_file, model_file, models_init
 from docgen.plan.operations import method_names, plan_operation
 from docgen.render import Code, py
 
-__all__ = ["PlannedFile", "plan"]
+__all__ = ["PlannedFile", "plan", "static_files"]
 
 
-def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str, sink: Sink) -> list[PlannedFile]:
+def static_files(package: str, input_name: str) -> list[PlannedFile]:
+    """The files no page shapes (so they can be rendered before the pages are linked)."""
     package = naming.package_name(package)  # config checks it; no text may lead a path astray
     everything = (input_name,)
-    files = [
+    return [
         PlannedFile("conftest.py", "conftest.py.j2", {"package": Code(package)}, everything),
         PlannedFile(f"{package}/_runtime.py", "runtime.py.j2", {}, everything),
         PlannedFile("tests/docgen_test_support.py", "test_support.py.j2", {}, everything),
     ]
+
+
+def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str, sink: Sink) -> list[PlannedFile]:
+    """Every file but the static_files()."""
+    package = naming.package_name(package)
+    everything = (input_name,)
+    files: list[PlannedFile] = []
     if not specs:
         specs = {"": ApiSpec(pages=(), models=(), enums=())}
     versions = []

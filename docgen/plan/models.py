@@ -175,7 +175,9 @@ def _declaration(attribute: str, annotation: str, wire: str) -> Code:
         return Code(head + fit("Field(", arguments, ")", 4, len(head)))
     if 4 + len(head) + 1 <= LINE_LENGTH:
         return Code(f"{head}(\n        {fit('Field(', arguments, ')', 8)}\n    )")
-    union = f"{annotation} | None" if 8 + len(f"{annotation} | None") <= LINE_LENGTH else f"{annotation}\n        | None"
+    union = (
+        f"{annotation} | None" if 8 + len(f"{annotation} | None") <= LINE_LENGTH else f"{annotation}\n        | None"
+    )
     return Code(f"{attribute}: (\n        {union}\n    ) = " + fit("Field(", arguments, ")", 4, len(") = ")))
 
 
