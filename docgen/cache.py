@@ -45,23 +45,42 @@ class Cache:
 
             path = self.root / FILE
             for attempt in range(2):
+                db = None
                 try:
                     self.root.mkdir(parents=True, exist_ok=True)
-                    db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+                    db = sqlite3.connect(path, timeout=2, isolation_level=None, check_same_thread=False)
                     db.execute("PRAGMA synchronous=OFF")  # losing the newest entries in a crash is fine
                     db.execute(
                         "CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, data BLOB, PRIMARY KEY (kind, key))"
                     )
                     self._db = db
                     break
-                except sqlite3.DatabaseError:  # not a database (damaged): start again, once
+                except sqlite3.OperationalError:  # locked by another run, read-only, ...: no cache
+                    _close(db)
+                    break
+                except sqlite3.DatabaseError:  # not a database, or damaged: start afresh, once
+                    _close(db)
                     if attempt == 0:
                         _remove(path)
                 except (sqlite3.Error, OSError):
+                    _close(db)
                     break
             if self._db is None:
                 self.root = None  # no cache for the rest of this run
         return self._db
+
+    def _give_up(self, error: Exception) -> None:
+        """After an error: no more cache this run, so that no later call waits again. A
+        damaged file is removed too (the next run starts a new one); a locked one is not."""
+        import sqlite3
+
+        _close(self._db)
+        self._db = None
+        if self.root is not None and isinstance(error, sqlite3.DatabaseError):
+            if not isinstance(error, sqlite3.OperationalError):
+                _remove(self.root / FILE)
+        self.root = None
+        self._pending.clear()
 
     def get(self, kind: str, key: str) -> bytes | None:
         db = self._connection()
@@ -69,7 +88,8 @@ class Cache:
             return None
         try:
             row = db.execute("SELECT data FROM entries WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-        except Exception:  # sqlite3.Error: damaged or locked, a miss
+        except Exception as error:  # sqlite3.Error: locked or damaged, a miss
+            self._give_up(error)
             return None
         data = row[0] if row is not None else None
         if not isinstance(data, bytes) or len(data) < 32 or hashlib.sha256(data[32:]).digest() != data[:32]:
@@ -90,14 +110,13 @@ class Cache:
             with db:
                 db.execute("BEGIN")
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", pending)
-        except Exception:  # sqlite3.Error: a cache that cannot be written only makes the next run slower
-            pass
+        except Exception as error:  # sqlite3.Error: a cache that cannot be written only makes the next run slower
+            self._give_up(error)
 
     def close(self) -> None:
         self.flush()
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        _close(self._db)
+        self._db = None
 
     def get_object(self, kind: str, key: str) -> Any:
         data = self.get(kind, key)
@@ -107,6 +126,14 @@ class Cache:
             return pickle.loads(data)
         except Exception:  # an entry from another docgen build: a miss
             return None
+
+
+def _close(db: Any) -> None:
+    if db is not None:
+        try:
+            db.close()
+        except Exception:
+            pass
 
 
 def _remove(path: Path) -> None:

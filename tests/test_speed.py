@@ -3,6 +3,7 @@ fast check path (timings live in benchmarks/bench.py, not here)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,47 @@ def test_a_damaged_cache_changes_no_output_byte(tmp_path: Path) -> None:
     assert _tree(tmp_path / "warm") == plain
     assert _tree(tmp_path / "damaged") == plain
     assert _tree(tmp_path / "deleted") == plain
+
+
+def test_a_cache_locked_by_another_run_only_slows_the_build_down(tmp_path: Path) -> None:
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    _build(tmp_path / "plain", "")
+    _build(tmp_path / "warm", str(cache))
+    holder = sqlite3.connect(cache / "cache.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another run, in the middle of writing
+    try:
+        _build(tmp_path / "locked", str(cache))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _tree(tmp_path / "locked") == _tree(tmp_path / "plain")
+    _build(tmp_path / "after", str(cache))  # and the cache still works afterwards
+    assert _tree(tmp_path / "after") == _tree(tmp_path / "plain")
+
+
+def test_two_builds_at_once_share_one_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "DOCGEN_CACHE_DIR": str(cache)}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "docgen", "build", "--input", str(DOCSET), "--output", str(tmp_path / name)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("one", "two")
+    ]
+    for run in runs:
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr
+    _build(tmp_path / "plain", "")
+    _build(tmp_path / "three", str(cache))
+    plain = _tree(tmp_path / "plain")
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two") == _tree(tmp_path / "three") == plain
 
 
 FAST_CHECK = """
