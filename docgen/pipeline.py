@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from contextlib import closing
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -182,8 +182,9 @@ def plan_operation(page: Page, method: Code, names: Names) -> OperationPlan:
         "returns": Code(returns),
         "response_class": response_class,
         # the model round trip in the generated tests, laid out for a 4-space function body
-        "isinstance_check": fit("isinstance(", ["result", str(response_class)], ")", 4, len("assert ")),
-        "round_trip": fit(f"{response_class}.from_json(", ["result.to_json()"], ")", 4, len("again = ")),
+        "isinstance_check": response_class and fit("isinstance(", ["result", response_class], ")", 4, len("assert ")),
+        "round_trip": response_class
+        and fit(f"{response_class}.from_json(", ["result.to_json()"], ")", 4, len("again = ")),
         "imports": [{"module": names.modules[k], "class_name": names.classes[k]} for k in imports],
         "docstring": "\n\n".join(d for d in docs if d),
         "source": comment(str(op.span)),
