@@ -15,6 +15,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from docgen.render import Code
 
@@ -49,10 +50,13 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def ascii_words(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if ord(ch) < 128)
 
 
+@lru_cache(maxsize=1 << 16)  # the same property and parameter names recur on many pages
 def snake(text: str) -> str:
     text = ascii_words(text)
     text = _CAMEL_1.sub(r"\1_\2", text)

@@ -154,7 +154,9 @@ def comment(text: str) -> Code:
     """Text for a `# ...` comment, also safe inside a docstring (templates put source lines in
     test docstrings): one line of printable ASCII; backslashes and double quotes are escaped,
     other characters become valid escapes (`\xe9`)."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in " ".join(str(text).split()))
+    cleaned = " ".join(str(text).split())
+    if not cleaned.isprintable():
+        cleaned = "".join(ch if ch.isprintable() else " " for ch in cleaned)
     cleaned = cleaned.replace("\\", "\\\\").replace('"', '\\"')
     return Code(cleaned.encode("ascii", "backslashreplace").decode("ascii"))
 
