@@ -30,19 +30,32 @@ def _build(out: Path, cache: str, docs: Path = DOCSET) -> None:
 def test_a_damaged_cache_changes_no_output_byte(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     _build(tmp_path / "plain", "")  # no cache at all
+    plain = _tree(tmp_path / "plain")
     _build(tmp_path / "warm", str(cache))
+    assert _tree(tmp_path / "warm") == plain
     entries = [p for p in cache.rglob("*") if p.is_file()]
     assert entries, "the build cached nothing"
-    for number, entry in enumerate(entries):
-        data = entry.read_bytes()
-        damage = (b"", data[: len(data) // 2], b"\0" * len(data), data[:40] + b"garbage" + data[47:])
-        entry.write_bytes(damage[number % len(damage)])
-    _build(tmp_path / "damaged", str(cache))
+    damages = {
+        "emptied": lambda data: b"",
+        "truncated": lambda data: data[: len(data) // 2],
+        "zeroed": lambda data: b"\0" * len(data),
+        "overwritten in the middle": lambda data: data[: len(data) // 2]
+        + b"garbage" * 64
+        + data[len(data) // 2 + 448 :],
+        "bit-flipped throughout": lambda data: bytes(b ^ 0x10 if i % 997 == 500 else b for i, b in enumerate(data)),
+        # inside the stored texts, where the file itself stays readable: only checksums tell
+        "edited inside the entries": lambda data: data.replace(b"import ", b"imp0rt "),
+    }
+    for name, damage in damages.items():
+        shutil.rmtree(tmp_path / "again", ignore_errors=True)
+        _build(tmp_path / "again", str(cache))  # a whole cache, then damaged
+        for entry in [p for p in cache.rglob("*") if p.is_file()]:
+            entry.write_bytes(damage(entry.read_bytes()))
+        shutil.rmtree(tmp_path / "damaged", ignore_errors=True)
+        _build(tmp_path / "damaged", str(cache))
+        assert _tree(tmp_path / "damaged") == plain, name
     shutil.rmtree(cache)
     _build(tmp_path / "deleted", str(cache))
-    plain = _tree(tmp_path / "plain")
-    assert _tree(tmp_path / "warm") == plain
-    assert _tree(tmp_path / "damaged") == plain
     assert _tree(tmp_path / "deleted") == plain
 
 
