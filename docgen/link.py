@@ -4,6 +4,7 @@ that are used but defined nowhere (an enum instead when a description lists the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from docgen.diagnostics import Sink
@@ -94,15 +95,4 @@ def _drop_undefined_base(model: Model, models: dict[str, Model]) -> Model:
     """A base that no page defines is dropped: the model keeps its own listed fields."""
     if model.base is None or model.base.lower() in models:
         return model
-    return Model(
-        name=model.name,
-        namespace=model.namespace,
-        origin=model.origin,
-        fields=model.fields,
-        base=None,
-        description=model.description,
-        abstract=model.abstract,
-        open_type=model.open_type,
-        key_property=model.key_property,
-        span=model.span,
-    )
+    return dataclasses.replace(model, base=None)

@@ -4,9 +4,11 @@ one transaction: everything is staged first, and any failure restores the folder
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,27 +187,28 @@ def write_tree(out: Path, files: dict[str, str], drift: Drift, *, fail_after: in
     return len(writes) + len(drift.stale)
 
 
+def _siblings(target: Path, suffix: str) -> Iterator[Path]:
+    """target + suffix, then target + suffix + .2, .3, ...: names to try for a file beside it."""
+    yield target.with_name(target.name + suffix)
+    for counter in itertools.count(2):
+        yield target.with_name(f"{target.name}{suffix}.{counter}")
+
+
 def _new_file(target: Path, suffix: str) -> tuple[Path, int]:
     """A new sibling of target, created (exclusively: never a file that exists) and open for
     writing, as (path, file descriptor)."""
-    candidate = target.with_name(target.name + suffix)
-    counter = 1
+    names = _siblings(target, suffix)
     while True:
+        candidate = next(names)
         try:
             return candidate, os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
-            counter += 1
-            candidate = target.with_name(f"{target.name}{suffix}.{counter}")
+            pass
 
 
 def _free_name(target: Path, suffix: str) -> Path:
     """A sibling of target that does not exist: never overwrite a file docgen did not make."""
-    candidate = target.with_name(target.name + suffix)
-    counter = 1
-    while candidate.exists() or candidate.is_symlink():
-        counter += 1
-        candidate = target.with_name(f"{target.name}{suffix}.{counter}")
-    return candidate
+    return next(c for c in _siblings(target, suffix) if not (c.exists() or c.is_symlink()))
 
 
 def _quietly(func, *args, **kwargs) -> None:

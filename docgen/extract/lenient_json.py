@@ -88,6 +88,15 @@ def _repair(text: str) -> str:
     return _drop_stray_commas(text)
 
 
+def _string_end(text: str, start: int) -> int:
+    """The index of the quote that closes the string opened at `start` (or where the line or
+    the text ends first: an unclosed string stops there)."""
+    end, size = start + 1, len(text)
+    while end < size and text[end] != '"' and text[end] != "\n":
+        end += 2 if text[end] == "\\" else 1
+    return end
+
+
 def _strip_comments(text: str) -> str:
     """Drop `//` and `/* */` comments but keep strings intact (a URL's // is not a comment).
     One linear pass: unclosed strings and comments must not cost quadratic time."""
@@ -97,9 +106,7 @@ def _strip_comments(text: str) -> str:
     while index < size:
         char = text[index]
         if char == '"':
-            end = index + 1
-            while end < size and text[end] != '"' and text[end] != "\n":
-                end += 2 if text[end] == "\\" else 1
+            end = _string_end(text, index)
             out.append(text[index : end + 1])
             index = end + 1
         elif text.startswith("//", index):
@@ -129,9 +136,7 @@ def _drop_stray_commas(text: str) -> str:
     while index < size:
         char = text[index]
         if char == '"':
-            end = index + 1
-            while end < size and text[end] != '"' and text[end] != "\n":
-                end += 2 if text[end] == "\\" else 1
+            end = _string_end(text, index)
             chunk = text[index : end + 1]
             out.append(chunk)
             last, last_at = '"', len(out) - 1

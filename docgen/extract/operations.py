@@ -3,13 +3,14 @@ response."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from docgen.blocks import Fence, Paragraph, Table
 from docgen.diagnostics import Sink
 from docgen.extract.examples import REQUEST_LINE
 from docgen.extract.sections import Concept, Placed
-from docgen.extract.types import clean_name, column, extract_fields, name_column, parse_type, resolve_link
+from docgen.extract.types import cell, clean_name, column, extract_fields, name_column, parse_type, resolve_link
 from docgen.ir import (
     Header,
     HttpPath,
@@ -119,13 +120,16 @@ def extract_headers(placed: list[Placed], display: str) -> tuple[Header, ...]:
         if name_at is None:
             continue
         for row in table.rows:
-            name = clean_name(row.cells[name_at].text) if name_at < len(row.cells) else ""
+            name = clean_name(cell(row, name_at).text)
             if not name:
                 continue
-            value = row.cells[value_at].text if value_at is not None and value_at < len(row.cells) else ""
-            description = row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else ""
             headers.append(
-                Header(name=name, value=value, description=description, span=Span(path=display, line=row.line))
+                Header(
+                    name=name,
+                    value=cell(row, value_at).text,
+                    description=cell(row, desc_at).text,
+                    span=Span(path=display, line=row.line),
+                )
             )
     return tuple(headers)
 
@@ -162,21 +166,19 @@ def extract_parameters(
         if name_at is None:
             continue
         for row in block.rows:
-            name = clean_name(row.cells[name_at].text) if name_at < len(row.cells) else ""
+            name = clean_name(cell(row, name_at).text)
             if not name:
                 continue
             if name.startswith("$") and location is ParamLocation.QUERY:
                 options.add(name[1:].lower())
                 continue
-            type_ref = (
-                parse_type(row.cells[type_at], page_rel) if type_at is not None and type_at < len(row.cells) else None
-            )
+            type_ref = parse_type(cell(row, type_at), page_rel) if type_at is not None else None
             parameters.append(
                 Parameter(
                     name=name,
                     location=location,
                     type=type_ref or TypeRef(kind=TypeKind.PRIMITIVE, name="String"),
-                    description=row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else "",
+                    description=cell(row, desc_at).text,
                     span=Span(path=display, line=row.line),
                 )
             )
@@ -212,14 +214,7 @@ def extract_response(placed: list[Placed], page_rel: str, display: str) -> Respo
             continue
         type_ref = _linked_type(block, page_rel)
         if type_ref is not None and re.search(r"\bcollection of\b", text, re.IGNORECASE):
-            type_ref = TypeRef(
-                kind=type_ref.kind,
-                name=type_ref.name,
-                collection=True,
-                namespace=type_ref.namespace,
-                link=type_ref.link,
-                raw=type_ref.raw,
-            )
+            type_ref = dataclasses.replace(type_ref, collection=True)
         return Response(status=int(status.group(1)), type=type_ref, span=Span(path=display, line=block.line))
     return None
 

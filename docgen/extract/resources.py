@@ -8,7 +8,15 @@ from typing import Any
 from docgen.blocks import Fence, Table
 from docgen.diagnostics import Sink
 from docgen.extract.sections import Concept, Placed
-from docgen.extract.types import check_row_width, clean_name, column, extract_fields, is_property_table, name_column
+from docgen.extract.types import (
+    cell,
+    check_row_width,
+    clean_name,
+    column,
+    extract_fields,
+    is_property_table,
+    name_column,
+)
 from docgen.ir import Enum, EnumMember, Field, Model, ModelOrigin, Span
 
 _TITLE = re.compile(
@@ -107,14 +115,14 @@ def extract_enums(
         seen: set[str] = set()
         for row in table.rows:
             check_row_width(table, row, display, sink)
-            member = clean_name(row.cells[member_at].text) if member_at < len(row.cells) else ""
+            member = clean_name(cell(row, member_at).text)
             if not member:
                 continue
             if member in seen:
                 sink.report("DG121", display, row.line, f"enum member {member!r} is listed twice")
                 continue
             seen.add(member)
-            text = row.cells[desc_at].text if desc_at is not None and desc_at < len(row.cells) else ""
+            text = cell(row, desc_at).text
             members.append(EnumMember(name=member, description=text, span=Span(path=display, line=row.line)))
         if name and members:
             enums.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from docgen.blocks import Inline, Table
+from docgen.blocks import Inline, Row, Table
 from docgen.diagnostics import Sink
 from docgen.ir import Field, Span, TypeKind, TypeRef
 
@@ -92,6 +92,14 @@ def name_column(table: Table) -> int | None:
     return column(table.header, *_NAME_HEADERS)
 
 
+_EMPTY = Inline(text="")
+
+
+def cell(row: Row, at: int | None) -> Inline:
+    """The row's cell in column `at`; an empty one when the column is missing or the row short."""
+    return row.cells[at] if at is not None and at < len(row.cells) else _EMPTY
+
+
 def clean_name(text: str) -> str:
     """A property name as written in a name cell: `**id**`, `id (required)` -> id."""
     name = text.strip().strip("`* ").strip()
@@ -118,24 +126,23 @@ def extract_fields(
     seen: set[str] = set()
     for row in table.rows:
         check_row_width(table, row, span_path, sink)
-        cells = row.cells
-        name = clean_name(cells[name_at].text) if name_at < len(cells) else ""
+        name = clean_name(cell(row, name_at).text)
         if not name or not any(ch.isalnum() or ch == "_" for ch in name):
-            if any(cell.text for cell in cells):
+            if any(item.text for item in row.cells):
                 sink.report("DG122", span_path, row.line, "table row has no property name")
             continue
         if name in seen:
             sink.report("DG121", span_path, row.line, f"property {name!r} is listed twice; the first row is kept")
             continue
         seen.add(name)
-        type_cell = cells[type_at] if type_at < len(cells) else Inline(text="")
+        type_cell = cell(row, type_at)
         type_ref = parse_type(type_cell, page_rel)
         if type_ref is None:
             sink.report(
                 "DG201", span_path, row.line, f"cannot read the type {type_cell.text[:60]!r} of property {name!r}"
             )
             type_ref = TypeRef(kind=TypeKind.ANY, name="", raw=type_cell.text)
-        description = cells[desc_at] if desc_at is not None and desc_at < len(cells) else Inline(text="")
+        description = cell(row, desc_at)
         inherited = None
         if _INHERITED.search(description.text) and description.links:
             inherited = description.links[-1].text.strip("`") or None
