@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from docgen.diagnostics import Sink
+from docgen.ir import Span
 
 FRONT_MATTER_FENCE = "---"
 COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
@@ -139,10 +140,14 @@ def _front_matter(lines: list[str], display: str, sink: Sink) -> tuple[dict[str,
             continue
         key, sep, value = line.partition(":")
         if not sep or not key.strip():
-            sink.report("DG101", display, index + 1, f"front matter line is not `key: value`: {line.strip()[:60]!r}")
+            sink.report(
+                "DG101",
+                Span(path=display, line=index + 1),
+                f"front matter line is not `key: value`: {line.strip()[:60]!r}",
+            )
             continue
         values.setdefault(key.strip(), _unquote(value.strip()))
-    sink.report("DG101", display, 1, "the front matter is not closed by a `---` line")
+    sink.report("DG101", Span(path=display, line=1), "the front matter is not closed by a `---` line")
     return {}, 0
 
 
@@ -184,7 +189,7 @@ def _blocks(tokens: list[Token], lines: list[str], display: str, sink: Sink, env
         if token.type in ("fence", "code_block"):
             closed = _fence_closed(token, lines)
             if not closed:
-                sink.report("DG110", display, line, "this code fence is never closed")
+                sink.report("DG110", Span(path=display, line=line), "this code fence is never closed")
             info = token.info.strip() if token.type == "fence" else ""
             yield Fence(info=info, content=token.content, line=line, closed=closed)
         elif token.type == "html_block":
@@ -209,7 +214,7 @@ def _comments(html: str, line: int, display: str, sink: Sink):
         end = html.find("-->", start + 4)
         at = line + html.count("\n", 0, start)
         if end == -1:
-            sink.report("DG111", display, at, "this HTML comment is never closed")
+            sink.report("DG111", Span(path=display, line=at), "this HTML comment is never closed")
             yield Comment(text=html[start + 4 :], line=at, closed=False)
             return
         yield Comment(text=html[start + 4 : end], line=at, closed=True)

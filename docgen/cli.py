@@ -12,7 +12,8 @@ import click
 from docgen import __version__
 from docgen.config import Config, ConfigError, load_config
 from docgen.diagnostics import Severity, Sink
-from docgen.manifest import NAME as MANIFEST
+from docgen.ir import Span
+from docgen.speed.manifest import NAME as MANIFEST
 
 
 def _options(func):
@@ -52,24 +53,15 @@ def _print_diagnostics(sink: Sink, *, only_failing: bool = False, strict: bool =
 
 
 def _generate(config: Config, sink: Sink, tree: dict, *, progress: bool):
-    """Everything build would write, the manifest included. Files whose rendered text is what
-    the tree's manifest recorded are taken from the tree, not formatted again."""
-    from docgen.incremental import fingerprint, known_formatted, manifest_text, read_manifest
-    from docgen.manifest import NAME
-    from docgen.pipeline import generate
-    from docgen.progress import ProgressBar
+    from docgen.pipeline import generate_tree
+    from docgen.speed.progress import ProgressBar
 
-    inputs = fingerprint(config)
-    known = known_formatted(read_manifest(config.output), tree)
     bar = ProgressBar.for_stderr() if progress else None
     try:
-        result = generate(config, sink, bar, formatted=known)
+        return generate_tree(config, sink, tree, bar)
     finally:
         if bar is not None:
             bar.close()
-    result.files[NAME] = manifest_text(config, inputs, result.files, result.rendered_hashes, sink.sorted())
-    result.sources[NAME] = (config.input.name,)
-    return result
 
 
 def _shown(folder: Path) -> str:
@@ -118,7 +110,7 @@ def build(exit_non_zero_on_change: bool, **options: Any) -> None:
     from docgen.output import UnsafePath, check_paths, diff_tree, read_tree, write_tree
     from docgen.pipeline import summary_line
 
-    config = _config(**_renamed(options))
+    config = _config(**options)
     sink = Sink()
     out, shown = config.output, _shown(config.output)
     tree = read_tree(out)
@@ -126,10 +118,12 @@ def build(exit_non_zero_on_change: bool, **options: Any) -> None:
     try:
         check_paths(result.files, out)
     except UnsafePath as exc:
-        sink.report("DG702", shown, 1, f"refusing to write {exc}")
+        sink.report("DG702", Span(path=shown, line=1), f"refusing to write {exc}")
     drift = diff_tree(result.files, tree)
     for rel in drift.blocked:
-        sink.report("DG701", f"{shown}/{rel}", 1, "this file has no docgen header; it was not overwritten")
+        sink.report(
+            "DG701", Span(path=f"{shown}/{rel}", line=1), "this file has no docgen header; it was not overwritten"
+        )
     _print_diagnostics(sink)
     if sink.failed(config.strict):
         click.echo("docgen: build failed; the output folder was not changed", err=True)
@@ -178,10 +172,14 @@ def check(quiet: bool, max_diff_lines: int, format_: str, **options: Any) -> Non
     """
     from docgen.output import diff_tree, read_tree
     from docgen.report import Report, file_states, json_object, text_lines
+    from docgen.speed.incremental import (
+        fingerprint,
+        read_manifest,
+        recorded_diagnostics,
+        verified,
+    )
 
-    from docgen.incremental import fingerprint, read_manifest, recorded_diagnostics, verified
-
-    config = _config(**_renamed(options))
+    config = _config(**options)
     sink = Sink()
     states = ()
     manifest = read_manifest(config.output)
@@ -250,9 +248,3 @@ def parse(pages: tuple[Path, ...]) -> None:
     _print_diagnostics(sink)
     if sink.failed(False):
         sys.exit(1)
-
-
-def _renamed(options: dict[str, Any]) -> dict[str, Any]:
-    options = dict(options)
-    options["input_"] = options.pop("input_", None)
-    return options

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from docgen.ir import Span
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -83,10 +85,10 @@ class Sink:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def report(self, code: str, path: str, line: int, message: str, col: int = 1) -> None:
+    def report(self, code: str, span: Span, message: str, col: int = 1) -> None:
         if code not in CODES:
             raise KeyError(f"undocumented diagnostic code {code}")
-        self.items.append(Diagnostic(path, max(line, 1), max(col, 1), code, message))
+        self.items.append(Diagnostic(span.path, max(span.line, 1), max(col, 1), code, message))
 
     def extend(self, items: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
         self.items.extend(items)

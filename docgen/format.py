@@ -7,8 +7,8 @@ from concurrent.futures import Future
 from functools import lru_cache
 from importlib import metadata
 
-from docgen.cache import Cache
-from docgen.parallel import Workers
+from docgen.speed.cache import Cache
+from docgen.speed.parallel import Workers
 
 # What a formatted text depends on besides its source: bump the mode part when _mode() changes.
 FORMATTER = f"black {metadata.version('black')}, mode: defaults"

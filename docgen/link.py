@@ -8,7 +8,16 @@ import dataclasses
 import re
 
 from docgen.diagnostics import Sink
-from docgen.ir import ApiSpec, Enum, EnumMember, Field, Model, ModelOrigin, Page, TypeKind
+from docgen.ir import (
+    ApiSpec,
+    Enum,
+    EnumMember,
+    Field,
+    Model,
+    ModelOrigin,
+    Page,
+    TypeKind,
+)
 
 _RANK = {ModelOrigin.RESOURCE: 0, ModelOrigin.REQUEST_BODY: 1, ModelOrigin.PLACEHOLDER: 2}
 
@@ -82,8 +91,7 @@ def _need(field: Field, models: dict, enums: dict, placeholders: dict, sink: Sin
     where = f" (link {ref.link} is not in the input)" if ref.link else ""
     sink.report(
         "DG203",
-        field.span.path,
-        field.span.line,
+        field.span,
         f"type {ref.name!r} of property {field.name!r} is defined by no page{where}",
     )
     placeholders[key] = Model(

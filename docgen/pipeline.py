@@ -11,18 +11,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.config import Config, default_templates
-from docgen.cache import Cache, cache_dir
 from docgen.diagnostics import Severity, Sink
-from docgen.fingerprint import digest, tool_fingerprint
 from docgen.extract import extract_page
 from docgen.format import FORMATTER, FormatProblem, Formatting, load_black
-from docgen.ir import Page
+from docgen.ir import Page, Span
 from docgen.link import link
+from docgen.output import Existing
 from docgen.plan import PlannedFile, plan, static_files
-from docgen.parallel import Workers
 from docgen.plan.examples import eligible
 from docgen.read import Source, find_pages, read_page
 from docgen.render import Code, Renderer, TemplateProblem, comment
+from docgen.speed.cache import Cache, cache_dir
+from docgen.speed.fingerprint import digest, tool_fingerprint
+from docgen.speed.incremental import (
+    fingerprint,
+    known_formatted,
+    manifest_text,
+    read_manifest,
+)
+from docgen.speed.manifest import NAME as MANIFEST
+from docgen.speed.parallel import Workers
 
 # progress(stage, done, total): called with done=0 when a stage starts ("read": pages,
 # "render": files), then after each item. Information flows out only; it cannot steer the run.
@@ -45,6 +53,19 @@ class Generation:
     rendered_hashes: dict[str, str] = field(default_factory=dict)  # path -> rendered_hash()
 
 
+def generate_tree(
+    config: Config, sink: Sink, tree: Mapping[str, Existing], progress: Progress | None = None
+) -> Generation:
+    """Everything build would write, the manifest included. Files whose rendered text is what
+    the tree's manifest recorded are taken from the tree (`tree`: the output folder as read),
+    not formatted again."""
+    inputs = fingerprint(config)
+    result = generate(config, sink, progress, formatted=known_formatted(read_manifest(config.output), tree))
+    result.files[MANIFEST] = manifest_text(config, inputs, result.files, result.rendered_hashes, sink.sorted())
+    result.sources[MANIFEST] = (config.input.name,)
+    return result
+
+
 def read_pages(
     config: Config, sink: Sink, cache: Cache, workers: Workers, progress: Progress | None = None
 ) -> list[Page]:
@@ -52,11 +73,11 @@ def read_pages(
     core when there are many). Diagnostics are replayed from the cache too."""
     root = config.input
     if not root.is_dir():
-        sink.report("DG001", str(root), 1, "the input folder does not exist")
+        sink.report("DG001", Span(path=str(root), line=1), "the input folder does not exist")
         return []
     rels = find_pages(root)
     if not rels:
-        sink.report("DG005", str(root), 1, "the input folder holds no *.md page")
+        sink.report("DG005", Span(path=str(root), line=1), "the input folder holds no *.md page")
     keys = [_page_key(root, rel) for rel in rels]
     found = {rel: cache.get_object("page", key) for rel, key in zip(rels, keys)}
     misses = [(rel, key) for rel, key in zip(rels, keys) if found[rel] is None]
@@ -102,7 +123,9 @@ def extract_safely(source: Source, sink: Sink) -> Page | None:
     try:
         return extract_page(source, sink)
     except Exception as exc:  # never a traceback for the user; the message locates the bug
-        sink.report("DG009", source.display, 1, f"docgen failed on this page and skipped it: {_bug(exc)}")
+        sink.report(
+            "DG009", Span(path=source.display, line=1), f"docgen failed on this page and skipped it: {_bug(exc)}"
+        )
         return None
 
 
@@ -138,15 +161,16 @@ def generate(
         try:
             planned = _plan(config, pages, sink, result)
         except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
-            sink.report("DG009", str(config.input), 1, f"docgen failed while planning the output: {_bug(exc)}")
+            sink.report(
+                "DG009", Span(path=str(config.input), line=1), f"docgen failed while planning the output: {_bug(exc)}"
+            )
             return Generation(pages=len(pages))
         _render(planned, renderer, formatting, rendered, result, sink, progress)
         for path, outcome in formatting.results():
             if isinstance(outcome, FormatProblem):
                 sink.report(
                     "DG602",
-                    shown(renderer.template_path(rendered[path].template)),
-                    1,
+                    Span(path=shown(renderer.template_path(rendered[path].template)), line=1),
                     f"{path}:{outcome.line}: generated code is not valid Python: {outcome}",
                 )
             else:
@@ -221,7 +245,7 @@ def render_file(renderer: Renderer, item: PlannedFile, sink: Sink) -> str | None
     except TemplateProblem as exc:
         # A broken template is reported once (identical diagnostics merge), not once per file.
         message = str(exc) if exc.loading else f"{exc} (while generating {item.path})"
-        sink.report("DG601", shown(exc.template), exc.line, message)
+        sink.report("DG601", Span(path=shown(exc.template), line=exc.line), message)
         return None
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.diagnostics import Sink, printable
+from docgen.ir import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +34,13 @@ def decode(data: bytes, display: str, sink: Sink) -> str | None:
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # A page saved as UTF-16 (with its BOM): read it as such rather than as binary.
         text = data.decode("utf-16", errors="replace")
-        sink.report("DG003", display, 1, "the page is UTF-16, not UTF-8; it was decoded as UTF-16")
+        sink.report("DG003", Span(path=display, line=1), "the page is UTF-16, not UTF-8; it was decoded as UTF-16")
         return _checked(text, display, sink)
     if not data.strip():
-        sink.report("DG004", display, 1, "the page is empty")
+        sink.report("DG004", Span(path=display, line=1), "the page is empty")
         return None
     if b"\x00" in data[:8192]:
-        sink.report("DG004", display, 1, "the page holds binary data (NUL bytes)")
+        sink.report("DG004", Span(path=display, line=1), "the page holds binary data (NUL bytes)")
         return None
     try:
         text = data.decode("utf-8")
@@ -49,8 +50,7 @@ def decode(data: bytes, display: str, sink: Sink) -> str | None:
         bad = text.count("\ufffd")
         sink.report(
             "DG003",
-            display,
-            line,
+            Span(path=display, line=line),
             f"invalid UTF-8 at byte {exc.start}"
             + (f" and {bad - 1} more place{'s' if bad > 2 else ''}" if bad > 1 else "")
             + "; decoded with U+FFFD",
@@ -65,15 +65,14 @@ def _checked(text: str, display: str, sink: Sink) -> str | None:
     """Normalised text, or None for text that is mostly control or replacement characters
     (binary junk that happens to hold no NUL byte)."""
     if not text.strip():
-        sink.report("DG004", display, 1, "the page is empty")
+        sink.report("DG004", Span(path=display, line=1), "the page is empty")
         return None
     sample = text[:8192]
     junk = len(_CONTROL.findall(sample))
     if junk >= 32 and junk * 10 > len(sample):
         sink.report(
             "DG004",
-            display,
-            1,
+            Span(path=display, line=1),
             f"the page holds binary data ({junk} of its first {len(sample)} characters are control or invalid bytes)",
         )
         return None
@@ -86,7 +85,7 @@ def read_page(root: Path, rel: str, display_root: str, sink: Sink) -> Source | N
     try:
         data = (root / rel).read_bytes()
     except OSError as exc:
-        sink.report("DG002", display, 1, f"cannot read the page: {exc.strerror or exc}")
+        sink.report("DG002", Span(path=display, line=1), f"cannot read the page: {exc.strerror or exc}")
         return None
     text = decode(data, display, sink)
     return None if text is None else Source(rel=rel, display=display, text=text)

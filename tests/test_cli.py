@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from docgen.cli import main
-from docgen.progress import ProgressBar, wanted
+from docgen.speed.progress import ProgressBar, wanted
 from docgen_helpers import ROOT, run_docgen
 
 WIDGETS = ROOT / "tests" / "projects" / "widgets"

@@ -74,12 +74,11 @@ def extract_page(source: Source, sink: Sink) -> Page:
         if not models and not enums:
             sink.report(
                 "DG102",
-                display,
-                heading_line,
+                Span(path=display, line=heading_line),
                 "no properties table and no members table: nothing generated from this page",
             )
         return Page(kind=kind, models=models, enums=enums, **common)
-    sink.report("DG102", display, heading_line, "conceptual page: nothing generated from it")
+    sink.report("DG102", Span(path=display, line=heading_line), "conceptual page: nothing generated from it")
     return Page(kind=kind, **common)
 
 
@@ -149,7 +148,7 @@ def _operation(title, description, placed, annotations, source: Source, sink: Si
     display = source.display
     paths = extract_paths(placed, annotations, display, sink)
     if not paths:
-        sink.report("DG301", display, line, "no `METHOD /path` line under an HTTP request heading")
+        sink.report("DG301", Span(path=display, line=line), "no `METHOD /path` line under an HTTP request heading")
         return None
     parameters, options = extract_parameters(placed, source.rel, display, sink)
     messages = []

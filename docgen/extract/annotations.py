@@ -7,6 +7,7 @@ from typing import Any
 from docgen.blocks import Comment
 from docgen.diagnostics import Sink
 from docgen.extract.lenient_json import LenientError, loads
+from docgen.ir import Span
 
 
 def read_annotation(comment: Comment, display: str, sink: Sink) -> tuple[tuple[str, Any], ...] | None:
@@ -17,10 +18,12 @@ def read_annotation(comment: Comment, display: str, sink: Sink) -> tuple[tuple[s
     try:
         value, repaired = loads(text)
     except LenientError as exc:
-        sink.report("DG401", display, comment.line + exc.line - 1, f"annotation is not JSON ({exc}); ignored")
+        sink.report(
+            "DG401", Span(path=display, line=comment.line + exc.line - 1), f"annotation is not JSON ({exc}); ignored"
+        )
         return None
     if not isinstance(value, dict):
         return None
     if repaired:
-        sink.report("DG401", display, comment.line, "annotation is not strict JSON; read leniently")
+        sink.report("DG401", Span(path=display, line=comment.line), "annotation is not strict JSON; read leniently")
     return tuple(value.items())

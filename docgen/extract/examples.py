@@ -101,10 +101,10 @@ def _body(text: str, headers: list[Header], line: int, display: str, sink: Sink)
         try:
             value, repaired = loads(stripped)
         except LenientError as exc:
-            sink.report("DG402", display, line + exc.line - 1, f"example body is not valid JSON: {exc}")
+            sink.report("DG402", Span(path=display, line=line + exc.line - 1), f"example body is not valid JSON: {exc}")
             return Body(kind=BodyKind.JSON, text=stripped, json=None, content_type=content_type)
         if repaired:
-            sink.report("DG403", display, line, "example body is not strict JSON; it was repaired")
+            sink.report("DG403", Span(path=display, line=line), "example body is not strict JSON; it was repaired")
         return Body(kind=BodyKind.JSON, text=stripped, json=value, content_type=content_type)
     kind = BodyKind.TEXT if content_type.startswith("text/") or not content_type else BodyKind.BINARY
     return Body(kind=kind, text=stripped, content_type=content_type)

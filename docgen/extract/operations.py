@@ -10,12 +10,20 @@ from docgen.blocks import Fence, Paragraph, Table
 from docgen.diagnostics import Sink
 from docgen.extract.examples import REQUEST_LINE
 from docgen.extract.sections import Concept, Placed
-from docgen.extract.types import cell, clean_name, column, extract_fields, name_column, parse_type, resolve_link
+from docgen.extract.types import (
+    cell,
+    clean_name,
+    column,
+    extract_fields,
+    name_column,
+    parse_type,
+    resolve_link,
+)
 from docgen.ir import (
     Header,
     HttpPath,
-    ParamLocation,
     Parameter,
+    ParamLocation,
     Permission,
     PermissionKind,
     PermissionState,
@@ -47,7 +55,11 @@ def extract_paths(
                 continue
             match = REQUEST_LINE.match(line) or _GLUED.match(line)
             if not match:
-                sink.report("DG302", display, block.line + 1 + offset, f"not a `METHOD /path` line: {line[:80]!r}")
+                sink.report(
+                    "DG302",
+                    Span(path=display, line=block.line + 1 + offset),
+                    f"not a `METHOD /path` line: {line[:80]!r}",
+                )
                 continue
             target = _ABSOLUTE.sub("", match.group(2).strip())
             path, _, query = target.partition("?")

@@ -56,8 +56,7 @@ def extract_model(
                 if field.name in seen:
                     sink.report(
                         "DG121",
-                        display,
-                        field.span.line,
+                        Span(path=display, line=field.span.line),
                         f"property {field.name!r} is listed twice; the first row is kept",
                     )
                     continue
@@ -119,7 +118,7 @@ def extract_enums(
             if not member:
                 continue
             if member in seen:
-                sink.report("DG121", display, row.line, f"enum member {member!r} is listed twice")
+                sink.report("DG121", Span(path=display, line=row.line), f"enum member {member!r} is listed twice")
                 continue
             seen.add(member)
             text = cell(row, desc_at).text

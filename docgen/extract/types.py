@@ -129,17 +129,23 @@ def extract_fields(
         name = clean_name(cell(row, name_at).text)
         if not name or not any(ch.isalnum() or ch == "_" for ch in name):
             if any(item.text for item in row.cells):
-                sink.report("DG122", span_path, row.line, "table row has no property name")
+                sink.report("DG122", Span(path=span_path, line=row.line), "table row has no property name")
             continue
         if name in seen:
-            sink.report("DG121", span_path, row.line, f"property {name!r} is listed twice; the first row is kept")
+            sink.report(
+                "DG121",
+                Span(path=span_path, line=row.line),
+                f"property {name!r} is listed twice; the first row is kept",
+            )
             continue
         seen.add(name)
         type_cell = cell(row, type_at)
         type_ref = parse_type(type_cell, page_rel)
         if type_ref is None:
             sink.report(
-                "DG201", span_path, row.line, f"cannot read the type {type_cell.text[:60]!r} of property {name!r}"
+                "DG201",
+                Span(path=span_path, line=row.line),
+                f"cannot read the type {type_cell.text[:60]!r} of property {name!r}",
             )
             type_ref = TypeRef(kind=TypeKind.ANY, name="", raw=type_cell.text)
         description = cell(row, desc_at)
@@ -163,7 +169,6 @@ def check_row_width(table: Table, row, span_path: str, sink: Sink) -> None:
     if row.raw_cells != len(table.header):
         sink.report(
             "DG120",
-            span_path,
-            row.line,
+            Span(path=span_path, line=row.line),
             f"table row has {row.raw_cells} cells, its header has {len(table.header)}",
         )

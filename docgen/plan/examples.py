@@ -42,19 +42,16 @@ def example_views(plan: OperationPlan, names: Names, sink: Sink) -> list[dict[st
     test_names = naming.test_names([e.name for e in op.examples], plan.view["name"])
     for example, test_name in zip(op.examples, test_names):
         if example.response is None:
-            sink.report(
-                "DG404", example.span.path, example.span.line, f"example {example.name!r} has no response; not tested"
-            )
+            sink.report("DG404", example.span, f"example {example.name!r} has no response; not tested")
             continue
         reason, view = _example(example, plan, names)
         if reason:
-            sink.report("DG405", example.span.path, example.span.line, f"example {example.name!r} not tested: {reason}")
+            sink.report("DG405", example.span, f"example {example.name!r} not tested: {reason}")
             continue
         if view["url_override"]:
             sink.report(
                 "DG406",
-                example.span.path,
-                example.span.line,
+                example.span,
                 f"example {example.name!r} calls a URL that matches no documented path; tested through url=",
             )
         view["eligible"] = eligible(example)

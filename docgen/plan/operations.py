@@ -114,8 +114,7 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
             qualified = naming.method_name(stem)
             sink.report(
                 "DG501",
-                page.span.path,
-                page.span.line,
+                page.span,
                 f"method name {name!r} is shared by {counts[name]} pages; this one is {qualified!r}",
             )
             name = qualified

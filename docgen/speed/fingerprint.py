@@ -31,7 +31,7 @@ def digest(*parts: bytes | str) -> str:
 def tool_fingerprint() -> str:
     """docgen's own code (every module, not only its version: an edited generator must not
     pass as up to date) and the versions of the libraries that shape the output."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # docgen/, this file is in docgen/speed/
     parts: list[bytes | str] = [__version__]
     for path in sorted(package.rglob("*.py")):
         parts += [path.relative_to(package).as_posix(), path.read_bytes()]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from docgen.config import Config, default_templates
 from docgen.diagnostics import CODES, Diagnostic
-from docgen.fingerprint import input_fingerprint
-from docgen.manifest import NAME, Manifest, content_hash, parse_manifest
 from docgen.output import Existing, header_sources
+from docgen.speed.fingerprint import input_fingerprint
+from docgen.speed.manifest import NAME, Manifest, content_hash, parse_manifest
 
 _DIAGNOSTIC = re.compile(r"^(.*):(\d+):(\d+): \w+\[(DG\d{3})\]: (.*)$")
 
