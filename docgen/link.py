@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from docgen.diagnostics import Sink
 from docgen.ir import (
@@ -17,6 +19,7 @@ from docgen.ir import (
     ModelOrigin,
     Page,
     TypeKind,
+    TypeRef,
 )
 
 _RANK = {ModelOrigin.RESOURCE: 0, ModelOrigin.REQUEST_BODY: 1, ModelOrigin.PLACEHOLDER: 2}
@@ -104,3 +107,50 @@ def _drop_undefined_base(model: Model, models: dict[str, Model]) -> Model:
     if model.base is None or model.base.lower() in models:
         return model
     return dataclasses.replace(model, base=None)
+
+
+ODATA_TYPE = "@odata.type"  # every model carries it already: a documented `@odata.type` row adds nothing
+
+
+@dataclass(frozen=True, slots=True)
+class TypeIndex:
+    """One API version's types by lower-cased documented name (links resolve case-insensitively)."""
+
+    models: Mapping[str, Model]
+    enums: frozenset[str]
+    placeholders: frozenset[str]  # models that no page defines
+
+    @classmethod
+    def of(cls, spec: ApiSpec) -> TypeIndex:
+        return cls(
+            models={m.name.lower(): m for m in spec.models},
+            enums=frozenset(e.name.lower() for e in spec.enums),
+            placeholders=frozenset(m.name.lower() for m in spec.models if m.origin is ModelOrigin.PLACEHOLDER),
+        )
+
+    def model(self, ref: TypeRef | None) -> Model | None:
+        """The model (not enum) a reference names, if there is one."""
+        if ref is None or ref.kind is not TypeKind.NAMED:
+            return None
+        return self.models.get(ref.name.lower())
+
+
+def chain(model: Model, models: Mapping[str, Model]) -> list[Model]:
+    """The model and its bases, the model first; a cycle is cut."""
+    result, seen = [], set()
+    current: Model | None = model
+    while current is not None and current.name.lower() not in seen:
+        seen.add(current.name.lower())
+        result.append(current)
+        current = models.get(current.base.lower()) if current.base else None
+    return result
+
+
+def all_fields(model: Model, models: Mapping[str, Model]) -> list[Field]:
+    """Fields of the base chain (outermost first), then the model's own; a cycle is cut."""
+    result: dict[str, Field] = {}
+    for item in reversed(chain(model, models)):
+        for f in item.fields:
+            if f.name != ODATA_TYPE:
+                result.setdefault(f.name, f)
+    return list(result.values())

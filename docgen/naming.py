@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from docgen.render import Code
+from docgen.escape import Code
+from docgen.ir import Model
+from docgen.link import ODATA_TYPE, chain
 
 # Attributes of pydantic.BaseModel (v2) and of the GraphModel base: a field of that name would
 # shadow them. Fixed here, not read from the installed pydantic, so output is the same everywhere.
@@ -184,3 +186,16 @@ def test_names(example_names: list[str], operation: str) -> list[Code]:
     """Test function stems for an operation's examples (`test_<stem>`), unique and never the
     operation's own error test (`test_<operation>_error`)."""
     return unique([snake(name) or "example" for name in example_names], reserved=(f"{operation}_error",))
+
+
+def model_attributes(model: Model, models: Mapping[str, Model]) -> dict[str, Code]:
+    """wire name -> Python attribute for every field of the model, inherited ones included.
+    Each class of the base chain names its own new fields (`field_attributes`: unique, and
+    never another field's wire name), so a base's attributes are the same seen from any
+    subclass."""
+    attributes: dict[str, Code] = {}
+    for item in reversed(chain(model, models)):
+        new = [f.name for f in item.fields if f.name != ODATA_TYPE and f.name not in attributes]
+        names = field_attributes(new, taken=attributes.values(), other_wires=attributes)
+        attributes.update(zip(new, names))
+    return attributes

@@ -18,9 +18,10 @@ from docgen.ir import Page, Span
 from docgen.link import link
 from docgen.output import Existing
 from docgen.plan import PlannedFile, plan, static_files
-from docgen.plan.examples import eligible
 from docgen.read import Source, find_pages, read_page
-from docgen.render import Code, Renderer, TemplateProblem, comment
+from docgen.escape import Code, comment
+from docgen.render import Renderer, TemplateProblem
+from docgen.validate import SkipReason, eligible, validate
 from docgen.speed.cache import Cache, cache_dir
 from docgen.speed.fingerprint import digest, tool_fingerprint
 from docgen.speed.incremental import (
@@ -49,7 +50,7 @@ class Generation:
     examples: int = 0
     eligible: int = 0  # examples docgen promises to test (see plan.examples.eligible)
     eligible_tested: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[SkipReason] = field(default_factory=Counter)
     rendered_hashes: dict[str, str] = field(default_factory=dict)  # path -> rendered_hash()
 
 
@@ -197,35 +198,29 @@ def _render(
             result.sources[item.path] = item.sources
             result.rendered_hashes[item.path] = key = rendered_hash(text)
             formatting.add(item.path, key, text)
-            if item.template == "test_page.py.j2":
-                for op in item.context["operations"]:
-                    result.tests += len(op["examples"])
-                    result.eligible_tested += sum(1 for ex in op["examples"] if ex["eligible"])
         if progress:
             progress("render", done, len(planned))
 
 
 def _plan(config: Config, pages: list[Page], sink: Sink, result: Generation) -> list[PlannedFile]:
-    """Link each version's pages and plan the output files; counts what it saw into result."""
+    """Link and validate each version's pages and plan the output files; counts what it saw
+    into result."""
     by_version: dict[str, list[Page]] = {}
     for page in pages:
         by_version.setdefault(page.version, []).append(page)
-    before = len(sink.items)
-    specs = {version: link(group, sink) for version, group in sorted(by_version.items())}
+    specs = {version: validate(link(group, sink)) for version, group in sorted(by_version.items())}
     planned = plan(specs, config.package, config.input.name, config.base_url, sink)
-    result.models = sum(len(s.models) for s in specs.values())
-    result.enums = sum(len(s.enums) for s in specs.values())
+    result.models = sum(len(s.spec.models) for s in specs.values())
+    result.enums = sum(len(s.spec.enums) for s in specs.values())
     for page in pages:
         if page.operation is not None:
             result.operations += 1
             result.examples += len(page.operation.examples)
             result.eligible += sum(1 for e in page.operation.examples if eligible(e))
-    result.skipped.update(
-        "it has no response" if d.code == "DG404" else d.message.split(": ", 1)[-1].split(" (", 1)[0]
-        for d in sink.items[before:]
-        if d.code in ("DG404", "DG405")
-    )
-    return planned
+    result.tests = len(planned.tests)
+    result.eligible_tested = sum(1 for t in planned.tests if t.eligible)
+    result.skipped.update(item.reason for item in planned.skipped)
+    return list(planned.files)
 
 
 def rendered_hash(text: str) -> str:
@@ -241,7 +236,7 @@ def header(sources: tuple[str, ...]) -> Code:
 def render_file(renderer: Renderer, item: PlannedFile, sink: Sink) -> str | None:
     """The file's text before formatting, or None (reported) when its template fails."""
     try:
-        return renderer.render(item.template, header=header(item.sources), **item.context)
+        return renderer.render(item.template, header=header(item.sources), **item.plan.context())
     except TemplateProblem as exc:
         # A broken template is reported once (identical diagnostics merge), not once per file.
         message = str(exc) if exc.loading else f"{exc} (while generating {item.path})"
@@ -269,7 +264,8 @@ def summary_line(result: Generation, sink: Sink) -> str:
     )
     if result.skipped:
         reasons = "; ".join(
-            f"{count} {reason}" for reason, count in sorted(result.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+            f"{count} {reason.value}"
+            for reason, count in sorted(result.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
         )
         line += f"\nexamples not tested: {reasons}"
     return line

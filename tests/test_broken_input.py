@@ -561,4 +561,4 @@ def test_example_checks_use_the_runtimes_patterns() -> None:
                 exec(ast.get_source_segment(text, node), namespace)
         return {name: getattr(namespace[name], "pattern", namespace[name]) for name in names}
 
-    assert values(ROOT / "docgen" / "plan" / "examples.py") == values(ROOT / "templates" / "runtime.py.j2")
+    assert values(ROOT / "docgen" / "validate.py") == values(ROOT / "templates" / "runtime.py.j2")

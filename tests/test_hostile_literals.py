@@ -28,7 +28,7 @@ from docgen.config import Config
 from docgen.diagnostics import Sink
 from docgen.output import check_paths
 from docgen.pipeline import generate
-from docgen.render import comment, doc, py
+from docgen.escape import comment, doc, py
 from docgen_helpers import ROOT, run_docgen, run_pytest
 
 INJECTION = '"""; import os; os.system(\'touch docgen-pwned\') #'

@@ -27,7 +27,8 @@ from docgen.diagnostics import Sink
 from docgen.extract import extract_page
 from docgen.ir import ApiSpec, Enum, EnumMember, Field, Model, ModelOrigin, Span, TypeKind, TypeRef
 from docgen.plan import plan, static_files
-from docgen.plan.models import field_attributes
+from docgen.naming import model_attributes as field_attributes
+from docgen.validate import validate
 from docgen.read import Source
 from docgen_helpers import ROOT, run_docgen
 
@@ -295,7 +296,9 @@ def test_plan_paths_stay_inside_the_output_folder() -> None:
         models=(model("../../etc/passwd", ["a"]), model("..", ["b"]), model("/abs", ["c"])),
         enums=(Enum(name="..\\x", namespace="n", members=(EnumMember(name="a", span=SPAN),), span=SPAN),),
     )
-    files = static_files("../escape", "docs") + plan({"": spec}, "../escape", "docs", "https://x", Sink())
+    files = static_files("../escape", "docs") + list(
+        plan({"": validate(spec)}, "../escape", "docs", "https://x", Sink()).files
+    )
     from docgen.output import check_paths
 
     check_paths([f.path for f in files])

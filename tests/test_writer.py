@@ -18,6 +18,7 @@ from docgen.ir import ApiSpec, Enum, EnumMember, Field, Model, ModelOrigin, Span
 from docgen.output import UnsafePath, check_paths, diff_tree, read_tree, write_tree
 from docgen.pipeline import generate
 from docgen.plan import plan, static_files
+from docgen.validate import validate
 from docgen_helpers import run_docgen
 
 PAGE = """\
@@ -357,11 +358,16 @@ def test_plan_never_produces_an_unsafe_path(package: str, names: list[str]) -> N
         for n in dict.fromkeys(names)
     )
     enums = (Enum(name="e" + names[0], namespace="n", members=(EnumMember(name="a", span=SPAN),), span=SPAN),)
-    files = static_files(package, "docs") + plan(
-        {"": ApiSpec(pages=(), models=models, enums=enums), "v1.0": ApiSpec(pages=(), models=models, enums=())},
-        package,
-        "docs",
-        "https://x",
-        Sink(),
+    files = static_files(package, "docs") + list(
+        plan(
+            {
+                "": validate(ApiSpec(pages=(), models=models, enums=enums)),
+                "v1.0": validate(ApiSpec(pages=(), models=models, enums=())),
+            },
+            package,
+            "docs",
+            "https://x",
+            Sink(),
+        ).files
     )
     check_paths([f.path for f in files])

@@ -1,118 +1,148 @@
-"""Stage 5a: ApiSpecs (one per API version) -> the files to generate, each a template plus
-the names and literals it prints. All Python names are chosen here, through `naming`;
-templates only lay them out."""
+"""Stage 6: validated specs (one per API version) -> the files to generate, each a frozen plan
+object that names its template. All Python names are chosen here, through `naming`; templates
+only lay them out."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from docgen import naming
 from docgen.diagnostics import Sink
+from docgen.escape import Code, py
 from docgen.ir import ApiSpec
-from docgen.plan.examples import example_views
-from docgen.plan.layout import Layout, PlannedFile
-from docgen.plan.models import collect_names, enum_file, model_file, models_init
-from docgen.plan.operations import method_names, plan_operation
-from docgen.render import Code, py
+from docgen.plan.example_tests import ExampleTest, PageTestsPlan, plan_tests
+from docgen.plan.files import (
+    ClientPlan,
+    ConftestPlan,
+    ExampleSupportPlan,
+    GroupRef,
+    OperationsInitPlan,
+    PackageInitPlan,
+    PlannedFile,
+    RuntimePlan,
+    VersionInitPlan,
+    VersionRef,
+)
+from docgen.plan.models import enum_file, model_file, models_init
+from docgen.plan.names import Names
+from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, method_names, plan_method
+from docgen.plan.placement import Placement
+from docgen.validate import Skipped, ValidatedSpec, validate
 
-__all__ = ["PlannedFile", "plan", "static_files"]
+__all__ = ["Plan", "PlannedFile", "plan", "static_files"]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Every file but the static ones, and what became of each documented example."""
+
+    files: tuple[PlannedFile, ...]
+    tests: tuple[ExampleTest, ...]
+    skipped: tuple[Skipped, ...]
 
 
 def static_files(package: str, input_name: str) -> list[PlannedFile]:
     """The files no page shapes (so they can be rendered before the pages are linked)."""
     package = naming.package_name(package)  # config checks it; no text may lead a path astray
-    everything = (input_name,)
+    every_page = (input_name,)
     return [
-        PlannedFile("conftest.py", "conftest.py.j2", {"package": Code(package)}, everything),
-        PlannedFile(f"{package}/_runtime.py", "runtime.py.j2", {}, everything),
-        PlannedFile("tests/docgen_test_support.py", "test_support.py.j2", {}, everything),
+        PlannedFile("conftest.py", ConftestPlan(package=Code(package)), every_page),
+        PlannedFile(f"{package}/_runtime.py", RuntimePlan(), every_page),
+        PlannedFile("tests/docgen_test_support.py", ExampleSupportPlan(), every_page),
     ]
 
 
-def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str, sink: Sink) -> list[PlannedFile]:
-    """Every file but the static_files()."""
+def plan(specs: dict[str, ValidatedSpec], package: str, input_name: str, base_url: str, sink: Sink) -> Plan:
+    """Every file but the static_files(). Reports each example that is not a test (DG404,
+    DG405) and each tested through url= (DG406)."""
     package = naming.package_name(package)
-    everything = (input_name,)
-    files: list[PlannedFile] = []
+    every_page = (input_name,)
     if not specs:
-        specs = {"": ApiSpec(pages=(), models=(), enums=())}
+        specs = {"": validate(ApiSpec(pages=(), models=(), enums=()))}
+    files: list[PlannedFile] = []
+    tests: list[ExampleTest] = []
+    skipped: list[Skipped] = []
     versions = []
-    for version, spec in sorted(specs.items()):
-        layout = Layout(package, version)
-        files += _version_files(spec, layout, layout.base_url(base_url), everything, sink)
+    for version, validated in sorted(specs.items()):
+        placement = Placement(package, version)
+        version_plan = _version_files(validated, placement, placement.base_url(base_url), every_page, sink)
+        files += version_plan.files
+        tests += version_plan.tests
+        skipped += version_plan.skipped
         if version:
-            versions.append({"module": Code(layout.module), "version": version})
-    files.append(
-        PlannedFile(
-            f"{package}/__init__.py",
-            "package_init.py.j2",
-            {
-                "package": Code(package),
-                "versions": versions,
-                "has_root": "" in specs,
-                "subpackages": py(tuple([v["module"] for v in versions] + (["models"] if "" in specs else []))),
-            },
-            everything,
-        )
+            versions.append(VersionRef(module=Code(placement.module), version=version))
+    for item in skipped:
+        sink.report(item.code, item.example.span, item.message)
+    subpackages = [v.module for v in versions] + (["models"] if "" in specs else [])
+    init = PackageInitPlan(
+        package=Code(package), versions=tuple(versions), has_root="" in specs, subpackages=py(tuple(subpackages))
     )
-    return files
+    files.append(PlannedFile(f"{package}/__init__.py", init, every_page))
+    return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped))
 
 
 def _version_files(
-    spec: ApiSpec, layout: Layout, base_url: str, everything: tuple[str, ...], sink: Sink
-) -> list[PlannedFile]:
-    names = collect_names(spec)
-    files = [model_file(m, names, layout) for m in spec.models]
-    files += [enum_file(e, names, layout) for e in spec.enums]
-    files.append(models_init(spec, names, layout, everything))
-    pages = [p for p in spec.pages if p.operation is not None]
-    plans = [plan_operation(p, name, names) for p, name in zip(pages, method_names(pages, sink))]
-    for item in plans:
-        item.view["examples"] = example_views(item, names, sink)
-    groups: dict[str, list] = {}
-    for item in plans:
-        groups.setdefault(item.view["group"], []).append(item.view)
-    group_views = []
+    validated: ValidatedSpec, placement: Placement, base_url: str, every_page: tuple[str, ...], sink: Sink
+) -> Plan:
+    spec = validated.spec
+    names = Names.of(spec, validated.index)
+    files = [model_file(m, names, placement) for m in spec.models]
+    files += [enum_file(e, names, placement) for e in spec.enums]
+    files.append(models_init(spec, names, placement, every_page))
+    checked = validated.operations
+    method_plans = [
+        plan_method(c.operation, c.shape, name, names)
+        for c, name in zip(checked, method_names([c.page for c in checked], sink))
+    ]
+    groups: dict[str, list[MethodPlan]] = {}
+    sources: dict[str, set[str]] = {}
+    for item, method in zip(checked, method_plans):
+        group = group_of(item.operation, names)
+        groups.setdefault(group, []).append(method)
+        sources.setdefault(group, set()).add(item.operation.span.path)
+    group_refs = []
     mixins = naming.unique([naming.capwords(group) + "Operations" for group in sorted(groups)])
-    for (group, views), mixin in zip(sorted(groups.items()), mixins):
-        group_view = {"module": Code(group), "mixin": Code(f"_{mixin}"), "async_mixin": Code(f"_Async{mixin}")}
-        group_views.append(group_view)
-        files.append(
-            PlannedFile(
-                f"{layout.folder}/operations/{group}.py",
-                "operations.py.j2",
-                {"root": layout.root_from_models, "operations": views, **group_view},
-                tuple(sorted({v["source_page"] for v in views})),
+    for (group, methods), mixin in zip(sorted(groups.items()), mixins):
+        ref = GroupRef(module=Code(group), mixin=Code(f"_{mixin}"), async_mixin=Code(f"_Async{mixin}"))
+        group_refs.append(ref)
+        module = OperationsModulePlan(
+            root=placement.root_from_models,
+            module=ref.module,
+            mixin=ref.mixin,
+            async_mixin=ref.async_mixin,
+            methods=tuple(methods),
+        )
+        files.append(PlannedFile(f"{placement.folder}/operations/{group}.py", module, tuple(sorted(sources[group]))))
+    files.append(PlannedFile(f"{placement.folder}/operations/__init__.py", OperationsInitPlan(), every_page))
+    client = ClientPlan(root=placement.root_from_client, groups=tuple(group_refs), base_url=py(base_url))
+    files.append(PlannedFile(f"{placement.folder}/client.py", client, every_page))
+    if placement.version:
+        version_init = VersionInitPlan(version=placement.version)
+        files.append(PlannedFile(f"{placement.folder}/__init__.py", version_init, every_page))
+    planned = [plan_tests(c, m, names) for c, m in zip(checked, method_plans)]
+    for planned_tests in planned:
+        for example in planned_tests.through_url:
+            sink.report(
+                "DG406",
+                example.span,
+                f"example {example.name!r} calls a URL that matches no documented path; tested through url=",
             )
+    # a page with no example still gets its error-path test; pages whose file names give the
+    # same module (a-b.md, a_b.md) each keep their tests
+    stems = naming.unique([naming.module_name(c.page.path.rsplit("/", 1)[-1].removesuffix(".md")) for c in checked])
+    for item, method, planned_tests, stem in zip(checked, method_plans, planned, stems):
+        page = item.operation.span.path
+        tests_plan = PageTestsPlan(
+            package=Code(placement.dotted),
+            root_package=Code(placement.package),
+            source=page,
+            method=method,
+            examples=planned_tests.examples,
+            error=planned_tests.error,
         )
-    files.append(PlannedFile(f"{layout.folder}/operations/__init__.py", "operations_init.py.j2", {}, everything))
-    files.append(
-        PlannedFile(
-            f"{layout.folder}/client.py",
-            "client.py.j2",
-            {"root": layout.root_from_client, "groups": group_views, "base_url": py(base_url)},
-            everything,
-        )
+        files.append(PlannedFile(f"tests/test_{placement.test_prefix}{stem}.py", tests_plan, (page,)))
+    return Plan(
+        files=tuple(files),
+        tests=tuple(t for p in planned for t in p.examples),
+        skipped=tuple(s for p in planned for s in p.skipped),
     )
-    if layout.version:
-        files.append(
-            PlannedFile(f"{layout.folder}/__init__.py", "version_init.py.j2", {"version": layout.version}, everything)
-        )
-    tested = [item for item in plans if item.view["examples"] or item.view["error_call"]]
-    # pages whose file names give the same module (a-b.md, a_b.md) each keep their tests
-    stems = naming.unique(
-        [naming.module_name(item.page.path.rsplit("/", 1)[-1].removesuffix(".md")) for item in tested]
-    )
-    for item, stem in zip(tested, stems):
-        files.append(
-            PlannedFile(
-                f"tests/test_{layout.test_prefix}{stem}.py",
-                "test_page.py.j2",
-                {
-                    "package": Code(layout.dotted),
-                    "root_package": Code(layout.package),
-                    "operations": [item.view],
-                    "source": item.view["source_page"],
-                },
-                (item.view["source_page"],),
-            )
-        )
-    return files

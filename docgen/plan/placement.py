@@ -1,27 +1,18 @@
-"""Where one API version's files go, and how its modules import the shared runtime."""
+"""File placement: where one API version's files go, and how its modules import the shared runtime."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from docgen import naming
-from docgen.render import Code
+from docgen.escape import Code
 
 _VERSIONED_BASE = re.compile(r"^(https?://[^/]+)/(beta|v\d+\.\d+)/?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
-class PlannedFile:
-    path: str  # relative to the output folder, posix
-    template: str
-    context: dict[str, Any]
-    sources: tuple[str, ...]  # the pages it was generated from (shown in its header)
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Placement:
     """Pages without an API version go in the package itself; each version gets a subpackage
     (graph_client.beta, graph_client.v1_0) with its own models, operations and clients."""
 

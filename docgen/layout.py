@@ -1,0 +1,163 @@
+"""Black's layout, written by docgen: code is rendered already in the shape black gives it, so
+black passes over each file once (its `format_str` runs again whenever its first pass changed
+the text, which doubles a cold build). Each function takes the column it is printed at from
+the template that prints it (a filter argument), so no plan code knows a template's indentation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docgen.escape import Code, py
+
+LINE_LENGTH = 88  # black's default, which the output is formatted with
+
+
+def fit(opening: str, items: list[str], closing: str, indent: int, used: int = 0, after: str = "") -> Code:
+    """opening + items + closing on one line when that fits with `used` columns taken before
+    it at this indent and `after` following it; else one item per line with a trailing comma,
+    which black keeps as it is (its "magic trailing comma"). Either way black has nothing
+    left to change."""
+    one_line = opening + ", ".join(items) + closing
+    if not items or indent + used + len(one_line) + len(after) <= LINE_LENGTH and "\n" not in one_line:
+        return Code(one_line)
+    inner = " " * (indent + 4)
+    return Code(opening + "\n" + "".join(f"{inner}{item},\n" for item in items) + " " * indent + closing)
+
+
+def assign(value: str, target: str, indent: int = 0) -> Code:
+    """`target = value` (a filter: `{{ value | assign(target, indent) }}`), or the value in parentheses on a line of its own when the line would
+    be too long (as black does)."""
+    line = f"{target} = {value}"
+    if indent + len(line) <= LINE_LENGTH or "\n" in value:
+        return Code(line)
+    return Code(f"{target} = (\n{' ' * (indent + 4)}{value}\n{' ' * indent})")
+
+
+def from_import(names: list[str] | str, module: str, indent: int = 0, after: str = "") -> Code:
+    """`from module import a, b` as black writes it: on one line when it fits, else in
+    parentheses with one name per line."""
+    names = [names] if isinstance(names, str) else list(names)
+    head = f"from {module} import "
+    if indent + len(head) + len(", ".join(names)) + len(after) <= LINE_LENGTH:
+        return Code(head + ", ".join(names) + after)
+    inner = " " * (indent + 4)
+    return Code(head + "(\n" + "".join(f"{inner}{name},\n" for name in names) + " " * indent + ")" + after)
+
+
+def pretty(value: Any, indent: int = 0) -> Code:
+    """py(value) laid out as black lays out a literal with magic trailing commas: one item per
+    line. Not needed for correctness (black formats the file anyway) but black is much faster
+    on text that is already in its shape, and large example bodies are most of the output."""
+    inner = " " * (indent + 4)
+    if isinstance(value, dict) and value:
+        items = "".join(f"{inner}{py(str(k))}: {pretty(v, indent + 4)},\n" for k, v in value.items())
+        return Code("{\n" + items + " " * indent + "}")
+    if isinstance(value, list) and value:
+        items = "".join(f"{inner}{pretty(v, indent + 4)},\n" for v in value)
+        return Code("[\n" + items + " " * indent + "]")
+    return py(value)
+
+
+def call(func: str, args: list[str], indent: int, used: int = 0, after: str = "") -> Code:
+    """`func(args)` (a filter: `{{ "isinstance" | call(["result", cls], 4, 7) }}`)."""
+    return fit(f"{func}(", [str(a) for a in args], ")", indent, used, after)
+
+
+def class_line(name: str, base: str) -> Code:
+    """`class Name(Base):`, split as black splits it when too long."""
+    return fit(f"class {name}(", [str(base)], "):", 0)
+
+
+def declaration(attribute: str, annotation: str, wire: str, indent: int) -> Code:
+    """`attribute: annotation | None = Field(default=None, alias=<wire>)` as black lays it out
+    in a class body: split inside Field( when the line up to it fits, else the value in
+    parentheses, else the annotation in parentheses."""
+    head = f"{attribute}: {annotation} | None = "
+    arguments = ["default=None", f"alias={py(wire)}"]
+    inner, pad = " " * (indent + 4), " " * indent
+    if indent + len(head) + len("Field(") <= LINE_LENGTH:
+        return Code(head + fit("Field(", arguments, ")", indent, len(head)))
+    if indent + len(head) + 1 <= LINE_LENGTH:
+        return Code(f"{head}(\n{inner}{fit('Field(', arguments, ')', indent + 4)}\n{pad})")
+    union = f"{annotation} | None"
+    if indent + 4 + len(union) > LINE_LENGTH:
+        union = f"{annotation}\n{inner}| None"
+    return Code(f"{attribute}: (\n{inner}{union}\n{pad}) = " + fit("Field(", arguments, ")", indent, len(") = ")))
+
+
+def parameter(name: str, kinds: list[str], indent: int) -> Code:
+    """`name: A | B` as black lays it out in a signature."""
+    line = f"{name}: {' | '.join(str(k) for k in kinds)}"
+    if indent + len(line) + 1 <= LINE_LENGTH or len(kinds) == 1:
+        return Code(line)
+    inner = " " * (indent + 4)
+    items = "\n".join(f"{inner}{'| ' if i else ''}{k}" for i, k in enumerate(kinds))
+    return Code(f"{name}: (\n{items}\n{' ' * indent})")
+
+
+def assertion(attribute: str, literal: str, parse: str, indent: int) -> Code:
+    """`assert result.<attribute> == <literal>` (or `== <parse><literal>)`, for a parsing call
+    such as `_date.fromisoformat(`), laid out as black would; without its own indentation."""
+    pad, inner = " " * indent, " " * (indent + 4)
+    expected = f"{parse}{literal})" if parse else literal
+    line = f"{pad}assert result.{attribute} == {expected}"
+    if len(line) <= LINE_LENGTH or "\n" in literal:
+        statement = line
+    elif parse and len(f"{pad}assert result.{attribute} == {parse}") <= LINE_LENGTH:
+        statement = f"{pad}assert result.{attribute} == {parse}\n{inner}{literal}\n{pad})"
+    elif not literal.startswith(("[", "{", "(")):
+        inside = f"result.{attribute} == {expected}"
+        if indent + 4 + len(inside) <= LINE_LENGTH:
+            statement = f"{pad}assert (\n{inner}{inside}\n{pad})"
+        else:
+            statement = f"{pad}assert (\n{inner}result.{attribute}\n{inner}== {expected}\n{pad})"
+    else:
+        statement = line  # black lays it out
+    return Code(statement.removeprefix(pad))
+
+
+def path_literal(items: tuple[str, ...], indent: int) -> Code:
+    """A path template tuple (literal text and parameter names alternating) as an item on a line
+    of its own at indent, followed by a comma."""
+    one_line = py(items)
+    if indent + len(one_line) + 1 <= LINE_LENGTH:
+        return one_line
+    inner = " " * (indent + 4)
+    if len(items) == 1:  # a one-tuple keeps its comma when black explodes it
+        return Code(f"(\n{inner}{py(items[0])},\n{' ' * indent})")
+    return fit("(", [py(item) for item in items], ")", indent, after=",")
+
+
+def tuple_assignment(target: str, items: list[str]) -> Code:
+    """`target = (item,)` at module level, or one item per line (the items laid out at 4)."""
+    if len(items) == 1 and "\n" not in items[0]:
+        line = f"{target} = ({items[0]},)"
+        if len(line) <= LINE_LENGTH:
+            return Code(line)
+    return Code(f"{target} = (\n" + "".join(f"    {item},\n" for item in items) + ")")
+
+
+def client_call(example_call: Any, indent: int, used: int = 0, after: str = "") -> Code:
+    """A test's call of a client method (an `ExampleCall`): `method(args, body, keyword=value)`,
+    laid out as black would on a line that starts at `indent` with `used` columns before the
+    call and `after` behind it. A body built as `Model.from_dict(CONST)` splits too when its own
+    line is too long."""
+    head = f"{example_call.method}("
+    kwargs = [f"{kw.name}={kw.value}" for kw in example_call.kwargs]
+    body: list[str] = []
+    if example_call.body is not None:
+        body_class = example_call.body_class
+        body = [f"{body_class}.from_dict({example_call.body})" if body_class else str(example_call.body)]
+    code = fit(head, [*example_call.args, *body, *kwargs], ")", indent, used, after)
+    if "\n" in code and body and example_call.body_class:
+        body = [fit(f"{example_call.body_class}.from_dict(", [str(example_call.body)], ")", indent + 4, after=",")]
+        code = fit(head, [*example_call.args, *body, *kwargs], ")", indent, used, after)
+    return code
+
+
+def returned(value: str, indent: int) -> Code:
+    """`return value`, or the value in parentheses of its own when it cannot be split."""
+    if "\n" not in value and indent + len("return ") + len(value) > LINE_LENGTH:
+        return Code(f"return (\n{' ' * (indent + 4)}{value}\n{' ' * indent})")
+    return Code(f"return {value}")

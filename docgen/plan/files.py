@@ -1,0 +1,96 @@
+"""What a generated file is made from: a plan object that names its template, and where it goes.
+
+Every plan object is frozen and built complete in one call; `render` prints its fields and
+nothing else (the template sees each field by name). The pipeline never knows template names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from docgen.escape import Code
+
+FROZEN: dict[str, Any] = dict(frozen=True, slots=True, kw_only=True)
+
+
+@dataclass(**FROZEN)
+class FilePlan:
+    """The base of every plan object that becomes a file."""
+
+    template: ClassVar[str]
+
+    def context(self) -> dict[str, Any]:
+        """The template's variables: this plan's fields (shallow: nested plans stay objects)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    path: str  # relative to the output folder, posix
+    plan: FilePlan
+    sources: tuple[str, ...]  # the pages it was generated from (shown in its header)
+
+    @property
+    def template(self) -> str:
+        return self.plan.template
+
+
+@dataclass(**FROZEN)
+class ConftestPlan(FilePlan):
+    template: ClassVar[str] = "conftest.py.j2"
+    package: Code
+
+
+@dataclass(**FROZEN)
+class RuntimePlan(FilePlan):
+    template: ClassVar[str] = "runtime.py.j2"
+
+
+@dataclass(**FROZEN)
+class ExampleSupportPlan(FilePlan):
+    template: ClassVar[str] = "test_support.py.j2"
+
+
+@dataclass(**FROZEN)
+class VersionRef:
+    module: Code
+    version: str  # as documented ("v1.0"); printed only through filters
+
+
+@dataclass(**FROZEN)
+class PackageInitPlan(FilePlan):
+    template: ClassVar[str] = "package_init.py.j2"
+    package: Code
+    versions: tuple[VersionRef, ...]
+    has_root: bool  # pages that name no API version are generated into the package itself
+    subpackages: Code  # a tuple literal
+
+
+@dataclass(**FROZEN)
+class VersionInitPlan(FilePlan):
+    template: ClassVar[str] = "version_init.py.j2"
+    version: str
+
+
+@dataclass(**FROZEN)
+class OperationsInitPlan(FilePlan):
+    template: ClassVar[str] = "operations_init.py.j2"
+
+
+@dataclass(**FROZEN)
+class GroupRef:
+    """One operations module and the mixin classes the clients inherit from it."""
+
+    module: Code
+    mixin: Code
+    async_mixin: Code
+
+
+@dataclass(**FROZEN)
+class ClientPlan(FilePlan):
+    template: ClassVar[str] = "client.py.j2"
+    root: Code
+    groups: tuple[GroupRef, ...]
+    base_url: Code

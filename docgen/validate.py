@@ -1,0 +1,470 @@
+"""Stage 5: which documented examples can become tests, and why the others cannot.
+
+Between link and plan. For each operation it works out its shape (what the method takes and
+returns), then runs every example through `CHECKS`, an ordered table of small named checks in
+the style of markdown-it-py's rule lists: the first that returns a reason decides. The result is
+data (`Skipped`), so the summary counts reasons from it, never from message text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from docgen import naming
+from docgen.ir import ApiSpec, BodyKind, Example, Model, Operation, Page, TypeKind, TypeRef
+from docgen.link import TypeIndex, all_fields
+from docgen.paths import split_path
+
+
+class ResultKind(StrEnum):
+    """What a generated method returns."""
+
+    MODEL = "model"  # one model, parsed from a JSON object
+    PAGER = "pager"  # a collection of models, page by page
+    NONE = "none"  # nothing (204 or an empty documented response)
+    BYTES = "bytes"  # `$value`: the raw content
+    COUNT = "count"  # `$count`: an integer in plain text
+    JSON = "json"  # any JSON value: the docs name no model
+
+
+@dataclass(frozen=True, slots=True)
+class OperationShape:
+    """What an operation's method takes and returns, from its page and the linked types."""
+
+    method: str
+    takes_body: bool
+    result: ResultKind
+    body_model: Model | None
+    response_model: Model | None
+
+
+def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
+    response_model = index.model(op.response.type if op.response else None)
+    method = op.paths[0].method
+    takes_body = method in ("POST", "PUT", "PATCH") and (
+        op.request_body is not None or any(e.request.body.kind is not BodyKind.NONE for e in op.examples)
+    )
+    return OperationShape(
+        method=method,
+        takes_body=takes_body,
+        result=_result(op, response_model),
+        body_model=index.model(op.request_body.type if op.request_body else None),
+        response_model=response_model,
+    )
+
+
+def _result(op: Operation, response_model: Model | None) -> ResultKind:
+    last = split_path(op.paths[0].path).literal_parts[-1].rstrip("/")
+    status = op.response.status if op.response else None
+    if last.endswith("/$value") or last == "$value":
+        return ResultKind.BYTES
+    if last.endswith("/$count"):
+        return ResultKind.COUNT
+    responses = [e.response for e in op.examples if e.response is not None]
+    empty = bool(responses) and all(r.body.kind is BodyKind.NONE for r in responses)
+    shows_body = any(r.body.kind is not BodyKind.NONE for r in responses)
+    if (status == 204 and not shows_body) or (response_model is None and empty):
+        return ResultKind.NONE
+    ref = op.response.type if op.response else None
+    if response_model is not None and ref is not None and ref.collection:
+        return ResultKind.PAGER
+    if response_model is not None:
+        return ResultKind.MODEL
+    return ResultKind.JSON
+
+
+class SkipReason(StrEnum):
+    """Why an example is not a test; the value is what the build summary prints."""
+
+    NO_RESPONSE = "it has no response"
+    METHOD = "its method is not the operation's"
+    PLACEHOLDER = "its URL still holds a {placeholder}"
+    STATUS = "its response status is not a success"
+    INVALID_JSON = "a body is not valid JSON"
+    NON_JSON_REQUEST = "its non-JSON request body is not generated"
+    MISSING_BODY = "the operation takes a body but the example sends none"
+    UNEXPECTED_BODY = "the example sends a body the operation does not document"
+    REQUEST_TYPES = "its request body does not fit the documented types"
+    RESPONSE_TYPES = "its response body does not fit the documented types"
+    NO_OBJECT = "the documented response has no JSON object to parse"
+    NO_VALUE_LIST = "the documented collection response has no `value` list"
+    UNEXPECTED_RESPONSE = "the response has a body the operation does not document"
+    NON_JSON_RESPONSE = "its non-JSON response is not generated"
+    QUERY = "its query string cannot be passed through the method"
+    HEADER = "a header holds characters HTTP cannot carry"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A check's answer: the reason, and what to tell the docs owner about this example."""
+
+    reason: SkipReason
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An example that is not a test, reported as DG404 (no response) or DG405."""
+
+    example: Example
+    reason: SkipReason
+    detail: str
+
+    @property
+    def code(self) -> str:
+        return "DG404" if self.reason is SkipReason.NO_RESPONSE else "DG405"
+
+    @property
+    def message(self) -> str:
+        if self.reason is SkipReason.NO_RESPONSE:
+            return f"example {self.example.name!r} has no response; not tested"
+        return f"example {self.example.name!r} not tested: {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedOperation:
+    """An operation page with its shape and, per example, why it cannot be a test (or None)."""
+
+    page: Page
+    shape: OperationShape
+    verdicts: tuple[Skipped | None, ...]
+
+    @property
+    def operation(self) -> Operation:
+        assert self.page.operation is not None
+        return self.page.operation
+
+
+Check = Callable[[Example, OperationShape, TypeIndex], Problem | None]
+_PLACEHOLDER_MARKS = ("{", "}", "<", ">")
+
+
+def _has_response(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    return Problem(SkipReason.NO_RESPONSE, "it has no response") if example.response is None else None
+
+
+def _same_method(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    if example.request.method != shape.method:
+        return Problem(SkipReason.METHOD, f"its method {example.request.method} is not the operation's {shape.method}")
+    return None
+
+
+def _no_placeholder(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    if any(mark in example.request.url.strip() for mark in _PLACEHOLDER_MARKS):
+        return Problem(SkipReason.PLACEHOLDER, "its URL still holds a {placeholder}")
+    return None
+
+
+def _success(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    status = _response(example).status
+    if status is not None and not 200 <= status <= 299:
+        return Problem(SkipReason.STATUS, f"its response status {status} is not a success")
+    return None
+
+
+def _valid_json(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    for message, role in ((example.request, "request"), (_response(example), "response")):
+        if message.body.kind is BodyKind.JSON and message.body.json is None:
+            return Problem(SkipReason.INVALID_JSON, f"its {role} body is not valid JSON")
+    return None
+
+
+def _json_request(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    body = example.request.body
+    if body.kind in (BodyKind.TEXT, BodyKind.BINARY):
+        return Problem(
+            SkipReason.NON_JSON_REQUEST, f"its {body.content_type or 'non-JSON'} request body is not generated"
+        )
+    return None
+
+
+def _body_as_documented(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    sends = _request_json(example) is not None
+    if shape.takes_body and not sends:
+        return Problem(SkipReason.MISSING_BODY, "the operation takes a body but the example sends none")
+    if not shape.takes_body and sends:
+        return Problem(SkipReason.UNEXPECTED_BODY, "the example sends a body the operation does not document")
+    return None
+
+
+def _request_types(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    body = _request_json(example)
+    if shape.body_model is not None and isinstance(body, dict):
+        mismatch = type_mismatch(body, shape.body_model, index)
+        if mismatch:
+            return Problem(SkipReason.REQUEST_TYPES, f"its request body {mismatch}")
+    return None
+
+
+def _response_types(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    body = _response_json(example)
+    model = shape.response_model
+    if model is None or not isinstance(body, dict):
+        return None
+    mismatch = ""
+    if shape.result is ResultKind.MODEL:
+        mismatch = type_mismatch(body, model, index)
+    elif shape.result is ResultKind.PAGER:
+        for item in body.get("value") or ():
+            mismatch = type_mismatch(item, model, index) if isinstance(item, dict) else "holds a non-object item"
+            if mismatch:
+                break
+    return Problem(SkipReason.RESPONSE_TYPES, f"its response body {mismatch}") if mismatch else None
+
+
+def _response_as_documented(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    response = _response(example)
+    body = _response_json(example)
+    if shape.result is ResultKind.MODEL and not isinstance(body, dict):
+        return Problem(SkipReason.NO_OBJECT, "the documented response has no JSON object to parse")
+    if shape.result is ResultKind.PAGER and not (isinstance(body, dict) and isinstance(body.get("value"), list)):
+        return Problem(SkipReason.NO_VALUE_LIST, "the documented collection response has no `value` list")
+    if shape.result is ResultKind.NONE and response.body.kind is not BodyKind.NONE:
+        return Problem(SkipReason.UNEXPECTED_RESPONSE, "the response has a body the operation does not document")
+    if shape.result is ResultKind.JSON and response.body.kind in (BodyKind.TEXT, BodyKind.BINARY):
+        kind = response.body.content_type or "non-JSON"
+        return Problem(SkipReason.NON_JSON_RESPONSE, f"its {kind} response is not generated")
+    return None
+
+
+# In order: the first check that answers decides the reason. Checks after the first two may
+# assume a response (`_has_response` ran).
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("has-response", _has_response),
+    ("same-method", _same_method),
+    ("no-placeholder", _no_placeholder),
+    ("success", _success),
+    ("valid-json", _valid_json),
+    ("json-request", _json_request),
+    ("body-as-documented", _body_as_documented),
+    ("request-types", _request_types),
+    ("response-types", _response_types),
+    ("response-as-documented", _response_as_documented),
+)
+
+
+def check_example(example: Example, shape: OperationShape, index: TypeIndex) -> Skipped | None:
+    for _, check in CHECKS:
+        problem = check(example, shape, index)
+        if problem is not None:
+            return Skipped(example=example, reason=problem.reason, detail=problem.detail)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedSpec:
+    """One API version after validation: its types, and its operations with their verdicts."""
+
+    spec: ApiSpec
+    index: TypeIndex
+    operations: tuple[CheckedOperation, ...]  # in page order
+
+
+def validate(spec: ApiSpec) -> ValidatedSpec:
+    index = TypeIndex.of(spec)
+    checked = []
+    for page in spec.pages:
+        if page.operation is None:
+            continue
+        shape = shape_of(page.operation, index)
+        verdicts = tuple(check_example(e, shape, index) for e in page.operation.examples)
+        checked.append(CheckedOperation(page=page, shape=shape, verdicts=verdicts))
+    return ValidatedSpec(spec=spec, index=index, operations=tuple(checked))
+
+
+def eligible(example: Example) -> bool:
+    """The examples docgen promises to test: a request with a response, JSON or empty bodies,
+    and a URL with no unfilled placeholder. The build summary reports the share of these that
+    became tests."""
+    messages = (example.request, example.response)
+    return (
+        example.response is not None
+        and not any(mark in example.request.url for mark in _PLACEHOLDER_MARKS)
+        and all(m.body.kind in (BodyKind.NONE, BodyKind.JSON) for m in messages if m is not None)
+    )
+
+
+def _response(example: Example) -> Any:
+    assert example.response is not None  # `_has_response` runs first
+    return example.response
+
+
+def _request_json(example: Example) -> Any:
+    body = example.request.body
+    return body.json if body.kind is BodyKind.JSON else None
+
+
+def _response_json(example: Example) -> Any:
+    body = _response(example).body
+    return body.json if body.kind is BodyKind.JSON else None
+
+
+def type_mismatch(value: dict[str, Any], model: Model, index: TypeIndex, depth: int = 0) -> str:
+    """Why a documented JSON object does not fit the documented types ("" when it does).
+    The model would coerce such a value (\"7\" to 7) and the round trip could not be exact."""
+    odata = value.get("@odata.type")
+    if odata is not None and not isinstance(odata, str):
+        return f"has '@odata.type' = {odata!r:.40}, not a string"
+    if isinstance(odata, str):
+        derived = index.models.get(odata.lstrip("#").rsplit(".", 1)[-1].lower())
+        if derived is not None:
+            model = derived
+    types = {f.name: f.type for f in all_fields(model, index.models)}
+    # pydantic fills a field from its Python name too: an undocumented key that is the Python
+    # name of a property whose own key is absent would come back under that property's key.
+    by_attribute = {
+        attribute: wire for wire, attribute in naming.model_attributes(model, index.models).items() if attribute != wire
+    }
+    for key in value:
+        if key not in types and key in by_attribute and by_attribute[key] not in value:
+            return f"has {key!r}, which the model reads as property {by_attribute[key]!r} (its Python name)"
+    for wire, item in value.items():
+        ref = types.get(wire)
+        if ref is None or item is None:
+            continue
+        items = item if ref.collection and isinstance(item, list) else [item]
+        if ref.collection and not isinstance(item, list):
+            return f"has {wire!r} as a single value where the docs type a collection"
+        for element in items:
+            if ref.collection and element is None and ref.kind is not TypeKind.ANY and ref.name != "Json":
+                return f"has {wire!r} holding null, which a collection of {ref.name} cannot"
+            problem = _value_mismatch(element, ref, index, depth)
+            if problem:
+                return f"has {wire!r} {problem}"
+    return ""
+
+
+def _value_mismatch(value: Any, ref: TypeRef, index: TypeIndex, depth: int) -> str:
+    if value is None:
+        return ""
+    if ref.kind is TypeKind.PRIMITIVE:
+        if not fits(ref.name, value):
+            return f"= {value!r:.40}, not a {ref.name}"
+        return ""
+    model = index.model(ref)
+    if model is None or ref.name.lower() in index.placeholders:
+        if ref.kind is TypeKind.NAMED and ref.name.lower() in index.enums and not isinstance(value, str):
+            return f"= {value!r:.40}, not a {ref.name} member"
+        return ""
+    if not isinstance(value, dict):
+        return f"= {value!r:.40}, not a {ref.name} object"
+    return type_mismatch(value, model, index, depth + 1) if depth < 8 else ""
+
+
+# The shapes and values the generated runtime's wire types accept: the same patterns as
+# templates/runtime.py.j2 (a test keeps them equal), and the values must exist (no 30 February,
+# no offset of 25 hours), or the documented value would fail to parse, not round-trip.
+_NUM = r"(\d+(?:\.\d+)?)"
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TIME_RE = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?")
+_DATETIME_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})" r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?" r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_DURATION_RE = re.compile(
+    rf"([-+])?P(?!$)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?"
+    rf"(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?"
+)
+_DURATION_UNITS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
+
+
+def _exists(build: Callable[[], object]) -> bool:
+    try:
+        build()
+    except (ValueError, OverflowError, ArithmeticError):
+        return False
+    return True
+
+
+def _date_value(value: Any) -> bool:
+    match = _DATE_RE.fullmatch(value) if isinstance(value, str) else None
+    return match is not None and _exists(lambda: _dt.date(*map(int, match.groups())))
+
+
+def _time_value(value: Any) -> bool:
+    match = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    return match is not None and _exists(lambda: _dt.time(int(match[1]), int(match[2]), int(match[3] or 0)))
+
+
+def _datetime_value(value: Any) -> bool:
+    match = _DATETIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+    year, month, day, hour, minute, second, _, offset = match.groups()
+
+    def build() -> None:
+        zone = None
+        if offset and offset not in ("Z", "z"):
+            digits = offset[1:].replace(":", "")
+            zone = _dt.timezone(_dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
+        _dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=zone)
+
+    return _exists(build)
+
+
+def _duration_value(value: Any) -> bool:
+    match = _DURATION_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+
+    def build() -> None:
+        seconds = sum((Decimal(p) * unit for p, unit in zip(match.groups()[1:], _DURATION_UNITS) if p), Decimal(0))
+        _dt.timedelta(microseconds=int(seconds * 1_000_000))
+
+    return _exists(build)
+
+
+_LOOSE_CHECKERS = {
+    "Double": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "Single": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "DateTimeOffset": _datetime_value,
+    "Date": _date_value,
+    "TimeOfDay": _time_value,
+    "Duration": _duration_value,
+    "Binary": lambda v: isinstance(v, str),
+    "Stream": lambda v: isinstance(v, str),
+}
+
+_CHECKERS = {
+    "String": lambda v: isinstance(v, str),
+    "Guid": lambda v: isinstance(v, str),
+    "Int32": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "Int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "Boolean": lambda v: isinstance(v, bool),
+}
+# Values the stdlib's fromisoformat reads the same way on every supported Python: the
+# generated test compares against it, an oracle independent of the generated runtime.
+_ISO = {
+    "DateTimeOffset": (
+        "datetime",
+        re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"),
+    ),
+    "Date": ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
+    "TimeOfDay": ("time", re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")),
+}
+
+
+def fits(edm_type: str, value: Any) -> bool:
+    """Whether a JSON value is a valid wire value of a primitive type (unknown types: any value)."""
+    check = _CHECKERS.get(edm_type) or _LOOSE_CHECKERS.get(edm_type)
+    return check is None or check(value)
+
+
+def fits_exactly(edm_type: str, values: list[Any]) -> bool:
+    """Whether the model keeps these values as the same Python values (str, int, bool)."""
+    check = _CHECKERS.get(edm_type)
+    return check is not None and all(check(v) for v in values)
+
+
+def iso_kind(edm_type: str, value: Any) -> str | None:
+    """ "datetime", "date" or "time" when the stdlib's fromisoformat reads this value the same
+    way on every supported Python (a test oracle independent of the generated runtime)."""
+    entry = _ISO.get(edm_type)
+    if entry is None or not isinstance(value, str) or not entry[1].match(value):
+        return None
+    return entry[0]
