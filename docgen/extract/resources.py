@@ -88,7 +88,10 @@ def _truthy(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
-_VALUES_HEADING = re.compile(r"^\s*`?([A-Za-z_]\w*)`?\s+(values|members)\s*$", re.IGNORECASE)
+# `### widgetStatus values` names its enum; `## Enumeration values` and `## Enum members` do not.
+_VALUES_HEADING = re.compile(
+    r"^\s*`?(?!(?:enum|enumeration)`?\s)([A-Za-z_]\w*)`?\s+(values|members)\s*$", re.IGNORECASE
+)
 
 
 def extract_enums(ctx: PageContext, page_name: str | None, namespace: str, placed: list[Placed]) -> tuple[Enum, ...]:
