@@ -321,7 +321,7 @@ class HttpResponse(_Annotated):
     """An example response fence: a status line, header lines, a blank line, a body."""
 
     status: int
-    """The status line's code (`HTTP/1.1 201 Created`, `HTTP 201`, `201 Created` -> 201)."""
+    """The status line's code: 201 for `HTTP/1.1 201 Created` or `HTTP 201 Created`."""
     headers: tuple[Header, ...] = ()
     """The header lines, in written order."""
     body: Body = Body(kind=BodyKind.NONE)
