@@ -13,8 +13,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from docgen.diagnostics import Sink
-from docgen.ir import Span
+from docgen.read import PageContext
 
 FRONT_MATTER_FENCE = "---"
 COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
@@ -117,18 +116,18 @@ def _paragraph_inline(raw: str, references: tuple[tuple[str, str, str], ...]) ->
     return _inline(_parse_inline(raw, env))
 
 
-def parse_document(text: str, display: str, sink: Sink) -> Document:
+def parse_document(ctx: PageContext, text: str) -> Document:
     lines = text.split("\n")
-    front, body_start = _front_matter(lines, display, sink)
+    front, body_start = _front_matter(ctx, lines)
     # Blank the front matter instead of cutting it, so markdown-it's line numbers stay true.
     body = "\n" * body_start + "\n".join(lines[body_start:])
     env: dict = {}
     tokens = _parser().parse(body, env)
-    blocks = tuple(_blocks(tokens, lines, display, sink, env))
+    blocks = tuple(_blocks(ctx, tokens, lines, env))
     return Document(front_matter=front, blocks=blocks, line_count=len(lines))
 
 
-def _front_matter(lines: list[str], display: str, sink: Sink) -> tuple[dict[str, str], int]:
+def _front_matter(ctx: PageContext, lines: list[str]) -> tuple[dict[str, str], int]:
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         return {}, 0
     values: dict[str, str] = {}
@@ -140,14 +139,10 @@ def _front_matter(lines: list[str], display: str, sink: Sink) -> tuple[dict[str,
             continue
         key, sep, value = line.partition(":")
         if not sep or not key.strip():
-            sink.report(
-                "DG101",
-                Span(path=display, line=index + 1),
-                f"front matter line is not `key: value`: {line.strip()[:60]!r}",
-            )
+            ctx.report("DG101", index + 1, f"front matter line is not `key: value`: {line.strip()[:60]!r}")
             continue
         values.setdefault(key.strip(), _unquote(value.strip()))
-    sink.report("DG101", Span(path=display, line=1), "the front matter is not closed by a `---` line")
+    ctx.report("DG101", 1, "the front matter is not closed by a `---` line")
     return {}, 0
 
 
@@ -157,7 +152,7 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _blocks(tokens: list[Token], lines: list[str], display: str, sink: Sink, env: dict):
+def _blocks(ctx: PageContext, tokens: list[Token], lines: list[str], env: dict):
     references = tuple(
         sorted(
             (label, str(ref.get("href", "")), str(ref.get("title", "")))
@@ -189,11 +184,11 @@ def _blocks(tokens: list[Token], lines: list[str], display: str, sink: Sink, env
         if token.type in ("fence", "code_block"):
             closed = _fence_closed(token, lines)
             if not closed:
-                sink.report("DG110", Span(path=display, line=line), "this code fence is never closed")
+                ctx.report("DG110", line, "this code fence is never closed")
             info = token.info.strip() if token.type == "fence" else ""
             yield Fence(info=info, content=token.content, line=line, closed=closed)
         elif token.type == "html_block":
-            yield from _comments(token.content, line, display, sink)
+            yield from _comments(ctx, token.content, line)
         index += 1
 
 
@@ -207,14 +202,14 @@ def _fence_closed(token: Token, lines: list[str]) -> bool:
     return closing.startswith(token.markup[0] * len(token.markup)) and not closing.strip(token.markup[0])
 
 
-def _comments(html: str, line: int, display: str, sink: Sink):
+def _comments(ctx: PageContext, html: str, line: int):
     # Scanned with find, not a regex: `<!--` repeated without a `-->` must stay linear.
     position = 0
     while (start := html.find("<!--", position)) != -1:
         end = html.find("-->", start + 4)
         at = line + html.count("\n", 0, start)
         if end == -1:
-            sink.report("DG111", Span(path=display, line=at), "this HTML comment is never closed")
+            ctx.report("DG111", at, "this HTML comment is never closed")
             yield Comment(text=html[start + 4 :], line=at, closed=False)
             return
         yield Comment(text=html[start + 4 : end], line=at, closed=True)

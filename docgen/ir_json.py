@@ -6,9 +6,13 @@ import dataclasses
 from enum import Enum
 from typing import Any
 
-from docgen.ir import Page, Span
+from docgen.ir import HttpRequest, HttpResponse, Page, Span
 
 FORMAT_VERSION = 1
+
+# Version 1 shows every example message with all of method, url and status (one IR record once
+# held both): a request's status is null, a response's method and url are empty.
+_V1_KEYS: dict[type, dict[str, Any]] = {HttpRequest: {"status": None}, HttpResponse: {"method": "", "url": ""}}
 
 
 def to_json(pages: list[Page]) -> dict[str, Any]:
@@ -20,6 +24,7 @@ def _value(value: Any) -> Any:
         return value.line
     if dataclasses.is_dataclass(value):
         result = {f.name: _value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        result.update(_V1_KEYS.get(type(value), {}))
         if "span" in result:
             result["line"] = result.pop("span")
         if "annotation" in result:

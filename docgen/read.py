@@ -21,6 +21,31 @@ class Source:
     text: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageContext:
+    """The page being parsed and extracted, passed as one argument to every block reader and
+    extractor: where links resolve from, how the page is shown, where problems go."""
+
+    rel: str
+    """The page relative to the input folder (posix): links resolve from it."""
+    display: str
+    """The page as diagnostics and spans show it."""
+    sink: Sink
+    """Where this page's diagnostics go."""
+
+    @classmethod
+    def of(cls, source: Source, sink: Sink) -> PageContext:
+        return cls(rel=source.rel, display=source.display, sink=sink)
+
+    def span(self, line: int) -> Span:
+        """The span of a 1-based line of this page."""
+        return Span(path=self.display, line=line)
+
+    def report(self, code: str, line: int, message: str) -> None:
+        """Report a diagnostic at a 1-based line of this page."""
+        self.sink.report(code, self.span(line), message)
+
+
 def find_pages(root: Path) -> list[str]:
     """Every *.md below root, as sorted posix paths relative to it (sorted: output never
     depends on the order the file system lists files in)."""

@@ -14,7 +14,9 @@ from docgen_helpers import CORPUS  # noqa: E402
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--update-golden", action="store_true", help="rewrite tests/golden/*/expected from docgen's output"
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*/expected and the expected parts of tests/fixtures/extract/*.md from docgen's output",
     )
 
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
+from pathlib import Path
 
+from docgen import ir
 from docgen.diagnostics import Sink
 from docgen.extract import extract_page
 from docgen.ir import (
     BodyKind,
     Field,
     HttpPath,
+    HttpRequest,
+    HttpResponse,
     PageKind,
     Permission,
     PermissionKind,
     PermissionState,
     Response,
+    Span,
     TypeKind,
     TypeRef,
 )
-from docgen.read import Source
+from docgen.read import PageContext, Source
 
 
 def page(text: str, rel: str = "api/x.md"):
@@ -265,3 +271,40 @@ def test_requests_pair_with_responses_by_name_then_order() -> None:
     first, second = result.operation.examples
     assert (first.name, first.response.status) == ("first", 200)
     assert (second.name, second.response.status) == ("second", 204)
+
+
+def test_examples_are_http_requests_and_responses() -> None:
+    result, _ = page(OPERATION)
+    (example,) = result.operation.examples
+    assert isinstance(example.request, HttpRequest) and isinstance(example.response, HttpResponse)
+    assert example.request.method == "GET" and example.response.status == 200
+    assert example.response.annotated("truncated") == "true" and example.request.annotated("name", "x") == "x"
+
+
+def test_page_context_reports_at_a_line_of_its_page() -> None:
+    sink = Sink()
+    ctx = PageContext(rel="api/x.md", display="docs/api/x.md", sink=sink)
+    ctx.report("DG120", 7, "table row has 2 cells, its header has 3")
+    assert ctx.span(7) == Span(path="docs/api/x.md", line=7)
+    assert [d.format() for d in sink.sorted()] == [
+        "docs/api/x.md:7:1: warning[DG120]: table row has 2 cells, its header has 3"
+    ]
+
+
+def test_every_ir_class_and_field_is_documented() -> None:
+    """Each IR class has a docstring, and each dataclass field a string literal under it."""
+    tree = ast.parse(Path(ir.__file__).read_text(encoding="utf-8"))
+    undocumented = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+            continue
+        if ast.get_docstring(node) is None:
+            undocumented.append(node.name)
+        if not any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "dataclass" for d in node.decorator_list):
+            continue
+        for index, statement in enumerate(node.body):
+            if isinstance(statement, ast.AnnAssign):
+                following = node.body[index + 1] if index + 1 < len(node.body) else None
+                if not (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)):
+                    undocumented.append(f"{node.name}.{statement.target.id}")
+    assert undocumented == []

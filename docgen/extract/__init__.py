@@ -18,8 +18,8 @@ from docgen.extract.operations import (
 )
 from docgen.extract.resources import extract_enums, extract_model, type_name_from_title
 from docgen.extract.sections import Concept, Placed, place
-from docgen.ir import Model, ModelOrigin, Operation, Page, PageKind, Span
-from docgen.read import Source
+from docgen.ir import Model, ModelOrigin, Operation, Page, PageKind
+from docgen.read import PageContext, Source
 
 _NAMESPACE = re.compile(r"^Namespace:\s*`?([A-Za-z][\w.]*)`?", re.IGNORECASE)
 _VERSION = re.compile(r"(?:^|/)(beta|v\d+\.\d+)(?:/|$)")
@@ -32,8 +32,8 @@ _DOC_TYPES = {
 
 
 def extract_page(source: Source, sink: Sink) -> Page:
-    document = parse_document(source.text, source.display, sink)
-    display = source.display
+    ctx = PageContext.of(source, sink)
+    document = parse_document(ctx, source.text)
     blocks = document.blocks
     placed = place(blocks)
     front = document.front_matter
@@ -41,7 +41,7 @@ def extract_page(source: Source, sink: Sink) -> Page:
     heading_line = next((b.line for b in blocks if isinstance(b, Heading) and b.level == 1), 1)
     title = front.get("title") or heading
     namespace = _namespace(blocks)
-    annotations = _annotations(blocks, display, sink)
+    annotations = _annotations(ctx, blocks)
     kind = _kind(front.get("doc_type", ""), placed, heading)
     description = front.get("description", "") or _first_paragraph(placed)
     version_match = _VERSION.search(source.rel)
@@ -53,12 +53,12 @@ def extract_page(source: Source, sink: Sink) -> Page:
         heading=heading,
         namespace=namespace,
         version=version_match.group(1) if version_match else "",
-        span=Span(path=display, line=heading_line),
+        span=ctx.span(heading_line),
     )
     if kind is PageKind.OPERATION:
-        operation = _operation(title, description, placed, annotations, source, sink, heading_line)
+        operation = _operation(ctx, title, description, placed, annotations, heading_line)
         models = _request_body_models(operation, namespace)
-        enums = extract_enums(None, namespace, placed, display, sink)
+        enums = extract_enums(ctx, None, namespace, placed)
         if not common["version"] and operation is not None:
             common["version"] = _example_version(operation)
         return Page(kind=kind, operation=operation, models=models, enums=enums, **common)
@@ -66,19 +66,15 @@ def extract_page(source: Source, sink: Sink) -> Page:
         type_name = type_name_from_title(heading) or type_name_from_title(title)
         models: tuple[Model, ...] = ()
         if kind is PageKind.RESOURCE and type_name:
-            model = extract_model(
-                type_name, namespace, placed, annotations, description, source.rel, display, heading_line, sink
-            )
+            model = extract_model(ctx, type_name, namespace, placed, annotations, description, heading_line)
             models = (model,) if model else ()
-        enums = extract_enums(type_name if kind is PageKind.ENUM else None, namespace, placed, display, sink)
+        enums = extract_enums(ctx, type_name if kind is PageKind.ENUM else None, namespace, placed)
         if not models and not enums:
-            sink.report(
-                "DG102",
-                Span(path=display, line=heading_line),
-                "no properties table and no members table: nothing generated from this page",
+            ctx.report(
+                "DG102", heading_line, "no properties table and no members table: nothing generated from this page"
             )
         return Page(kind=kind, models=models, enums=enums, **common)
-    sink.report("DG102", Span(path=display, line=heading_line), "conceptual page: nothing generated from it")
+    ctx.report("DG102", heading_line, "conceptual page: nothing generated from it")
     return Page(kind=kind, **common)
 
 
@@ -125,14 +121,14 @@ def _kind(doc_type: str, placed: list[Placed], heading: str) -> PageKind:
     return PageKind.CONCEPTUAL
 
 
-def _annotations(blocks, display: str, sink: Sink) -> dict[int, tuple]:
+def _annotations(ctx: PageContext, blocks) -> dict[int, tuple]:
     """Annotation of each fence, keyed by the fence's line. An annotation binds to the next fence
     even across a line of prose, but never across another fence or heading."""
     result: dict[int, tuple] = {}
     pending: tuple | None = None
     for block in blocks:
         if isinstance(block, Comment):
-            annotation = read_annotation(block, display, sink) if block.closed else None
+            annotation = read_annotation(ctx, block) if block.closed else None
             if annotation is not None:
                 pending = annotation
         elif isinstance(block, Fence):
@@ -144,13 +140,12 @@ def _annotations(blocks, display: str, sink: Sink) -> dict[int, tuple]:
     return result
 
 
-def _operation(title, description, placed, annotations, source: Source, sink: Sink, line: int) -> Operation | None:
-    display = source.display
-    paths = extract_paths(placed, annotations, display, sink)
+def _operation(ctx: PageContext, title, description, placed, annotations, line: int) -> Operation | None:
+    paths = extract_paths(ctx, placed, annotations)
     if not paths:
-        sink.report("DG301", Span(path=display, line=line), "no `METHOD /path` line under an HTTP request heading")
+        ctx.report("DG301", line, "no `METHOD /path` line under an HTTP request heading")
         return None
-    parameters, options = extract_parameters(placed, source.rel, display, sink)
+    parameters, options = extract_parameters(ctx, placed)
     messages = []
     for item in placed:
         block = item.block
@@ -159,21 +154,21 @@ def _operation(title, description, placed, annotations, source: Source, sink: Si
         annotation = annotations.get(block.line, ())
         if dict(annotation).get("blockType") == "ignored" or classify(block.content) is None:
             continue
-        message = parse_http(block.content, block.line, annotation, display, sink)
+        message = parse_http(ctx, block.content, block.line, annotation)
         if message is not None:
             messages.append(message)
     return Operation(
         title=title,
         description=description,
         paths=paths,
-        headers=extract_headers(placed, display),
+        headers=extract_headers(ctx, placed),
         parameters=parameters,
         query_options=options,
-        request_body=extract_request_body(placed, source.rel, display, sink),
-        response=extract_response(placed, source.rel, display),
-        permissions=extract_permissions(placed, display),
+        request_body=extract_request_body(ctx, placed),
+        response=extract_response(ctx, placed),
+        permissions=extract_permissions(ctx, placed),
         examples=pair_examples(messages),
-        span=Span(path=display, line=line),
+        span=ctx.span(line),
     )
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from docgen.blocks import Comment
-from docgen.diagnostics import Sink
 from docgen.extract.lenient_json import LenientError, loads
-from docgen.ir import Span
+from docgen.read import PageContext
 
 
-def read_annotation(comment: Comment, display: str, sink: Sink) -> tuple[tuple[str, Any], ...] | None:
+def read_annotation(ctx: PageContext, comment: Comment) -> tuple[tuple[str, Any], ...] | None:
     """The annotation's keys in written order, or None when the comment holds no JSON object."""
     text = comment.text.strip()
     if not text.startswith("{"):
@@ -18,12 +17,10 @@ def read_annotation(comment: Comment, display: str, sink: Sink) -> tuple[tuple[s
     try:
         value, repaired = loads(text)
     except LenientError as exc:
-        sink.report(
-            "DG401", Span(path=display, line=comment.line + exc.line - 1), f"annotation is not JSON ({exc}); ignored"
-        )
+        ctx.report("DG401", comment.line + exc.line - 1, f"annotation is not JSON ({exc}); ignored")
         return None
     if not isinstance(value, dict):
         return None
     if repaired:
-        sink.report("DG401", Span(path=display, line=comment.line), "annotation is not strict JSON; read leniently")
+        ctx.report("DG401", comment.line, "annotation is not strict JSON; read leniently")
     return tuple(value.items())

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docgen.diagnostics import Sink
 from docgen.extract.lenient_json import LenientError, loads
-from docgen.ir import Body, BodyKind, Example, Header, HttpExample, Span
+from docgen.ir import Body, BodyKind, Example, Header, HttpMessage, HttpRequest, HttpResponse
+from docgen.read import PageContext
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S.*?)(?:\s+HTTP/\d(?:\.\d)?)?\s*$")
@@ -35,9 +35,10 @@ def classify(content: str) -> str | None:
 
 
 def parse_http(
-    content: str, fence_line: int, annotation: tuple[tuple[str, Any], ...], display: str, sink: Sink
-) -> HttpExample | None:
-    """An example fence as an HttpExample; the fence's content starts on fence_line + 1."""
+    ctx: PageContext, content: str, fence_line: int, annotation: tuple[tuple[str, Any], ...]
+) -> HttpMessage | None:
+    """An example fence as an HttpRequest or HttpResponse (None when it is neither); the fence's
+    content starts on fence_line + 1."""
     lines = content.split("\n")
     offset, start = first_line(content)
     line_no = fence_line + 1 + offset
@@ -55,7 +56,7 @@ def parse_http(
             Header(
                 name=header.group(1),
                 value=header.group(2).strip(),
-                span=Span(path=display, line=fence_line + 1 + index),
+                span=ctx.span(fence_line + 1 + index),
             )
         )
         index += 1
@@ -68,10 +69,10 @@ def parse_http(
     if stray and all(stray) and not body_text.lstrip().startswith(("{", "[")):
         headers.extend(Header(name=m.group(1), value=m.group(2).strip()) for m in stray if m)
         body_text = ""
-    body = _body(body_text, headers, body_start, display, sink)
-    span = Span(path=display, line=line_no)
+    body = _body(ctx, body_text, headers, body_start)
+    span = ctx.span(line_no)
     if request:
-        return HttpExample(
+        return HttpRequest(
             method=request.group(1),
             url=request.group(2).strip(),
             headers=tuple(headers),
@@ -79,7 +80,7 @@ def parse_http(
             annotation=annotation,
             span=span,
         )
-    return HttpExample(
+    return HttpResponse(
         status=int(status_match.group(1)), headers=tuple(headers), body=body, annotation=annotation, span=span
     )
 
@@ -91,7 +92,7 @@ def header_value(headers: tuple[Header, ...] | list[Header], name: str) -> str:
     return ""
 
 
-def _body(text: str, headers: list[Header], line: int, display: str, sink: Sink) -> Body:
+def _body(ctx: PageContext, text: str, headers: list[Header], line: int) -> Body:
     content_type = header_value(headers, "content-type").lower()
     stripped = text.strip()
     if not stripped:
@@ -101,21 +102,21 @@ def _body(text: str, headers: list[Header], line: int, display: str, sink: Sink)
         try:
             value, repaired = loads(stripped)
         except LenientError as exc:
-            sink.report("DG402", Span(path=display, line=line + exc.line - 1), f"example body is not valid JSON: {exc}")
+            ctx.report("DG402", line + exc.line - 1, f"example body is not valid JSON: {exc}")
             return Body(kind=BodyKind.JSON, text=stripped, json=None, content_type=content_type)
         if repaired:
-            sink.report("DG403", Span(path=display, line=line), "example body is not strict JSON; it was repaired")
+            ctx.report("DG403", line, "example body is not strict JSON; it was repaired")
         return Body(kind=BodyKind.JSON, text=stripped, json=value, content_type=content_type)
     kind = BodyKind.TEXT if content_type.startswith("text/") or not content_type else BodyKind.BINARY
     return Body(kind=kind, text=stripped, content_type=content_type)
 
 
-def pair_examples(messages: list[HttpExample]) -> tuple[Example, ...]:
+def pair_examples(messages: list[HttpMessage]) -> tuple[Example, ...]:
     """Requests paired with responses: a response names its request by annotation name,
     else it answers the latest request that has no response yet."""
     examples: list[list[Any]] = []  # [request, response]
     for message in messages:
-        if message.method:
+        if isinstance(message, HttpRequest):
             examples.append([message, None])
             continue
         name = message.annotated("name")

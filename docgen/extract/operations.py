@@ -7,7 +7,6 @@ import dataclasses
 import re
 
 from docgen.blocks import Fence, Paragraph, Table
-from docgen.diagnostics import Sink
 from docgen.extract.examples import REQUEST_LINE
 from docgen.extract.sections import Concept, Placed
 from docgen.extract.types import (
@@ -29,10 +28,10 @@ from docgen.ir import (
     PermissionState,
     RequestBody,
     Response,
-    Span,
     TypeKind,
     TypeRef,
 )
+from docgen.read import PageContext
 
 _ABSOLUTE = re.compile(r"^https?://[^/]+(/(v\d+\.\d+|beta))?", re.IGNORECASE)
 _GLUED = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(/\S.*)$")  # "DELETE/users/{id}"
@@ -41,9 +40,7 @@ _STATUS = re.compile(r"\b([1-5]\d\d)(?:\s+[A-Z][A-Za-z-]*)*")
 _NOT_SUPPORTED = re.compile(r"not\s+(supported|available|applicable)", re.IGNORECASE)
 
 
-def extract_paths(
-    placed: list[Placed], annotations: dict[int, tuple], display: str, sink: Sink
-) -> tuple[HttpPath, ...]:
+def extract_paths(ctx: PageContext, placed: list[Placed], annotations: dict[int, tuple]) -> tuple[HttpPath, ...]:
     paths: list[HttpPath] = []
     for item in placed:
         block = item.block
@@ -55,11 +52,7 @@ def extract_paths(
                 continue
             match = REQUEST_LINE.match(line) or _GLUED.match(line)
             if not match:
-                sink.report(
-                    "DG302",
-                    Span(path=display, line=block.line + 1 + offset),
-                    f"not a `METHOD /path` line: {line[:80]!r}",
-                )
+                ctx.report("DG302", block.line + 1 + offset, f"not a `METHOD /path` line: {line[:80]!r}")
                 continue
             target = _ABSOLUTE.sub("", match.group(2).strip())
             path, _, query = target.partition("?")
@@ -71,13 +64,13 @@ def extract_paths(
                     path=path,
                     query=query,
                     annotation=annotations.get(block.line, ()),
-                    span=Span(path=display, line=block.line + 1 + offset),
+                    span=ctx.span(block.line + 1 + offset),
                 )
             )
     return tuple(paths)
 
 
-def extract_permissions(placed: list[Placed], display: str) -> tuple[Permission, ...]:
+def extract_permissions(ctx: PageContext, placed: list[Placed]) -> tuple[Permission, ...]:
     permissions: list[Permission] = []
     for item in placed:
         table = item.block
@@ -103,7 +96,7 @@ def extract_permissions(placed: list[Placed], display: str) -> tuple[Permission,
                     state=state,
                     scopes=tuple(s.strip("*`") for s in scopes),
                     raw=raw,
-                    span=Span(path=display, line=row.line),
+                    span=ctx.span(row.line),
                 )
             )
     return tuple(permissions)
@@ -120,7 +113,7 @@ def _permission_kind(text: str) -> PermissionKind | None:
     return None
 
 
-def extract_headers(placed: list[Placed], display: str) -> tuple[Header, ...]:
+def extract_headers(ctx: PageContext, placed: list[Placed]) -> tuple[Header, ...]:
     headers: list[Header] = []
     for item in placed:
         table = item.block
@@ -140,7 +133,7 @@ def extract_headers(placed: list[Placed], display: str) -> tuple[Header, ...]:
                     name=name,
                     value=cell(row, value_at).text,
                     description=cell(row, desc_at).text,
-                    span=Span(path=display, line=row.line),
+                    span=ctx.span(row.line),
                 )
             )
     return tuple(headers)
@@ -153,9 +146,7 @@ _LOCATIONS = {
 }
 
 
-def extract_parameters(
-    placed: list[Placed], page_rel: str, display: str, sink: Sink
-) -> tuple[tuple[Parameter, ...], tuple[str, ...]]:
+def extract_parameters(ctx: PageContext, placed: list[Placed]) -> tuple[tuple[Parameter, ...], tuple[str, ...]]:
     """Documented parameters, and the OData query options ($select, ...) named on the page."""
     parameters: list[Parameter] = []
     options: set[str] = set()
@@ -184,20 +175,20 @@ def extract_parameters(
             if name.startswith("$") and location is ParamLocation.QUERY:
                 options.add(name[1:].lower())
                 continue
-            type_ref = parse_type(cell(row, type_at), page_rel) if type_at is not None else None
+            type_ref = parse_type(cell(row, type_at), ctx.rel) if type_at is not None else None
             parameters.append(
                 Parameter(
                     name=name,
                     location=location,
                     type=type_ref or TypeRef(kind=TypeKind.PRIMITIVE, name="String"),
                     description=cell(row, desc_at).text,
-                    span=Span(path=display, line=row.line),
+                    span=ctx.span(row.line),
                 )
             )
     return tuple(parameters), tuple(sorted(options))
 
 
-def extract_request_body(placed: list[Placed], page_rel: str, display: str, sink: Sink) -> RequestBody | None:
+def extract_request_body(ctx: PageContext, placed: list[Placed]) -> RequestBody | None:
     type_ref: TypeRef | None = None
     fields = ()
     line = 0
@@ -207,15 +198,15 @@ def extract_request_body(placed: list[Placed], page_rel: str, display: str, sink
             continue
         line = line or block.line
         if isinstance(block, Paragraph) and type_ref is None:
-            type_ref = _linked_type(block, page_rel)
+            type_ref = _linked_type(block, ctx.rel)
         elif isinstance(block, Table) and not fields:
-            fields = extract_fields(block, display, page_rel, sink)
+            fields = extract_fields(ctx, block)
     if type_ref is None and not fields:
         return None
-    return RequestBody(type=type_ref, fields=fields, span=Span(path=display, line=line))
+    return RequestBody(type=type_ref, fields=fields, span=ctx.span(line))
 
 
-def extract_response(placed: list[Placed], page_rel: str, display: str) -> Response | None:
+def extract_response(ctx: PageContext, placed: list[Placed]) -> Response | None:
     for item in placed:
         block = item.block
         if item.outer is not Concept.RESPONSE or not isinstance(block, Paragraph):
@@ -224,10 +215,10 @@ def extract_response(placed: list[Placed], page_rel: str, display: str) -> Respo
         status = _STATUS.search(text)
         if not status:
             continue
-        type_ref = _linked_type(block, page_rel)
+        type_ref = _linked_type(block, ctx.rel)
         if type_ref is not None and re.search(r"\bcollection of\b", text, re.IGNORECASE):
             type_ref = dataclasses.replace(type_ref, collection=True)
-        return Response(status=int(status.group(1)), type=type_ref, span=Span(path=display, line=block.line))
+        return Response(status=int(status.group(1)), type=type_ref, span=ctx.span(block.line))
     return None
 
 

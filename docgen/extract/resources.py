@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from docgen.blocks import Fence, Table
-from docgen.diagnostics import Sink
 from docgen.extract.sections import Concept, Placed
 from docgen.extract.types import (
     cell,
@@ -17,7 +16,8 @@ from docgen.extract.types import (
     is_property_table,
     name_column,
 )
-from docgen.ir import Enum, EnumMember, Field, Model, ModelOrigin, Span
+from docgen.ir import Enum, EnumMember, Field, Model, ModelOrigin
+from docgen.read import PageContext
 
 _TITLE = re.compile(
     r"^\s*(\S+?)\s+(resource type|complex type|entity type|resource|object|type|enum type|enumeration|enum)\b",
@@ -33,15 +33,13 @@ def type_name_from_title(title: str) -> str | None:
 
 
 def extract_model(
+    ctx: PageContext,
     name: str,
     namespace: str,
     placed: list[Placed],
     annotations: dict[int, tuple[tuple[str, Any], ...]],
     description: str,
-    page_rel: str,
-    display: str,
     line: int,
-    sink: Sink,
 ) -> Model | None:
     fields: list[Field] = []
     seen: set[str] = set()
@@ -52,12 +50,10 @@ def extract_model(
             if not is_property_table(block):
                 continue
             relationship = item.inner is Concept.RELATIONSHIPS
-            for field in extract_fields(block, display, page_rel, sink, relationship=relationship):
+            for field in extract_fields(ctx, block, relationship=relationship):
                 if field.name in seen:
-                    sink.report(
-                        "DG121",
-                        Span(path=display, line=field.span.line),
-                        f"property {field.name!r} is listed twice; the first row is kept",
+                    ctx.report(
+                        "DG121", field.span.line, f"property {field.name!r} is listed twice; the first row is kept"
                     )
                     continue
                 seen.add(field.name)
@@ -84,7 +80,7 @@ def extract_model(
         abstract=_truthy(resource.get("abstract")),
         open_type=_truthy(resource.get("openType")),
         key_property=str(resource["keyProperty"]) if resource.get("keyProperty") else None,
-        span=Span(path=display, line=line),
+        span=ctx.span(line),
     )
 
 
@@ -92,12 +88,13 @@ def _truthy(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
-_VALUES_HEADING = re.compile(r"^\s*`?([A-Za-z_]\w*)`?\s+(values|members)\s*$", re.IGNORECASE)
+# `### widgetStatus values` names its enum; `## Enumeration values` and `## Enum members` do not.
+_VALUES_HEADING = re.compile(
+    r"^\s*`?(?!(?:enum|enumeration)`?\s)([A-Za-z_]\w*)`?\s+(values|members)\s*$", re.IGNORECASE
+)
 
 
-def extract_enums(
-    page_name: str | None, namespace: str, placed: list[Placed], display: str, sink: Sink
-) -> tuple[Enum, ...]:
+def extract_enums(ctx: PageContext, page_name: str | None, namespace: str, placed: list[Placed]) -> tuple[Enum, ...]:
     """Enums from `## Members` tables (named after the page) and `### x values` tables."""
     enums: list[Enum] = []
     for item in placed:
@@ -113,18 +110,16 @@ def extract_enums(
         members: list[EnumMember] = []
         seen: set[str] = set()
         for row in table.rows:
-            check_row_width(table, row, display, sink)
+            check_row_width(ctx, table, row)
             member = clean_name(cell(row, member_at).text)
             if not member:
                 continue
             if member in seen:
-                sink.report("DG121", Span(path=display, line=row.line), f"enum member {member!r} is listed twice")
+                ctx.report("DG121", row.line, f"enum member {member!r} is listed twice")
                 continue
             seen.add(member)
             text = cell(row, desc_at).text
-            members.append(EnumMember(name=member, description=text, span=Span(path=display, line=row.line)))
+            members.append(EnumMember(name=member, description=text, span=ctx.span(row.line)))
         if name and members:
-            enums.append(
-                Enum(name=name, namespace=namespace, members=tuple(members), span=Span(path=display, line=table.line))
-            )
+            enums.append(Enum(name=name, namespace=namespace, members=tuple(members), span=ctx.span(table.line)))
     return tuple(enums)

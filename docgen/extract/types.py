@@ -6,8 +6,8 @@ import posixpath
 import re
 
 from docgen.blocks import Inline, Row, Table
-from docgen.diagnostics import Sink
-from docgen.ir import Field, Span, TypeKind, TypeRef
+from docgen.ir import Field, TypeKind, TypeRef
+from docgen.read import PageContext
 
 # lower-cased spelling -> canonical Edm name
 PRIMITIVES: dict[str, str] = {
@@ -113,9 +113,7 @@ def is_property_table(table: Table) -> bool:
 _INHERITED = re.compile(r"\binherited from\b", re.IGNORECASE)
 
 
-def extract_fields(
-    table: Table, span_path: str, page_rel: str, sink: Sink, relationship: bool = False
-) -> tuple[Field, ...]:
+def extract_fields(ctx: PageContext, table: Table, relationship: bool = False) -> tuple[Field, ...]:
     """Fields of a property table; odd rows are reported and skipped, never raised."""
     name_at = name_column(table)
     type_at = column(table.header, "type")
@@ -125,28 +123,20 @@ def extract_fields(
     fields: list[Field] = []
     seen: set[str] = set()
     for row in table.rows:
-        check_row_width(table, row, span_path, sink)
+        check_row_width(ctx, table, row)
         name = clean_name(cell(row, name_at).text)
         if not name or not any(ch.isalnum() or ch == "_" for ch in name):
             if any(item.text for item in row.cells):
-                sink.report("DG122", Span(path=span_path, line=row.line), "table row has no property name")
+                ctx.report("DG122", row.line, "table row has no property name")
             continue
         if name in seen:
-            sink.report(
-                "DG121",
-                Span(path=span_path, line=row.line),
-                f"property {name!r} is listed twice; the first row is kept",
-            )
+            ctx.report("DG121", row.line, f"property {name!r} is listed twice; the first row is kept")
             continue
         seen.add(name)
         type_cell = cell(row, type_at)
-        type_ref = parse_type(type_cell, page_rel)
+        type_ref = parse_type(type_cell, ctx.rel)
         if type_ref is None:
-            sink.report(
-                "DG201",
-                Span(path=span_path, line=row.line),
-                f"cannot read the type {type_cell.text[:60]!r} of property {name!r}",
-            )
+            ctx.report("DG201", row.line, f"cannot read the type {type_cell.text[:60]!r} of property {name!r}")
             type_ref = TypeRef(kind=TypeKind.ANY, name="", raw=type_cell.text)
         description = cell(row, desc_at)
         inherited = None
@@ -159,16 +149,12 @@ def extract_fields(
                 description=description.text,
                 inherited_from=inherited,
                 relationship=relationship,
-                span=Span(path=span_path, line=row.line),
+                span=ctx.span(row.line),
             )
         )
     return tuple(fields)
 
 
-def check_row_width(table: Table, row, span_path: str, sink: Sink) -> None:
+def check_row_width(ctx: PageContext, table: Table, row: Row) -> None:
     if row.raw_cells != len(table.header):
-        sink.report(
-            "DG120",
-            Span(path=span_path, line=row.line),
-            f"table row has {row.raw_cells} cells, its header has {len(table.header)}",
-        )
+        ctx.report("DG120", row.line, f"table row has {row.raw_cells} cells, its header has {len(table.header)}")

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from docgen import naming
 from docgen.escape import Code, comment, py
-from docgen.ir import BodyKind, Example, Header, HttpExample, Model, TypeKind
+from docgen.ir import BodyKind, Example, Header, HttpResponse, Model, TypeKind
 from docgen.link import all_fields
 from docgen.plan.files import FROZEN, FilePlan
 from docgen.plan.names import Names
@@ -297,7 +297,7 @@ def _sent_headers(method: MethodPlan, headers: tuple[Header, ...]) -> list[tuple
 _HEADER_VALUE = re.compile(r"^[\x20-\x7e]{1,200}$")  # what an HTTP header may carry as is
 
 
-def _content_type(response: HttpExample) -> str:
+def _content_type(response: HttpResponse) -> str:
     for header in response.headers:
         if header.name.lower() == "content-type" and _HEADER_VALUE.match(header.value):
             return header.value
