@@ -23,6 +23,7 @@ from docgen.parallel import Workers
 from docgen.plan.examples import eligible
 from docgen.read import Source, find_pages, read_page
 from docgen.render import Code, Renderer, TemplateProblem, comment
+from docgen.runtime import shipped_text
 
 # progress(stage, done, total): called with done=0 when a stage starts ("read": pages,
 # "render": files), then after each item. Information flows out only; it cannot steer the run.
@@ -134,7 +135,8 @@ def generate(
         formatting = Formatting(workers, cache, formatted or {})
         rendered: dict[str, PlannedFile] = {}
         # The files no page shapes first: the workers format them while this process plans.
-        _render(static_files(config.package, config.input.name), renderer, formatting, rendered, result, sink)
+        statics = static_files(config.package, config.input.name, config.templates)
+        _render(statics, renderer, formatting, rendered, result, sink)
         try:
             planned = _plan(config, pages, sink, result)
         except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
@@ -172,7 +174,10 @@ def _render(
             rendered[item.path] = item
             result.sources[item.path] = item.sources
             result.rendered_hashes[item.path] = key = rendered_hash(text)
-            formatting.add(item.path, key, text)
+            if item.shipped:
+                formatting.keep(item.path, text)
+            else:
+                formatting.add(item.path, key, text)
             if item.template == "test_page.py.j2":
                 for op in item.context["operations"]:
                     result.tests += len(op["examples"])
@@ -216,6 +221,8 @@ def header(sources: tuple[str, ...]) -> Code:
 
 def render_file(renderer: Renderer, item: PlannedFile, sink: Sink) -> str | None:
     """The file's text before formatting, or None (reported) when its template fails."""
+    if item.shipped:
+        return f"{header(item.sources)}\n{shipped_text(item.shipped)}"
     try:
         return renderer.render(item.template, header=header(item.sources), **item.context)
     except TemplateProblem as exc:

@@ -4,6 +4,8 @@ templates only lay them out."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docgen import naming
 from docgen.diagnostics import Sink
 from docgen.ir import ApiSpec
@@ -12,19 +14,23 @@ from docgen.plan.layout import Layout, PlannedFile
 from docgen.plan.models import collect_names, enum_file, model_file, models_init
 from docgen.plan.operations import method_names, plan_operation
 from docgen.render import Code, py
+from docgen.runtime import SHIPPED, runtime_exports
 
 __all__ = ["PlannedFile", "plan", "static_files"]
 
 
-def static_files(package: str, input_name: str) -> list[PlannedFile]:
-    """The files no page shapes (so they can be rendered before the pages are linked)."""
+def static_files(package: str, input_name: str, templates: Path | None = None) -> list[PlannedFile]:
+    """The files no page shapes (so they can be rendered before the pages are linked). The
+    runtime modules are copied from docgen.runtime, unless the `templates` overlay folder
+    holds the template that replaces one."""
     package = naming.package_name(package)  # config checks it; no text may lead a path astray
     everything = (input_name,)
-    return [
-        PlannedFile("conftest.py", "conftest.py.j2", {"package": Code(package)}, everything),
-        PlannedFile(f"{package}/_runtime.py", "runtime.py.j2", {}, everything),
-        PlannedFile("tests/docgen_test_support.py", "test_support.py.j2", {}, everything),
-    ]
+    files = [PlannedFile("conftest.py", "conftest.py.j2", {"package": Code(package)}, everything)]
+    for module, template in SHIPPED.items():
+        replaced = templates is not None and (templates / template).is_file()
+        files.append(PlannedFile(f"{package}/{module}", template, {}, everything, None if replaced else module))
+    files.append(PlannedFile("tests/docgen_test_support.py", "test_support.py.j2", {}, everything))
+    return files
 
 
 def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str, sink: Sink) -> list[PlannedFile]:
@@ -49,6 +55,8 @@ def plan(specs: dict[str, ApiSpec], package: str, input_name: str, base_url: str
                 "versions": versions,
                 "has_root": "" in specs,
                 "subpackages": py(tuple([v["module"] for v in versions] + (["models"] if "" in specs else []))),
+                "runtime_exports": list(runtime_exports()),  # in _EXPORTS in this order, imported sorted
+                "runtime_imports": sorted(runtime_exports()),
             },
             everything,
         )

@@ -18,6 +18,9 @@ class PlannedFile:
     template: str
     context: dict[str, Any]
     sources: tuple[str, ...]  # the pages it was generated from (shown in its header)
+    # A module of docgen.runtime copied after the header (already black-formatted) instead
+    # of rendering `template`, which names the template that would replace it.
+    shipped: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
