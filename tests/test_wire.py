@@ -250,28 +250,19 @@ def shipped_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return package
 
 
-def test_shipped_modules_pass_mypy_strict(shipped_package: Path) -> None:
-    if importlib.util.find_spec("mypy") is None:
-        pytest.skip("mypy is not installed")
+@pytest.mark.parametrize(
+    "tool",
+    [
+        ["mypy", "--strict", "--no-incremental", "--cache-dir", "/dev/null"],
+        ["ruff", "check", "--isolated", "--no-cache"],  # ruff's default rules
+    ],
+    ids=["mypy", "ruff"],
+)
+def test_shipped_modules_pass_mypy_strict_and_ruff(shipped_package: Path, tool: list[str]) -> None:
+    if importlib.util.find_spec(tool[0]) is None:
+        pytest.skip(f"{tool[0]} is not installed")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", "/dev/null", *SHIPPED],
-        cwd=shipped_package,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_shipped_modules_pass_ruff(shipped_package: Path) -> None:
-    if importlib.util.find_spec("ruff") is None:
-        pytest.skip("ruff is not installed")
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", *SHIPPED],
-        cwd=shipped_package,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", *tool, *SHIPPED], cwd=shipped_package, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -266,10 +266,12 @@ class GraphModel(BaseModel):
             result._wire_keys = tuple(data)
         return result
 
+    # No return annotation: pydantic would take it for the serialization JSON schema
+    # (``Any``: an empty schema) instead of the model's own.
     @model_serializer(mode="wrap")
-    def _graph_serialize(
+    def _graph_serialize(  # type: ignore[no-untyped-def]
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> Any:
+    ):
         if _SERIALIZING.get() is self:
             dumped = handler(self)
         else:
