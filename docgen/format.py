@@ -89,6 +89,11 @@ class Formatting:
         if self.started and sum(len(text) for _, _, text in self.waiting) >= self.BATCH:
             self._send()
 
+    def keep(self, path: str, text: str) -> None:
+        """A text that is black's output already (a shipped runtime module): no formatting,
+        no cache entry."""
+        self.done[path] = text
+
     def _send(self) -> None:
         batch, self.waiting = self.waiting, []
         texts = [text for _, _, text in batch]

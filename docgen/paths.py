@@ -67,12 +67,3 @@ def _parameter_names(parts: list[str], holders: list[str]) -> list[Code]:
         names.append(naming.parameter_name(holder))
     return naming.unique(names)
 
-
-def choose_path(paths: list[tuple[str, ...]], given: set[str]) -> int | None:
-    """The index of the path the runtime's build_path picks for these parameter names: the one
-    with the most names, all given (the first on a tie)."""
-    best: int | None = None
-    for index, names in enumerate(paths):
-        if set(names) <= given and (best is None or len(set(names)) > len(set(paths[best]))):
-            best = index
-    return best

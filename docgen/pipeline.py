@@ -21,6 +21,7 @@ from docgen.plan import PlannedFile, plan, static_files
 from docgen.read import Source, find_pages, read_page
 from docgen.escape import Code, comment
 from docgen.render import Renderer, TemplateProblem
+from docgen.runtime import shipped_text
 from docgen.validate import SkipReason, eligible, validate
 from docgen.speed.cache import Cache, cache_dir
 from docgen.speed.fingerprint import digest, tool_fingerprint
@@ -158,7 +159,8 @@ def generate(
         formatting = Formatting(workers, cache, formatted or {})
         rendered: dict[str, PlannedFile] = {}
         # The files no page shapes first: the workers format them while this process plans.
-        _render(static_files(config.package, config.input.name), renderer, formatting, rendered, result, sink)
+        statics = static_files(config.package, config.input.name, config.templates)
+        _render(statics, renderer, formatting, rendered, result, sink)
         try:
             planned = _plan(config, pages, sink, result)
         except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
@@ -197,7 +199,10 @@ def _render(
             rendered[item.path] = item
             result.sources[item.path] = item.sources
             result.rendered_hashes[item.path] = key = rendered_hash(text)
-            formatting.add(item.path, key, text)
+            if item.shipped:
+                formatting.keep(item.path, text)
+            else:
+                formatting.add(item.path, key, text)
         if progress:
             progress("render", done, len(planned))
 
@@ -235,6 +240,8 @@ def header(sources: tuple[str, ...]) -> Code:
 
 def render_file(renderer: Renderer, item: PlannedFile, sink: Sink) -> str | None:
     """The file's text before formatting, or None (reported) when its template fails."""
+    if item.shipped:
+        return f"{header(item.sources)}\n{shipped_text(item.shipped)}"
     try:
         return renderer.render(item.template, header=header(item.sources), **item.plan.context())
     except TemplateProblem as exc:

@@ -8,11 +8,8 @@ data (`Skipped`), so the summary counts reasons from it, never from message text
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +17,7 @@ from docgen import naming
 from docgen.ir import ApiSpec, BodyKind, Example, Model, Operation, Page, TypeKind, TypeRef
 from docgen.link import TypeIndex, all_fields
 from docgen.paths import split_path
+from docgen.runtime import _wire
 
 
 class ResultKind(StrEnum):
@@ -344,7 +342,7 @@ def _value_mismatch(value: Any, ref: TypeRef, index: TypeIndex, depth: int) -> s
     if value is None:
         return ""
     if ref.kind is TypeKind.PRIMITIVE:
-        if not fits(ref.name, value):
+        if not _wire.fits(ref.name, value):
             return f"= {value!r:.40}, not a {ref.name}"
         return ""
     model = index.model(ref)
@@ -355,116 +353,3 @@ def _value_mismatch(value: Any, ref: TypeRef, index: TypeIndex, depth: int) -> s
     if not isinstance(value, dict):
         return f"= {value!r:.40}, not a {ref.name} object"
     return type_mismatch(value, model, index, depth + 1) if depth < 8 else ""
-
-
-# The shapes and values the generated runtime's wire types accept: the same patterns as
-# templates/runtime.py.j2 (a test keeps them equal), and the values must exist (no 30 February,
-# no offset of 25 hours), or the documented value would fail to parse, not round-trip.
-_NUM = r"(\d+(?:\.\d+)?)"
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_TIME_RE = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?")
-_DATETIME_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})" r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?" r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
-)
-_DURATION_RE = re.compile(
-    rf"([-+])?P(?!$)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?"
-    rf"(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?"
-)
-_DURATION_UNITS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
-
-
-def _exists(build: Callable[[], object]) -> bool:
-    try:
-        build()
-    except (ValueError, OverflowError, ArithmeticError):
-        return False
-    return True
-
-
-def _date_value(value: Any) -> bool:
-    match = _DATE_RE.fullmatch(value) if isinstance(value, str) else None
-    return match is not None and _exists(lambda: _dt.date(*map(int, match.groups())))
-
-
-def _time_value(value: Any) -> bool:
-    match = _TIME_RE.fullmatch(value) if isinstance(value, str) else None
-    return match is not None and _exists(lambda: _dt.time(int(match[1]), int(match[2]), int(match[3] or 0)))
-
-
-def _datetime_value(value: Any) -> bool:
-    match = _DATETIME_RE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        return False
-    year, month, day, hour, minute, second, _, offset = match.groups()
-
-    def build() -> None:
-        zone = None
-        if offset and offset not in ("Z", "z"):
-            digits = offset[1:].replace(":", "")
-            zone = _dt.timezone(_dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
-        _dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=zone)
-
-    return _exists(build)
-
-
-def _duration_value(value: Any) -> bool:
-    match = _DURATION_RE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        return False
-
-    def build() -> None:
-        seconds = sum((Decimal(p) * unit for p, unit in zip(match.groups()[1:], _DURATION_UNITS) if p), Decimal(0))
-        _dt.timedelta(microseconds=int(seconds * 1_000_000))
-
-    return _exists(build)
-
-
-_LOOSE_CHECKERS = {
-    "Double": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "Single": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "DateTimeOffset": _datetime_value,
-    "Date": _date_value,
-    "TimeOfDay": _time_value,
-    "Duration": _duration_value,
-    "Binary": lambda v: isinstance(v, str),
-    "Stream": lambda v: isinstance(v, str),
-}
-
-_CHECKERS = {
-    "String": lambda v: isinstance(v, str),
-    "Guid": lambda v: isinstance(v, str),
-    "Int32": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "Int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "Boolean": lambda v: isinstance(v, bool),
-}
-# Values the stdlib's fromisoformat reads the same way on every supported Python: the
-# generated test compares against it, an oracle independent of the generated runtime.
-_ISO = {
-    "DateTimeOffset": (
-        "datetime",
-        re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"),
-    ),
-    "Date": ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
-    "TimeOfDay": ("time", re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")),
-}
-
-
-def fits(edm_type: str, value: Any) -> bool:
-    """Whether a JSON value is a valid wire value of a primitive type (unknown types: any value)."""
-    check = _CHECKERS.get(edm_type) or _LOOSE_CHECKERS.get(edm_type)
-    return check is None or check(value)
-
-
-def fits_exactly(edm_type: str, values: list[Any]) -> bool:
-    """Whether the model keeps these values as the same Python values (str, int, bool)."""
-    check = _CHECKERS.get(edm_type)
-    return check is not None and all(check(v) for v in values)
-
-
-def iso_kind(edm_type: str, value: Any) -> str | None:
-    """ "datetime", "date" or "time" when the stdlib's fromisoformat reads this value the same
-    way on every supported Python (a test oracle independent of the generated runtime)."""
-    entry = _ISO.get(edm_type)
-    if entry is None or not isinstance(value, str) or not entry[1].match(value):
-        return None
-    return entry[0]

@@ -412,7 +412,7 @@ def check_build(t: dict[str, str]) -> None:
     assert not bugs, bugs
     check_paths(files)
     # the runtime and the test support module are static: no page text reaches them
-    for static in ("graph_client/_runtime.py", "tests/docgen_test_support.py"):
+    for static in ("graph_client/_runtime.py", "graph_client/_wire.py", "tests/docgen_test_support.py"):
         assert files.pop(static) == benign_files[static]
     for path, text in files.items():
         check_module(path, text, skeletons)

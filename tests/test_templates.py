@@ -112,3 +112,7 @@ def test_readme_lists_every_default_template() -> None:
     section = readme.split("## Template overrides", 1)[1].split("\n## ", 1)[0]
     for template in sorted((ROOT / "templates").glob("*.j2")):
         assert f"`{template.name}`" in section, template.name
+    from docgen.runtime import SHIPPED
+
+    for template in SHIPPED.values():  # the templates that replace a shipped runtime module
+        assert f"`{template}`" in section, template

@@ -5,6 +5,7 @@ only lay them out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from docgen import naming
 from docgen.diagnostics import Sink
@@ -19,7 +20,7 @@ from docgen.plan.files import (
     OperationsInitPlan,
     PackageInitPlan,
     PlannedFile,
-    RuntimePlan,
+    ShippedModulePlan,
     VersionInitPlan,
     VersionRef,
 )
@@ -27,6 +28,7 @@ from docgen.plan.models import enum_file, model_file, models_init
 from docgen.plan.names import Names
 from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, method_names, plan_method
 from docgen.plan.placement import Placement
+from docgen.runtime import SHIPPED, runtime_exports
 from docgen.validate import Skipped, ValidatedSpec, validate
 
 __all__ = ["Plan", "PlannedFile", "plan", "static_files"]
@@ -41,15 +43,22 @@ class Plan:
     skipped: tuple[Skipped, ...]
 
 
-def static_files(package: str, input_name: str) -> list[PlannedFile]:
-    """The files no page shapes (so they can be rendered before the pages are linked)."""
+def static_files(package: str, input_name: str, templates: Path | None = None) -> list[PlannedFile]:
+    """The files no page shapes (so they can be rendered before the pages are linked). The
+    runtime modules are copied from docgen.runtime, unless the `templates` overlay folder
+    holds the template that replaces one."""
     package = naming.package_name(package)  # config checks it; no text may lead a path astray
     every_page = (input_name,)
-    return [
-        PlannedFile("conftest.py", ConftestPlan(package=Code(package)), every_page),
-        PlannedFile(f"{package}/_runtime.py", RuntimePlan(), every_page),
-        PlannedFile("tests/docgen_test_support.py", ExampleSupportPlan(), every_page),
-    ]
+    files = [PlannedFile("conftest.py", ConftestPlan(package=Code(package)), every_page)]
+    for module, overlay in SHIPPED.items():
+        copied = templates is None or not (templates / overlay).is_file()
+        files.append(
+            PlannedFile(
+                f"{package}/{module}", ShippedModulePlan(module=module, overlay=overlay, copied=copied), every_page
+            )
+        )
+    files.append(PlannedFile("tests/docgen_test_support.py", ExampleSupportPlan(), every_page))
+    return files
 
 
 def plan(specs: dict[str, ValidatedSpec], package: str, input_name: str, base_url: str, sink: Sink) -> Plan:
@@ -75,7 +84,11 @@ def plan(specs: dict[str, ValidatedSpec], package: str, input_name: str, base_ur
         sink.report(item.code, item.example.span, item.message)
     subpackages = [v.module for v in versions] + (["models"] if "" in specs else [])
     init = PackageInitPlan(
-        package=Code(package), versions=tuple(versions), has_root="" in specs, subpackages=py(tuple(subpackages))
+        package=Code(package),
+        versions=tuple(versions),
+        has_root="" in specs,
+        subpackages=py(tuple(subpackages)),
+        runtime_exports=tuple(Code(name) for name in runtime_exports()),
     )
     files.append(PlannedFile(f"{package}/__init__.py", init, every_page))
     return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped))

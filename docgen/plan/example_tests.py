@@ -18,8 +18,8 @@ from docgen.link import all_fields
 from docgen.plan.files import FROZEN, FilePlan
 from docgen.plan.names import Names
 from docgen.plan.operations import MethodPlan
-from docgen.paths import choose_path
-from docgen.validate import CheckedOperation, ResultKind, Skipped, SkipReason, eligible, fits_exactly, iso_kind
+from docgen.runtime._wire import as_is, choose_path, iso_kind, kept_as_is
+from docgen.validate import CheckedOperation, ResultKind, Skipped, SkipReason, eligible
 
 
 @dataclass(**FROZEN)
@@ -318,7 +318,8 @@ def _attribute_checks(body: Any, model: Model, names: Names) -> tuple[Check, ...
             continue
         if ref.collection != isinstance(value, list):
             continue
-        if fits_exactly(ref.name, value if ref.collection else [value]):
+        items = value if ref.collection else [value]
+        if kept_as_is(ref.name) and all(as_is(ref.name, v) for v in items):
             checks.append(Check(attribute=attributes[wire], literal=py(value)))
         elif not ref.collection:
             kind = iso_kind(ref.name, value)

@@ -21,6 +21,10 @@ class FilePlan:
 
     template: ClassVar[str]
 
+    @property
+    def template_name(self) -> str:
+        return self.template
+
     def context(self) -> dict[str, Any]:
         """The template's variables: this plan's fields (shallow: nested plans stay objects)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -34,7 +38,13 @@ class PlannedFile:
 
     @property
     def template(self) -> str:
-        return self.plan.template
+        return self.plan.template_name
+
+    @property
+    def shipped(self) -> str | None:
+        """The docgen.runtime module this file is a copy of, if it is one."""
+        plan = self.plan
+        return plan.module if isinstance(plan, ShippedModulePlan) and plan.copied else None
 
 
 @dataclass(**FROZEN)
@@ -44,8 +54,17 @@ class ConftestPlan(FilePlan):
 
 
 @dataclass(**FROZEN)
-class RuntimePlan(FilePlan):
-    template: ClassVar[str] = "runtime.py.j2"
+class ShippedModulePlan(FilePlan):
+    """A module of docgen.runtime, copied after the header line (it is black-formatted
+    already), or rendered from the overlay template that replaces it in a --templates folder."""
+
+    module: str  # the file name in docgen/runtime/
+    overlay: str  # the template that replaces it
+    copied: bool  # no overlay template: the module is copied
+
+    @property
+    def template_name(self) -> str:
+        return self.overlay
 
 
 @dataclass(**FROZEN)
@@ -66,6 +85,7 @@ class PackageInitPlan(FilePlan):
     versions: tuple[VersionRef, ...]
     has_root: bool  # pages that name no API version are generated into the package itself
     subpackages: Code  # a tuple literal
+    runtime_exports: tuple[Code, ...]  # _runtime.__all__, in its order
 
 
 @dataclass(**FROZEN)

@@ -1,9 +1,10 @@
-{{ header }}
 """Runtime support shared by the generated models and clients.
 
-This module is static: it imports only the standard library, pydantic v2 and
-httpx. It provides wire-exact Graph primitive types, the ``GraphModel`` base
-class with ``@odata.type`` dispatch, typed errors and the HTTP cores.
+This module is static (docgen copies it as it is): it imports only the standard
+library, pydantic v2, httpx and its sibling ``_wire`` (the Edm value grammar and the
+path choice, which docgen's generator uses too). It provides wire-exact Graph
+primitive types, the ``GraphModel`` base class with ``@odata.type`` dispatch, typed
+errors and the HTTP cores.
 """
 
 import asyncio
@@ -24,7 +25,6 @@ from collections.abc import (
     Mapping,
 )
 from contextvars import ContextVar
-from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Annotated, Any, Self, TypeVar
 from urllib.parse import quote
@@ -34,9 +34,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PlainSerializer,
     PlainValidator,
-    ModelWrapValidatorHandler,
     PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
@@ -48,6 +48,28 @@ from pydantic import (
     model_validator,
 )
 
+from . import _wire
+
+# What the package itself re-exports (``from graph_client import NotFoundError``):
+# docgen reads this list, in this order (the generated __init__ lists them so, hence
+# unsorted). Generated modules reach everything else as ``_runtime.<name>``.
+__all__ = [  # noqa: RUF022
+    "GraphError",
+    "APIStatusError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "ResponseParseError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "PreconditionFailedError",
+    "RateLimitError",
+    "InternalServerError",
+    "GraphModel",
+]
+
 T = TypeVar("T")
 
 # --------------------------------------------------------------------------
@@ -58,12 +80,12 @@ T = TypeVar("T")
 class _WireValue:
     """Mixin for values that remember the exact text they were parsed from."""
 
-    _wire: str | None = None
+    _text: str | None = None
 
     @property
     def wire(self) -> str | None:
         """The text this value was parsed from, or None if built in Python."""
-        return self._wire
+        return self._text
 
     # The values are immutable; datetime's own copy support drops the wire text.
     def __copy__(self) -> Self:
@@ -89,124 +111,65 @@ class WireDuration(_WireValue, dt.timedelta):
     """A timedelta parsed from an ISO-8601 Edm.Duration string."""
 
 
-_NUM = r"(\d+(?:\.\d+)?)"
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_TIME_RE = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?")
-_DATETIME_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
-)
-_DURATION_RE = re.compile(
-    rf"([-+])?P(?!$)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?"
-    rf"(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?"
-)
-# Seconds per Y, M, W, D, H, M, S; years and months are approximations.
-_DURATION_UNITS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
+_W = TypeVar("_W", bound=_WireValue)
 
 
-def _micro(fraction: str | None) -> int:
-    # Graph sends up to 7 fractional digits; datetime keeps 6 (truncated).
-    return int((fraction or "").ljust(6, "0")[:6])
-
-
-def _offset(text: str | None) -> dt.tzinfo | None:
-    if text is None:
-        return None
-    if text in ("Z", "z"):
-        return dt.timezone.utc
-    digits = text[1:].replace(":", "")
-    delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-    return dt.timezone(-delta if text[0] == "-" else delta)
-
-
-def _wired(value: Any, text: str) -> Any:
-    value._wire = text
+def _wired(value: _W, text: str) -> _W:
+    value._text = text
     return value
-
-
-def _invalid(kind: str, value: Any) -> ValueError:
-    return ValueError(f"invalid {kind} value: {value!r}")
 
 
 def _parse_datetime(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and (m := _DATETIME_RE.fullmatch(value)):
-        year, month, day, hour, minute, second, fraction, offset = m.groups()
-        parts = (int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-        wire = WireDateTime(*parts, int(second or 0), _micro(fraction), _offset(offset))
-        return _wired(wire, value)
-    raise _invalid("Edm.DateTimeOffset", value)
+    if isinstance(value, str):
+        return _wired(_wire.read_datetime(value, WireDateTime), value)
+    raise _wire.invalid("Edm.DateTimeOffset", value)
 
 
 def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and (m := _DATE_RE.fullmatch(value)):
-        return _wired(WireDate(*map(int, m.groups())), value)
-    raise _invalid("Edm.Date", value)
+    if isinstance(value, str):
+        return _wired(_wire.read_date(value, WireDate), value)
+    raise _wire.invalid("Edm.Date", value)
 
 
 def _parse_time(value: Any) -> dt.time:
     if isinstance(value, dt.time):
         return value
-    if isinstance(value, str) and (m := _TIME_RE.fullmatch(value)):
-        hour, minute, second, fraction = m.groups()
-        wire = WireTime(int(hour), int(minute), int(second or 0), _micro(fraction))
-        return _wired(wire, value)
-    raise _invalid("Edm.TimeOfDay", value)
+    if isinstance(value, str):
+        return _wired(_wire.read_time(value, WireTime), value)
+    raise _wire.invalid("Edm.TimeOfDay", value)
 
 
 def _parse_duration(value: Any) -> dt.timedelta:
     if isinstance(value, dt.timedelta):
         return value
-    if isinstance(value, str) and (m := _DURATION_RE.fullmatch(value)):
-        sign, *parts = m.groups()
-        seconds = sum(
-            (Decimal(p) * unit for p, unit in zip(parts, _DURATION_UNITS) if p),
-            Decimal(0),
-        )
-        micros = int(seconds * 1_000_000)  # int() truncates like _micro()
-        try:
-            wire = WireDuration(microseconds=-micros if sign == "-" else micros)
-        except OverflowError:
-            raise _invalid("Edm.Duration", value) from None
-        return _wired(wire, value)
-    raise _invalid("Edm.Duration", value)
+    if isinstance(value, str):
+        return _wired(_wire.read_duration(value, WireDuration), value)
+    raise _wire.invalid("Edm.Duration", value)
+
+
+def _wire_text(value: object) -> str | None:
+    """The text a Wire* value was parsed from (None for a plain stdlib value)."""
+    return value.wire if isinstance(value, _WireValue) else None
 
 
 def _dump_datetime(value: dt.datetime) -> str:
-    if wire := getattr(value, "_wire", None):
-        return wire
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return _wire_text(value) or _wire.write_datetime(value)
 
 
 def _dump_date(value: dt.date) -> str:
-    return getattr(value, "_wire", None) or value.isoformat()
+    return _wire_text(value) or value.isoformat()
 
 
 def _dump_time(value: dt.time) -> str:
-    return getattr(value, "_wire", None) or value.isoformat()
+    return _wire_text(value) or value.isoformat()
 
 
 def _dump_duration(value: dt.timedelta) -> str:
-    if wire := getattr(value, "_wire", None):
-        return wire
-    sign, value = ("-", -value) if value < dt.timedelta(0) else ("", value)
-    hours, rest = divmod(value.seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = f"{sign}P" + (f"{value.days}D" if value.days else "")
-    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    if seconds or value.microseconds:
-        fraction = (
-            f".{value.microseconds:06d}".rstrip("0") if value.microseconds else ""
-        )
-        clock += f"{seconds}{fraction}S"
-    if clock:
-        text += "T" + clock
-    return text if text != f"{sign}P" else "PT0S"
+    return _wire_text(value) or _wire.write_duration(value)
 
 
 # Each wire type validates with its parser and, in JSON mode, emits the wire
@@ -236,17 +199,11 @@ Duration = Annotated[
     WithJsonSchema({"type": "string", "format": "duration"}),
 ]
 
-#: Edm.Guid, kept as the exact string Graph sent.
 _L = TypeVar("_L")
 Lenient = Annotated[_L | Any, Field(union_mode="left_to_right")]
 """`Lenient[X]`: an X when the value validates as one, else the value as it is. For types
 no page defines: they may be objects, enum strings or anything."""
 
-Guid = str
-#: Edm.Binary, base64 text kept as-is (not decoded).
-Binary = str
-#: Edm.Int64 / Int32 / Int16 / Byte.
-Int64 = int
 #: Edm.Double / Single: ``int | float`` so that ``5`` stays ``5`` and ``5.0`` stays ``5.0``.
 Double = int | float
 
@@ -308,8 +265,10 @@ class GraphModel(BaseModel):
             result._wire_keys = tuple(data)
         return result
 
+    # No return annotation: pydantic would take it for the serialization JSON schema
+    # (``Any``: an empty schema) instead of the model's own.
     @model_serializer(mode="wrap")
-    def _graph_serialize(
+    def _graph_serialize(  # type: ignore[no-untyped-def]
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ):
         if _SERIALIZING.get() is self:
@@ -319,13 +278,16 @@ class GraphModel(BaseModel):
             # (serialize_as_any would bypass the wire types): re-enter through the
             # instance's own class.
             token = _SERIALIZING.set(self)
+            # pydantic-core types these two more narrowly than SerializationInfo does
+            include: Any = info.include
+            exclude: Any = info.exclude
             try:
                 dumped = type(self).__pydantic_serializer__.to_python(
                     self,
                     mode=info.mode,
                     by_alias=info.by_alias,
-                    include=info.include,
-                    exclude=info.exclude,
+                    include=include,
+                    exclude=exclude,
                     context=info.context,
                     exclude_unset=info.exclude_unset,
                     exclude_defaults=info.exclude_defaults,
@@ -638,7 +600,7 @@ class OpenEnum(str, enum.Enum):
 # --------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _adapter(tp: Any) -> TypeAdapter[Any]:
     return TypeAdapter(tp)
 
@@ -667,7 +629,8 @@ def parse_json(response: httpx.Response) -> Any:
 
 def parse_model(response: httpx.Response, model_cls: type[T]) -> T:
     """The body validated as `model_cls` (a GraphModel or any pydantic type)."""
-    return _validate(response, model_cls, parse_json(response))
+    value: T = _validate(response, model_cls, parse_json(response))
+    return value
 
 
 def _page(response: httpx.Response, item_cls: Any) -> tuple[list[Any], str | None]:
@@ -680,25 +643,6 @@ def _page(response: httpx.Response, item_cls: Any) -> tuple[list[Any], str | Non
     if link is not None and not isinstance(link, str):
         raise ResponseParseError("'@odata.nextLink' is not a string", response=response)
     return [_validate(response, item_cls, item) for item in data["value"]], link or None
-
-
-def parse_collection(response: httpx.Response, model_cls: type[T]) -> list[T]:
-    """The items of the body's ``value`` array (this page only)."""
-    return _page(response, model_cls)[0]
-
-
-def parse_value(response: httpx.Response, value_cls: type[T]) -> T:
-    """The body's ``value`` property (functions returning a single primitive)."""
-    data = parse_json(response)
-    if not isinstance(data, dict) or "value" not in data:
-        raise ResponseParseError(
-            "expected a JSON object with a 'value'", response=response
-        )
-    return _validate(response, value_cls, data["value"])
-
-
-def parse_text(response: httpx.Response) -> str:
-    return _response_text(response)
 
 
 def parse_bytes(response: httpx.Response) -> bytes:
@@ -793,14 +737,11 @@ def build_path(
     if url is not None:
         return url
     given = {name for name, value in values.items() if value is not None}
-    best: PathTemplate | None = None
-    for template in templates:
-        names = set(template[1::2])
-        if names <= given and (best is None or len(names) > len(set(best[1::2]))):
-            best = template
-    if best is None:
+    chosen = _wire.choose_path([template[1::2] for template in templates], given)
+    if chosen is None:
         missing = sorted(set(templates[0][1::2]) - given)
         raise TypeError(f"missing path parameter(s): {', '.join(missing)}")
+    best = templates[chosen]
     return "".join(
         part if index % 2 == 0 else quote_segment(values[part])
         for index, part in enumerate(best)
@@ -858,8 +799,8 @@ def _retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class _CoreBase:
@@ -912,7 +853,13 @@ class _CoreBase:
         return merged
 
     def _request_args(
-        self, method, path, params, json_body, content, headers
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        content: bytes | str | None,
+        headers: Mapping[str, str | None] | None,
     ) -> dict[str, Any]:
         if json_body is not _MISSING:
             if content is not None:
@@ -929,7 +876,7 @@ class _CoreBase:
         }
 
     def _backoff(self, attempt: int) -> float:
-        return min(0.5 * 2**attempt, 8.0) * (0.75 + 0.25 * random.random())
+        return min(0.5 * 2.0**attempt, 8.0) * (0.75 + 0.25 * random.random())
 
     def _retry_delay(
         self,
@@ -1026,7 +973,7 @@ class SyncCore(_CoreBase):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -1099,5 +1046,5 @@ class AsyncCore(_CoreBase):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc_info: Any) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
