@@ -36,13 +36,14 @@ def assign(value: str, target: str, indent: int = 0) -> Code:
 
 def from_import(names: list[str] | str, module: str, indent: int = 0, after: str = "") -> Code:
     """`from module import a, b` as black writes it: on one line when it fits, else in
-    parentheses with one name per line."""
+    parentheses with one name per line. `after` (a comment) stays on the first line, where
+    linters read a `# noqa` for the statement."""
     names = [names] if isinstance(names, str) else list(names)
     head = f"from {module} import "
     if indent + len(head) + len(", ".join(names)) + len(after) <= LINE_LENGTH:
         return Code(head + ", ".join(names) + after)
     inner = " " * (indent + 4)
-    return Code(head + "(\n" + "".join(f"{inner}{name},\n" for name in names) + " " * indent + ")" + after)
+    return Code(head + "(" + after + "\n" + "".join(f"{inner}{name},\n" for name in names) + " " * indent + ")")
 
 
 def pretty(value: Any, indent: int = 0) -> Code:

@@ -92,7 +92,6 @@ class SkipReason(StrEnum):
     RESPONSE_TYPES = "its response body does not fit the documented types"
     NO_OBJECT = "the documented response has no JSON object to parse"
     NO_VALUE_LIST = "the documented collection response has no `value` list"
-    UNEXPECTED_RESPONSE = "the response has a body the operation does not document"
     NON_JSON_RESPONSE = "its non-JSON response is not generated"
     QUERY = "its query string cannot be passed through the method"
     HEADER = "a header holds characters HTTP cannot carry"
@@ -223,8 +222,6 @@ def _response_as_documented(example: Example, shape: OperationShape, index: Type
         return Problem(SkipReason.NO_OBJECT, "the documented response has no JSON object to parse")
     if shape.result is ResultKind.PAGER and not (isinstance(body, dict) and isinstance(body.get("value"), list)):
         return Problem(SkipReason.NO_VALUE_LIST, "the documented collection response has no `value` list")
-    if shape.result is ResultKind.NONE and response.body.kind is not BodyKind.NONE:
-        return Problem(SkipReason.UNEXPECTED_RESPONSE, "the response has a body the operation does not document")
     if shape.result is ResultKind.JSON and response.body.kind in (BodyKind.TEXT, BodyKind.BINARY):
         kind = response.body.content_type or "non-JSON"
         return Problem(SkipReason.NON_JSON_RESPONSE, f"its {kind} response is not generated")
