@@ -36,6 +36,13 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG122": (Severity.WARNING, "a table row has no usable name; it was skipped"),
     "DG201": (Severity.WARNING, "a type cell could not be read; the property is typed as any JSON value"),
     "DG203": (Severity.WARNING, "a type is used but no page defines it; a placeholder model was generated"),
+    "DG210": (Severity.NOTE, "a type is defined by several pages; their properties were merged into one model"),
+    "DG211": (
+        Severity.WARNING,
+        "pages that define one type give a property different types; the defining page's is kept",
+    ),
+    "DG212": (Severity.NOTE, "a property is listed by several pages that define one type; the repeated row is dropped"),
+    "DG213": (Severity.WARNING, "pages that define one type give it different bases; the defining page's is kept"),
     "DG301": (Severity.WARNING, "an operation page has no HTTP request block; no client method was generated"),
     "DG302": (Severity.WARNING, "a line of the HTTP request block is not `METHOD /path`"),
     "DG401": (Severity.WARNING, "an annotation comment is not strict JSON; it was read leniently or ignored"),

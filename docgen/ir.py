@@ -106,7 +106,11 @@ class Model:
     fields: tuple[Field, ...] = ()
     """Its own properties and relationships, in documented order, each name once."""
     base: str | None = None
-    """The documented name of the base type (annotation `baseType`, else `Inherited from` notes)."""
+    """The documented name of the base type, without its namespace (annotation `baseType`, else
+    `Inherited from` notes). After `link`: the base's qualified name (`microsoft.graph.entity`),
+    or None when no page defines it."""
+    base_namespace: str | None = None
+    """The base's namespace when written qualified (`microsoft.graph.callRecords.x`), else None."""
     description: str = ""
     """The page's description."""
     abstract: bool = False
@@ -429,11 +433,13 @@ class Page:
 
 @dataclass(**FROZEN)
 class ApiSpec:
-    """All pages after cross-page linking: one model per type name, bases resolved."""
+    """All pages after cross-page linking: one model per type (namespace and name), bases and
+    references resolved (every NAMED TypeRef carries the namespace of the type it names)."""
 
     pages: tuple[Page, ...]
     """Every page, sorted by path."""
     models: tuple[Model, ...]
-    """One model per type name (case-insensitive), sorted; placeholders included."""
+    """One model per type (namespace and name, case-insensitive), sorted by name, the default
+    namespace's first; placeholders included."""
     enums: tuple[Enum, ...]
-    """One enum per name (case-insensitive), sorted; those inferred from descriptions included."""
+    """One enum per type, in the same order; those inferred from descriptions included."""

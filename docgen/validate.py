@@ -310,7 +310,7 @@ def type_mismatch(value: dict[str, Any], model: Model, index: TypeIndex, depth: 
     if odata is not None and not isinstance(odata, str):
         return f"has '@odata.type' = {odata!r:.40}, not a string"
     if isinstance(odata, str):
-        derived = index.models.get(odata.lstrip("#").rsplit(".", 1)[-1].lower())
+        derived = index.by_odata_type(odata)
         if derived is not None:
             model = derived
     types = {f.name: f.type for f in all_fields(model, index.models)}
@@ -346,8 +346,8 @@ def _value_mismatch(value: Any, ref: TypeRef, index: TypeIndex, depth: int) -> s
             return f"= {value!r:.40}, not a {ref.name}"
         return ""
     model = index.model(ref)
-    if model is None or ref.name.lower() in index.placeholders:
-        if ref.kind is TypeKind.NAMED and ref.name.lower() in index.enums and not isinstance(value, str):
+    if model is None or index.key(ref) in index.placeholders:
+        if ref.kind is TypeKind.NAMED and index.key(ref) in index.enums and not isinstance(value, str):
             return f"= {value!r:.40}, not a {ref.name} member"
         return ""
     if not isinstance(value, dict):

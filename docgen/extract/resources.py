@@ -70,12 +70,14 @@ def extract_model(
         # No annotation: the type that the "Inherited from [x]" notes name is the base.
         inherited = [f.inherited_from for f in fields if f.inherited_from and f.inherited_from.lower() != name.lower()]
         base = max(sorted(set(inherited)), key=inherited.count) if inherited else None
+    base_namespace, _, base_name = str(base).lstrip("#").rpartition(".") if base else ("", "", "")
     return Model(
         name=name,
         namespace=namespace,
         origin=ModelOrigin.RESOURCE,
         fields=tuple(fields),
-        base=str(base).lstrip("#").rsplit(".", 1)[-1] if base else None,
+        base=base_name or None,
+        base_namespace=base_namespace or None,
         description=description,
         abstract=_truthy(resource.get("abstract")),
         open_type=_truthy(resource.get("openType")),
