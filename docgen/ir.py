@@ -81,6 +81,8 @@ class Field:
     """The type an `Inherited from [entity](...)` note in the description names."""
     relationship: bool = False
     """True when the row is in a Relationships table (a navigation property)."""
+    read_only: bool = False
+    """The type cell's remark (`string (readonly)`) or the description says read-only."""
     span: Span = span()
     """The row's line."""
 
@@ -91,6 +93,14 @@ class ModelOrigin(StrEnum):
     RESOURCE = "resource"  # a resource or complex type page: authoritative
     REQUEST_BODY = "request-body"  # inferred from an operation's request body table
     PLACEHOLDER = "placeholder"  # referenced but defined by no page
+
+
+class BaseSource(StrEnum):
+    """Where a model's base type is stated."""
+
+    ANNOTATION = "annotation"  # the JSON representation's `baseType`
+    PROSE = "prose"  # "Inherits from [x]", "Derived from [x]"
+    NOTES = "notes"  # the `Inherited from [x]` notes of its properties (may name a grandparent)
 
 
 @dataclass(**FROZEN)
@@ -111,6 +121,8 @@ class Model:
     or None when no page defines it."""
     base_namespace: str | None = None
     """The base's namespace when written qualified (`microsoft.graph.callRecords.x`), else None."""
+    base_source: BaseSource | None = None
+    """Where the base was read: the annotation, the prose or the `Inherited from` notes."""
     description: str = ""
     """The page's description."""
     abstract: bool = False

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from docgen.diagnostics import Sink
 from docgen.ir import (
     ApiSpec,
+    BaseSource,
     Enum,
     EnumMember,
     Field,
@@ -213,12 +214,51 @@ def _resolve_fields(fields: tuple[Field, ...], types: _Types, context: str) -> t
 def _resolve_model(model: Model, types: _Types, models: dict[str, Model]) -> Model:
     """Field types resolved; the base named by its qualified name (`microsoft.graph.entity`),
     dropped when no page defines it (the model keeps its own listed fields)."""
-    base = None
-    if model.base:
-        ref = TypeRef(kind=TypeKind.NAMED, name=model.base, namespace=model.base_namespace)
-        key = types.resolve(ref, model.namespace)
-        base = models[key].odata_type if key in models else None
-    return dataclasses.replace(model, fields=_resolve_fields(model.fields, types, model.namespace), base=base)
+    base = _base(model, types, models)
+    return dataclasses.replace(
+        model,
+        fields=_resolve_fields(model.fields, types, model.namespace),
+        base=models[base].odata_type if base else None,
+    )
+
+
+def _base(model: Model, types: _Types, models: dict[str, Model]) -> str | None:
+    """The key of the model's base. A base the annotation or the prose states is taken when a page
+    defines it. Else the `Inherited from` notes decide, and they may name a grandparent: of the
+    types they name, one that is an ancestor of another is passed over (the nearer one is the
+    base); of the rest, the one most notes name."""
+
+    def key(name: str | None, namespace: str | None = None) -> str | None:
+        found = types.resolve(TypeRef(kind=TypeKind.NAMED, name=name, namespace=namespace), model.namespace)
+        return found if found in models and found != key_of(model) else None
+
+    if not model.base:
+        return None
+    stated = key(model.base, model.base_namespace)
+    if stated and model.base_source is not BaseSource.NOTES:
+        return stated
+    notes = [key(f.inherited_from) for f in model.fields if f.inherited_from]
+    candidates = sorted({k for k in notes if k} | ({stated} if stated else set()))
+    if not candidates:
+        return None
+    ancestors = {c: _ancestors(c, types, models) for c in candidates}
+    nearest = [c for c in candidates if not any(c in ancestors[other] for other in candidates if other != c)]
+    return max(nearest or candidates, key=notes.count)
+
+
+def _ancestors(key: str, types: _Types, models: dict[str, Model]) -> set[str]:
+    """The keys of a model's bases as stated on its page (a cycle is cut)."""
+    found: set[str] = set()
+    current = models.get(key)
+    while current is not None and current.base:
+        base = types.resolve(
+            TypeRef(kind=TypeKind.NAMED, name=current.base, namespace=current.base_namespace), current.namespace
+        )
+        if base is None or base in found or base == key or base not in models:
+            break
+        found.add(base)
+        current = models[base]
+    return found
 
 
 def _resolve_page(page: Page, types: _Types) -> Page:

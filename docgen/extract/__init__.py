@@ -65,7 +65,7 @@ def extract_page(source: Source, sink: Sink) -> Page:
     if kind in (PageKind.RESOURCE, PageKind.ENUM):
         type_name = type_name_from_title(heading) or type_name_from_title(title)
         models: tuple[Model, ...] = ()
-        if kind is PageKind.RESOURCE and type_name:
+        if kind is PageKind.RESOURCE:
             model = extract_model(ctx, type_name, namespace, placed, annotations, description, heading_line)
             models = (model,) if model else ()
         enums = extract_enums(ctx, type_name if kind is PageKind.ENUM else None, namespace, placed)
