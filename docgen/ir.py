@@ -433,14 +433,20 @@ class Page:
     """The `Namespace:` line under the H1."""
     version: str = ""
     """The API version (`beta`, `v1.0`) when the page's folder or first example URL says, else empty."""
-    operation: Operation | None = None
-    """The operation of an operation page (None when it has no HTTP request block)."""
+    operations: tuple[Operation, ...] = ()
+    """The operations an operation page documents, in page order: one per HTTP request section
+    and HTTP method (none when it has no HTTP request block)."""
     models: tuple[Model, ...] = ()
     """The page's type (resource pages) or its request body's type (operation pages)."""
     enums: tuple[Enum, ...] = ()
     """The enums the page's members and `x values` tables define."""
     span: Span = span()
     """The page's H1 (line 1 when it has none)."""
+
+    @property
+    def operation(self) -> Operation | None:
+        """The page's first operation (the one a single-operation page documents), or None."""
+        return self.operations[0] if self.operations else None
 
 
 @dataclass(**FROZEN)

@@ -20,6 +20,7 @@ from docgen.ir import (
     Field,
     Model,
     ModelOrigin,
+    Operation,
     Page,
     TypeKind,
     TypeRef,
@@ -100,7 +101,16 @@ def link(pages: list[Page], sink: Sink) -> ApiSpec:
             if model.origin is not ModelOrigin.RESOURCE:
                 # A request body table names its type as a link or a bare name: the resource page's
                 # type when one defines it, else a type of its own.
-                ref = page.operation.request_body.type if page.operation and page.operation.request_body else None
+                ref = next(
+                    (
+                        op.request_body.type
+                        for op in page.operations
+                        if op.request_body
+                        and op.request_body.type
+                        and op.request_body.type.name.lower() == model.name.lower()
+                    ),
+                    None,
+                )
                 key = types.resolve(ref, page.namespace) if ref is not None else None
                 key = key or key_of(model)
                 if key not in enums:
@@ -113,18 +123,16 @@ def link(pages: list[Page], sink: Sink) -> ApiSpec:
         for field in model.fields:
             _need(field, model.namespace, types, models, enums, placeholders, sink)
     for page in pages:
-        operation = page.operation
-        if operation is None:
-            continue
-        for ref in (
-            operation.response.type if operation.response else None,
-            operation.request_body.type if operation.request_body else None,
-        ):
-            if ref is not None and ref.kind is TypeKind.NAMED and types.resolve(ref, page.namespace) is None:
-                key = types.add(page.namespace, ref.name)
-                placeholders[key] = Model(
-                    name=ref.name, namespace=page.namespace, origin=ModelOrigin.PLACEHOLDER, span=operation.span
-                )
+        for operation in page.operations:
+            for ref in (
+                operation.response.type if operation.response else None,
+                operation.request_body.type if operation.request_body else None,
+            ):
+                if ref is not None and ref.kind is TypeKind.NAMED and types.resolve(ref, page.namespace) is None:
+                    key = types.add(page.namespace, ref.name)
+                    placeholders[key] = Model(
+                        name=ref.name, namespace=page.namespace, origin=ModelOrigin.PLACEHOLDER, span=operation.span
+                    )
     models.update(placeholders)
     resolved = {key: _resolve_model(model, types, models) for key, model in models.items()}
     return ApiSpec(
@@ -262,10 +270,14 @@ def _ancestors(key: str, types: _Types, models: dict[str, Model]) -> set[str]:
 
 
 def _resolve_page(page: Page, types: _Types) -> Page:
-    if page.operation is None:
+    if not page.operations:
         return page
-    op = page.operation
-    ns = page.namespace
+    return dataclasses.replace(
+        page, operations=tuple(_resolve_operation(op, types, page.namespace) for op in page.operations)
+    )
+
+
+def _resolve_operation(op: Operation, types: _Types, ns: str) -> Operation:
     body = op.request_body
     if body is not None:
         body = dataclasses.replace(
@@ -277,8 +289,7 @@ def _resolve_page(page: Page, types: _Types) -> Page:
     if response is not None and response.type is not None:
         response = dataclasses.replace(response, type=_resolve_ref(response.type, types, ns))
     parameters = tuple(dataclasses.replace(p, type=_resolve_ref(p.type, types, ns)) for p in op.parameters)
-    operation = dataclasses.replace(op, request_body=body, response=response, parameters=parameters)
-    return dataclasses.replace(page, operation=operation)
+    return dataclasses.replace(op, request_body=body, response=response, parameters=parameters)
 
 
 _POSSIBLE = re.compile(r"possible values (?:are|include)\s*:?\s*(.+)", re.IGNORECASE)

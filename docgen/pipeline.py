@@ -218,10 +218,10 @@ def _plan(config: Config, pages: list[Page], sink: Sink, result: Generation) -> 
     result.models = sum(len(s.spec.models) for s in specs.values())
     result.enums = sum(len(s.spec.enums) for s in specs.values())
     for page in pages:
-        if page.operation is not None:
+        for operation in page.operations:
             result.operations += 1
-            result.examples += len(page.operation.examples)
-            result.eligible += sum(1 for e in page.operation.examples if eligible(e))
+            result.examples += len(operation.examples)
+            result.eligible += sum(1 for e in operation.examples if eligible(e))
     result.tests = len(planned.tests)
     result.eligible_tested = sum(1 for t in planned.tests if t.eligible)
     result.skipped.update(item.reason for item in planned.skipped)

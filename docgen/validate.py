@@ -127,16 +127,12 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class CheckedOperation:
-    """An operation page with its shape and, per example, why it cannot be a test (or None)."""
+    """An operation of a page with its shape and, per example, why it cannot be a test (or None)."""
 
     page: Page
+    operation: Operation  # one of the page's operations
     shape: OperationShape
     verdicts: tuple[Skipped | None, ...]
-
-    @property
-    def operation(self) -> Operation:
-        assert self.page.operation is not None
-        return self.page.operation
 
 
 Check = Callable[[Example, OperationShape, TypeIndex], Problem | None]
@@ -268,11 +264,10 @@ def validate(spec: ApiSpec) -> ValidatedSpec:
     index = TypeIndex.of(spec)
     checked = []
     for page in spec.pages:
-        if page.operation is None:
-            continue
-        shape = shape_of(page.operation, index)
-        verdicts = tuple(check_example(e, shape, index) for e in page.operation.examples)
-        checked.append(CheckedOperation(page=page, shape=shape, verdicts=verdicts))
+        for operation in page.operations:
+            shape = shape_of(operation, index)
+            verdicts = tuple(check_example(e, shape, index) for e in operation.examples)
+            checked.append(CheckedOperation(page=page, operation=operation, shape=shape, verdicts=verdicts))
     return ValidatedSpec(spec=spec, index=index, operations=tuple(checked))
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import dataclass
+
 from docgen.blocks import Comment, Fence, Heading, Paragraph, parse_document
 from docgen.diagnostics import Sink
 from docgen.extract.annotations import read_annotation
-from docgen.extract.examples import classify, pair_examples, parse_http
+from docgen.extract.examples import classify, is_example_fence, pair_examples, parse_http
 from docgen.extract.operations import (
     extract_headers,
     extract_parameters,
@@ -17,8 +19,9 @@ from docgen.extract.operations import (
     extract_response,
 )
 from docgen.extract.resources import extract_enums, extract_model, type_name_from_title
-from docgen.extract.sections import Concept, Placed, place
-from docgen.ir import Model, ModelOrigin, Operation, Page, PageKind
+from docgen.extract.sections import Concept, Placed, concept_of, place
+from docgen.ir import Example, HttpMessage, HttpPath, HttpRequest, Model, ModelOrigin, Operation, Page, PageKind, Span
+from docgen.paths import split_path
 from docgen.read import PageContext, Source
 
 _NAMESPACE = re.compile(r"^Namespace:\s*`?([A-Za-z][\w.]*)`?", re.IGNORECASE)
@@ -56,12 +59,13 @@ def extract_page(source: Source, sink: Sink) -> Page:
         span=ctx.span(heading_line),
     )
     if kind is PageKind.OPERATION:
-        operation = _operation(ctx, title, description, placed, annotations, heading_line)
-        models = _request_body_models(operation, namespace)
+        operations = _operations(ctx, title, description, placed, annotations, heading_line)
+        models = tuple(m for op in operations for m in _request_body_models(op, namespace))
+        models = tuple({(m.name.lower(), m.namespace.lower()): m for m in reversed(models)}.values())[::-1]
         enums = extract_enums(ctx, None, namespace, placed)
-        if not common["version"] and operation is not None:
-            common["version"] = _example_version(operation)
-        return Page(kind=kind, operation=operation, models=models, enums=enums, **common)
+        if not common["version"] and operations:
+            common["version"] = _example_version(operations[0])
+        return Page(kind=kind, operations=operations, models=models, enums=enums, **common)
     if kind in (PageKind.RESOURCE, PageKind.ENUM):
         type_name = type_name_from_title(heading) or type_name_from_title(title)
         models: tuple[Model, ...] = ()
@@ -140,36 +144,156 @@ def _annotations(ctx: PageContext, blocks) -> dict[int, tuple]:
     return result
 
 
-def _operation(ctx: PageContext, title, description, placed, annotations, line: int) -> Operation | None:
-    paths = extract_paths(ctx, placed, annotations)
-    if not paths:
-        ctx.report("DG301", line, "no `METHOD /path` line under an HTTP request heading")
-        return None
-    parameters, options = extract_parameters(ctx, placed)
-    messages = []
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """The blocks of one documented operation: those under its HTTP request heading, or under the
+    heading that holds it (`## Upload bytes` / `### HTTP request`). Blocks outside every scope are
+    shared by the page's operations."""
+
+    request: Heading | None  # None: the page has at most one HTTP request heading
+    owner: Heading | None  # the non-concept heading the request heading sits under, if any
+
+
+def _scopes(placed: list[Placed]) -> list[_Scope]:
+    requests: list[Heading] = []
+    owners: dict[int, Heading | None] = {}
     for item in placed:
+        at = _request_heading(item)
+        if at is None or item.headings[at] in requests:
+            continue
+        heading = item.headings[at]
+        requests.append(heading)
+        parent = item.headings[at - 1] if at > 0 else None
+        owned = parent is not None and parent.level > 1 and concept_of(parent.text) is None
+        owners[id(heading)] = parent if owned else None
+    if len(requests) <= 1:
+        return [_Scope(request=None, owner=None)]
+    return [_Scope(request=h, owner=owners[id(h)]) for h in requests]
+
+
+def _request_heading(item: Placed) -> int | None:
+    """The index in item.headings of the nearest HTTP request heading above the block."""
+    for index in range(len(item.headings) - 1, -1, -1):
+        if concept_of(item.headings[index].text) is Concept.HTTP_REQUEST:
+            return index
+    return None
+
+
+def _scope_of(item: Placed, scopes: list[_Scope]) -> int | None:
+    for number, scope in enumerate(scopes):
+        if scope.owner is not None and any(h is scope.owner for h in item.headings):
+            return number
+        if scope.request is not None and any(h is scope.request for h in item.headings):
+            return number
+    return None
+
+
+def _items_of(placed: list[Placed], where: list[int | None], number: int) -> list[Placed]:
+    """An operation's blocks: its own, and the shared ones of each part it has none of its own of."""
+    own_parts = {item.part for item, at in zip(placed, where) if at == number}
+    return [item for item, at in zip(placed, where) if at == number or (at is None and item.part not in own_parts)]
+
+
+def _operations(ctx: PageContext, title, description, placed, annotations, line: int) -> tuple[Operation, ...]:
+    """Every operation a page documents: one per HTTP request section (qualified headings,
+    sections under their own heading), and one per HTTP method of a request block."""
+    scopes = _scopes(placed)
+    where = [_scope_of(item, scopes) if len(scopes) > 1 else None for item in placed]
+    messages: list[tuple[int | None, HttpMessage]] = []
+    in_request: list[tuple[int | None, HttpRequest]] = []  # full examples written in a request section
+    for item, at in zip(placed, where):
         block = item.block
-        if not isinstance(block, Fence) or item.outer in (Concept.HTTP_REQUEST, Concept.JSON_REPRESENTATION):
+        if not isinstance(block, Fence) or item.part is Concept.JSON_REPRESENTATION:
+            continue
+        if item.part is Concept.HTTP_REQUEST and not is_example_fence(block):
             continue
         annotation = annotations.get(block.line, ())
         if dict(annotation).get("blockType") == "ignored" or classify(block.content) is None:
             continue
         message = parse_http(ctx, block.content, block.line, annotation)
         if message is not None:
-            messages.append(message)
-    return Operation(
-        title=title,
-        description=description,
-        paths=paths,
-        headers=extract_headers(ctx, placed),
-        parameters=parameters,
-        query_options=options,
-        request_body=extract_request_body(ctx, placed),
-        response=extract_response(ctx, placed),
-        permissions=extract_permissions(ctx, placed),
-        examples=pair_examples(messages),
-        span=ctx.span(line),
+            messages.append((at, message))
+            if item.part is Concept.HTTP_REQUEST and isinstance(message, HttpRequest):
+                in_request.append((at, message))
+    examples = pair_examples([m for _, m in messages])
+    example_scope = {id(m): at for at, m in messages}
+    specs: list[tuple[int, str, Span, tuple[HttpPath, ...]]] = []  # scope, title, span, paths
+    seen = Sink()
+    for number, scope in enumerate(scopes):
+        items = _items_of(placed, where, number)
+        # a shared block is read once per operation: its diagnostics are reported once
+        quiet = ctx if number == 0 else PageContext(rel=ctx.rel, display=ctx.display, sink=seen)
+        paths = extract_paths(quiet, items, annotations)
+        if not paths:
+            paths = _example_paths([m for at, m in in_request if at == number or len(scopes) == 1])
+        scope_title = _scope_title(title, scope) if number else title
+        span = ctx.span(line if number == 0 or scope.request is None else (scope.owner or scope.request).line)
+        methods = list(dict.fromkeys(p.method for p in paths))
+        for index, method in enumerate(methods):
+            own = tuple(p for p in paths if p.method == method)
+            specs.append((number, scope_title if index == 0 else f"{scope_title} ({method})", span, own))
+    if not specs:
+        ctx.report("DG301", line, "no `METHOD /path` line under an HTTP request heading")
+        return ()
+    chosen = [_operation_for(e, example_scope.get(id(e.request)), specs) for e in examples]
+    operations = []
+    for index, (number, op_title, span, paths) in enumerate(specs):
+        items = _items_of(placed, where, number)
+        quiet = ctx if index == 0 else PageContext(rel=ctx.rel, display=ctx.display, sink=seen)
+        parameters, options = extract_parameters(quiet, items)
+        operations.append(
+            Operation(
+                title=op_title,
+                description=description,
+                paths=paths,
+                headers=extract_headers(quiet, items),
+                parameters=parameters,
+                query_options=options,
+                request_body=extract_request_body(quiet, items),
+                response=extract_response(quiet, items),
+                permissions=extract_permissions(quiet, items),
+                examples=tuple(e for e, at in zip(examples, chosen) if at == index),
+                span=span,
+            )
+        )
+    return tuple(operations)
+
+
+def _scope_title(title: str, scope: _Scope) -> str:
+    if scope.owner is not None:
+        return scope.owner.text
+    qualifier = re.sub(
+        r"^\s*http requests?\s*[:\u2013\u2014-]?\s*", "", scope.request.text if scope.request else "", flags=re.I
     )
+    return f"{title} {qualifier.strip()}".strip() or title
+
+
+def _operation_for(example: Example, scope: int | None, specs) -> int:
+    """The operation an example belongs to: of its own section's operations, else of all, the one
+    whose method and path match its request, else the first with its method, else the first."""
+    candidates = [i for i, spec in enumerate(specs) if scope is None or spec[0] == scope] or list(range(len(specs)))
+    url = _ABSOLUTE_URL.sub("", example.request.url.split("?", 1)[0])
+    same_method = [i for i in candidates if specs[i][3][0].method == example.request.method]
+    for i in same_method:
+        if any(split_path(p.path).regex().match(url) for p in specs[i][3]):
+            return i
+    return (same_method or candidates)[0]
+
+
+_ABSOLUTE_URL = re.compile(r"^https?://[^/]+(/(v\d+\.\d+|beta))?", re.IGNORECASE)
+
+
+def _example_paths(requests: list[HttpRequest]) -> tuple[HttpPath, ...]:
+    """A section whose only request is a full example: its request line gives the path."""
+    paths = []
+    for request in requests:
+        path, _, query = _ABSOLUTE_URL.sub("", request.url).partition("?")
+        paths.append(
+            HttpPath(
+                method=request.method, path=path if path.startswith("/") else f"/{path}", query=query, span=request.span
+            )
+        )
+    return tuple(dict.fromkeys(paths))
 
 
 def _request_body_models(operation: Operation | None, namespace: str) -> tuple[Model, ...]:

@@ -34,6 +34,33 @@ def classify(content: str) -> str | None:
     return None
 
 
+def is_example_fence(fence: Any) -> bool:
+    """A fence in the HTTP request section that is a full example (a request line followed by a
+    body, or a full URL followed by headers; or a response), not a block of `METHOD /path` lines."""
+    kind = classify(fence.content)
+    if kind == "response":
+        return True
+    if kind != "request":
+        return False
+    lines = [line.strip() for line in fence.content.strip().split("\n")]
+    blank = lines.index("") if "" in lines else len(lines)
+    head, rest = lines[1:blank], lines[blank:]
+
+    def content(line: str) -> bool:
+        return bool(line) and not line.startswith(("#", "//", "<!--")) and not _ANY_REQUEST.match(line)
+
+    if any(content(line) for line in rest):
+        return True  # a body after a blank line
+    # a full URL followed by header lines; relative `METHOD /path` lines (even with a stray header) stay paths
+    start = REQUEST_LINE.match(lines[0])
+    absolute = bool(start and start.group(2).lower().startswith(("http://", "https://")))
+    other = [line for line in head if content(line)]
+    return absolute and bool(other) and all(HEADER_LINE.match(line) for line in other)
+
+
+_ANY_REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b")
+
+
 def parse_http(
     ctx: PageContext, content: str, fence_line: int, annotation: tuple[tuple[str, Any], ...]
 ) -> HttpMessage | None:

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from docgen.blocks import Fence, Paragraph, Table
-from docgen.extract.examples import REQUEST_LINE
+from docgen.extract.examples import REQUEST_LINE, is_example_fence
 from docgen.extract.sections import Concept, Placed
 from docgen.extract.types import (
     cell,
@@ -44,7 +44,7 @@ def extract_paths(ctx: PageContext, placed: list[Placed], annotations: dict[int,
     paths: list[HttpPath] = []
     for item in placed:
         block = item.block
-        if item.outer is not Concept.HTTP_REQUEST or not isinstance(block, Fence):
+        if item.part is not Concept.HTTP_REQUEST or not isinstance(block, Fence) or is_example_fence(block):
             continue
         for offset, raw in enumerate(block.content.split("\n")):
             line = raw.strip()
@@ -74,7 +74,7 @@ def extract_permissions(ctx: PageContext, placed: list[Placed]) -> tuple[Permiss
     permissions: list[Permission] = []
     for item in placed:
         table = item.block
-        if item.outer is not Concept.PERMISSIONS or not isinstance(table, Table) or len(table.header) < 2:
+        if item.part is not Concept.PERMISSIONS or not isinstance(table, Table) or len(table.header) < 2:
             continue
         for row in table.rows:
             if len(row.cells) < 2:
@@ -117,7 +117,7 @@ def extract_headers(ctx: PageContext, placed: list[Placed]) -> tuple[Header, ...
     headers: list[Header] = []
     for item in placed:
         table = item.block
-        if item.outer is not Concept.REQUEST_HEADERS or not isinstance(table, Table):
+        if item.part is not Concept.REQUEST_HEADERS or not isinstance(table, Table):
             continue
         name_at = column(table.header, "header", "name", "request header")
         value_at = column(table.header, "value")
@@ -152,7 +152,7 @@ def extract_parameters(ctx: PageContext, placed: list[Placed]) -> tuple[tuple[Pa
     options: set[str] = set()
     for item in placed:
         block = item.block
-        location = _LOCATIONS.get(item.outer) if item.outer else None
+        location = _LOCATIONS.get(item.part) if item.part else None
         if location is None:
             continue
         if isinstance(block, Paragraph) and location is ParamLocation.QUERY:
@@ -194,7 +194,7 @@ def extract_request_body(ctx: PageContext, placed: list[Placed]) -> RequestBody 
     line = 0
     for item in placed:
         block = item.block
-        if item.outer is not Concept.REQUEST_BODY:
+        if item.part is not Concept.REQUEST_BODY:
             continue
         line = line or block.line
         if isinstance(block, Paragraph) and type_ref is None:
@@ -209,7 +209,7 @@ def extract_request_body(ctx: PageContext, placed: list[Placed]) -> RequestBody 
 def extract_response(ctx: PageContext, placed: list[Placed]) -> Response | None:
     for item in placed:
         block = item.block
-        if item.outer is not Concept.RESPONSE or not isinstance(block, Paragraph):
+        if item.part is not Concept.RESPONSE or not isinstance(block, Paragraph):
             continue
         text = block.inline.text
         status = _STATUS.search(text)
