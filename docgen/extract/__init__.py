@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from dataclasses import dataclass
@@ -20,7 +21,23 @@ from docgen.extract.operations import (
 )
 from docgen.extract.resources import extract_enums, extract_model, type_name_from_title
 from docgen.extract.sections import Concept, Placed, concept_of, place
-from docgen.ir import Example, HttpMessage, HttpPath, HttpRequest, Model, ModelOrigin, Operation, Page, PageKind, Span
+from docgen.ir import (
+    BodyKind,
+    Example,
+    HttpMessage,
+    HttpPath,
+    HttpRequest,
+    HttpResponse,
+    Model,
+    ModelOrigin,
+    Operation,
+    Page,
+    PageKind,
+    Response,
+    Span,
+    TypeKind,
+    TypeRef,
+)
 from docgen.paths import split_path
 from docgen.read import PageContext, Source
 
@@ -239,6 +256,7 @@ def _operations(ctx: PageContext, title, description, placed, annotations, line:
     operations = []
     for index, (number, op_title, span, paths) in enumerate(specs):
         items = _items_of(placed, where, number)
+        own_examples = tuple(e for e, at in zip(examples, chosen) if at == index)
         quiet = ctx if index == 0 else PageContext(rel=ctx.rel, display=ctx.display, sink=seen)
         parameters, options = extract_parameters(quiet, items)
         operations.append(
@@ -250,13 +268,74 @@ def _operations(ctx: PageContext, title, description, placed, annotations, line:
                 parameters=parameters,
                 query_options=options,
                 request_body=extract_request_body(quiet, items),
-                response=extract_response(quiet, items),
+                response=_returned(extract_response(quiet, items), own_examples),
                 permissions=extract_permissions(quiet, items),
-                examples=tuple(e for e, at in zip(examples, chosen) if at == index),
+                examples=own_examples,
                 span=span,
             )
         )
     return tuple(operations)
+
+
+_ODATA_COLLECTION = re.compile(r"^collection\((.+)\)$", re.IGNORECASE)
+_QUALIFIED = re.compile(r"^#?(?:([A-Za-z_][\w.]*)\.)?([A-Za-z_]\w*)$")
+
+
+def _returned(response: Response | None, examples: tuple[Example, ...]) -> Response | None:
+    """The Response prose's type, else the one the success responses name, each by its annotation
+    (`@odata.type`, `isCollection`) or else its body (a `value` list of objects of one
+    `@odata.type`, or an object with one), when they all agree."""
+    if response is not None and response.type is not None:
+        return response
+    named = []
+    for example in examples:
+        answer = example.response
+        if answer is not None and 200 <= answer.status <= 299:
+            ref = _annotated_type(answer) or _body_type(answer)
+            if ref is not None:
+                named.append((answer, ref))
+    if len({(ref.name.lower(), ref.collection) for _, ref in named}) != 1:
+        return response  # none, or responses of several types: the method returns JSON
+    answer, ref = named[0]
+    if response is not None:
+        return dataclasses.replace(response, type=ref)
+    return Response(status=answer.status, type=ref, span=answer.span)
+
+
+def _named(odata: str, collection: bool) -> TypeRef | None:
+    wrapped = _ODATA_COLLECTION.match(odata.strip())
+    text = wrapped.group(1) if wrapped else odata.strip()
+    match = _QUALIFIED.match(text)
+    if not match or not match.group(1) or match.group(1).lower().startswith("edm"):
+        return None  # a bare scalar (`stream`) or an Edm type names no model
+    namespace = match.group(1).lstrip("#")
+    return TypeRef(
+        kind=TypeKind.NAMED,
+        name=match.group(2),
+        namespace=namespace if namespace.count(".") >= 1 else None,
+        collection=collection or bool(wrapped),
+        raw=odata,
+    )
+
+
+def _annotated_type(answer: HttpResponse) -> TypeRef | None:
+    odata = answer.annotated("@odata.type")
+    if not isinstance(odata, str):
+        return None
+    return _named(odata, str(answer.annotated("isCollection", False)).lower() == "true")
+
+
+def _body_type(answer: HttpResponse) -> TypeRef | None:
+    body = answer.body.json if answer.body.kind is BodyKind.JSON else None
+    if not isinstance(body, dict):
+        return None
+    items = body.get("value")
+    if isinstance(items, list) and items and all(isinstance(i, dict) for i in items):
+        types = {i.get("@odata.type") for i in items}
+        only = types.pop() if len(types) == 1 else None
+        return _named(only, True) if isinstance(only, str) else None
+    odata = body.get("@odata.type")
+    return _named(odata, False) if isinstance(odata, str) and "value" not in body else None
 
 
 def _scope_title(title: str, scope: _Scope) -> str:

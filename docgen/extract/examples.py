@@ -14,6 +14,7 @@ from docgen.read import PageContext
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S.*?)(?:\s+HTTP/\d(?:\.\d)?)?\s*$")
 STATUS_LINE = re.compile(r"^(?:HTTP(?:/\d(?:\.\d)?)?\s+)?([1-5]\d\d)\b")
+BARE_STATUS = re.compile(r"^[1-5]\d\d\s+[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+)*$")  # `202 Accepted`, no `HTTP`
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$")
 
 
@@ -29,7 +30,7 @@ def classify(content: str) -> str | None:
     _, line = first_line(content)
     if REQUEST_LINE.match(line):
         return "request"
-    if line.upper().startswith("HTTP") and STATUS_LINE.match(line):
+    if (line.upper().startswith("HTTP") and STATUS_LINE.match(line)) or BARE_STATUS.match(line):
         return "response"
     return None
 

@@ -37,6 +37,8 @@ _ABSOLUTE = re.compile(r"^https?://[^/]+(/(v\d+\.\d+|beta))?", re.IGNORECASE)
 _GLUED = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(/\S.*)$")  # "DELETE/users/{id}"
 _SCOPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$|^(offline_access|openid|email|profile)$")
 _STATUS = re.compile(r"\b([1-5]\d\d)(?:\s+[A-Z][A-Za-z-]*)*")
+# "a collection of [x] objects", "a list of [x] objects", "[x] collection object"
+_COLLECTION = re.compile(r"\b(collection|list|array) of\b|\bcollection objects?\b", re.IGNORECASE)
 _NOT_SUPPORTED = re.compile(r"not\s+(supported|available|applicable)", re.IGNORECASE)
 
 
@@ -216,7 +218,7 @@ def extract_response(ctx: PageContext, placed: list[Placed]) -> Response | None:
         if not status:
             continue
         type_ref = _linked_type(block, ctx.rel)
-        if type_ref is not None and re.search(r"\bcollection of\b", text, re.IGNORECASE):
+        if type_ref is not None and _COLLECTION.search(text):
             type_ref = dataclasses.replace(type_ref, collection=True)
         return Response(status=int(status.group(1)), type=type_ref, span=ctx.span(block.line))
     return None
