@@ -414,6 +414,25 @@ class Operation:
 
 
 @dataclass(**FROZEN)
+class BlockCounts:
+    """What of a page's fences, tables and annotation comments docgen used (a fact was read from
+    it) and what it reported as not read (DG130, DG131, DG132): every one is counted once."""
+
+    fences_used: int = 0
+    """Fences a path, an example message or a JSON representation was read from (or `ignored`)."""
+    fences_reported: int = 0
+    """Fences reported as not read (DG130)."""
+    tables_used: int = 0
+    """Tables a property, parameter, header, permission or member was read from."""
+    tables_reported: int = 0
+    """Tables reported as not read (DG131)."""
+    annotations_used: int = 0
+    """Annotation comments bound to a fence that was used."""
+    annotations_reported: int = 0
+    """Annotation comments reported as not read (DG132)."""
+
+
+@dataclass(**FROZEN)
 class Page:
     """Everything one page says, before cross-page linking."""
 
@@ -440,6 +459,8 @@ class Page:
     """The page's type (resource pages) or its request body's type (operation pages)."""
     enums: tuple[Enum, ...] = ()
     """The enums the page's members and `x values` tables define."""
+    blocks: BlockCounts = BlockCounts()
+    """How many of its fences, tables and annotations were used, and how many reported."""
     span: Span = span()
     """The page's H1 (line 1 when it has none)."""
 

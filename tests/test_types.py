@@ -304,3 +304,47 @@ def test_the_prose_base_wins_over_the_notes() -> None:
         resources__child_md=resource("child", "Derived from [other](other.md).", rows=rows),
     )
     assert model(spec, "microsoft.graph", "child").base == "microsoft.graph.other"
+
+
+def test_every_fence_table_and_annotation_is_used_or_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.pipeline import summary_line
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", "")
+    page = """
+        # Get widget
+
+        ## HTTP request
+        ```http
+        GET /widgets/{id}
+        ```
+
+        ## Methods
+        | Method | Return type | Description |
+        |:--|:--|:--|
+        | [Get](widget-get.md) | widget | Read it. |
+
+        ## Example
+        <!-- { "blockType": "request", "name": "get_widget" } -->
+        ```http
+        GET https://graph.microsoft.com/v1.0/widgets/1
+        ```
+        <!-- { "blockType": "response" } -->
+        ```http
+        HTTP/1.1 204 No Content
+        ```
+
+        ```csharp
+        var widget = await client.Widgets["1"].GetAsync();
+        ```
+
+        <!-- { "type": "#page.annotation" } -->
+        """
+    docs = write(tmp_path / "docs", api__widget_get_md=page)
+    sink = Sink()
+    result = generate(Config(input=docs, output=tmp_path / "out"), sink)
+    assert (
+        "read: fences 3 used, 1 reported (DG130); tables 0 used, 1 reported (DG131); "
+        "annotations 2 used, 1 reported (DG132)" in summary_line(result, sink)
+    )
+    found = sorted((d.code, d.line) for d in sink.items if d.code in ("DG130", "DG131", "DG132"))
+    assert found == [("DG130", 23), ("DG131", 9), ("DG132", 27)]

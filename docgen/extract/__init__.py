@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from docgen.blocks import Comment, Fence, Heading, Paragraph, parse_document
 from docgen.diagnostics import Sink
+from docgen.extract.accounting import account
 from docgen.extract.annotations import read_annotation
 from docgen.extract.examples import classify, is_example_fence, pair_examples, parse_http
 from docgen.extract.operations import (
@@ -54,14 +55,19 @@ _DOC_TYPES = {
 def extract_page(source: Source, sink: Sink) -> Page:
     ctx = PageContext.of(source, sink)
     document = parse_document(ctx, source.text)
+    placed = place(document.blocks)
+    annotations, bound = _annotations(ctx, document.blocks)
+    page = _page(ctx, source, document, placed, annotations)
+    return dataclasses.replace(page, blocks=account(ctx, placed, annotations, bound, page))
+
+
+def _page(ctx: PageContext, source: Source, document, placed: list[Placed], annotations) -> Page:
     blocks = document.blocks
-    placed = place(blocks)
     front = document.front_matter
     heading = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), "")
     heading_line = next((b.line for b in blocks if isinstance(b, Heading) and b.level == 1), 1)
     title = front.get("title") or heading
     namespace = _namespace(blocks)
-    annotations = _annotations(ctx, blocks)
     kind = _kind(front.get("doc_type", ""), placed, heading)
     description = front.get("description", "") or _first_paragraph(placed)
     version_match = _VERSION.search(source.rel)
@@ -142,23 +148,33 @@ def _kind(doc_type: str, placed: list[Placed], heading: str) -> PageKind:
     return PageKind.CONCEPTUAL
 
 
-def _annotations(ctx: PageContext, blocks) -> dict[int, tuple]:
+def _annotations(ctx: PageContext, blocks) -> tuple[dict[int, tuple], dict[int, int]]:
     """Annotation of each fence, keyed by the fence's line. An annotation binds to the next fence
-    even across a line of prose, but never across another fence or heading."""
+    even across a line of prose, but never across another fence or heading. Also: each
+    annotation's line -> the line of the fence it binds to (0 for none)."""
     result: dict[int, tuple] = {}
+    bound: dict[int, int] = {}
     pending: tuple | None = None
+    pending_line = 0
     for block in blocks:
         if isinstance(block, Comment):
             annotation = read_annotation(ctx, block) if block.closed else None
             if annotation is not None:
-                pending = annotation
+                if pending is not None:
+                    bound[pending_line] = 0  # replaced by this one before any fence
+                pending, pending_line = annotation, block.line
         elif isinstance(block, Fence):
             if pending is not None:
                 result[block.line] = pending
+                bound[pending_line] = block.line
             pending = None
         elif isinstance(block, Heading):
+            if pending is not None:
+                bound[pending_line] = 0
             pending = None
-    return result
+    if pending is not None:
+        bound[pending_line] = 0
+    return result, bound
 
 
 @dataclass(frozen=True, slots=True)

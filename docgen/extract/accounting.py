@@ -58,7 +58,9 @@ def account(
                 counts["fences_reported"] += 1
                 what = block.info.split()[0] if block.info.split() else "no language"
                 ctx.report(
-                    "DG130", block.line, f"code fence ({what}) not read: no request block, example or JSON representation"
+                    "DG130",
+                    block.line,
+                    f"code fence ({what}) not read: no request block, example or JSON representation",
                 )
         elif isinstance(block, Table):
             end = block.rows[-1].line if block.rows else block.line + 1
