@@ -48,6 +48,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG213": (Severity.WARNING, "pages that define one type give it different bases; the defining page's is kept"),
     "DG301": (Severity.WARNING, "an operation page has no HTTP request block; no client method was generated"),
     "DG302": (Severity.WARNING, "a line of the HTTP request block is not `METHOD /path`"),
+    "DG303": (
+        Severity.NOTE,
+        "a method returns any JSON value although its examples show a body (the message says why)",
+    ),
     "DG401": (Severity.WARNING, "an annotation comment is not strict JSON; it was read leniently or ignored"),
     "DG402": (Severity.WARNING, "an example body is not valid JSON; the example was skipped"),
     "DG403": (Severity.WARNING, "an example body needed lenient JSON repairs (comments, trailing commas, `...`, NBSP)"),

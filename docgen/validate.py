@@ -40,6 +40,7 @@ class OperationShape:
     result: ResultKind
     body_model: Model | None
     response_model: Model | None
+    any_reason: str = ""  # why a method that returns a documented body returns any JSON value
 
 
 def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
@@ -48,13 +49,31 @@ def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
     takes_body = method in ("POST", "PUT", "PATCH") and (
         op.request_body is not None or any(e.request.body.kind is not BodyKind.NONE for e in op.examples)
     )
+    result = _result(op, response_model)
     return OperationShape(
         method=method,
         takes_body=takes_body,
-        result=_result(op, response_model),
+        result=result,
         body_model=index.model(op.request_body.type if op.request_body else None),
         response_model=response_model,
+        any_reason=_any_reason(op, index) if result is ResultKind.JSON and _shows_json(op) else "",
     )
+
+
+def _shows_json(op: Operation) -> bool:
+    return any(e.response is not None and e.response.body.kind is BodyKind.JSON for e in op.examples)
+
+
+def _any_reason(op: Operation, index: TypeIndex) -> str:
+    ref = op.response.type if op.response else None
+    if ref is None:
+        return (
+            "neither the Response prose, nor a response annotation's @odata.type, nor the example bodies "
+            "(one @odata.type for all) name the returned type"
+        )
+    if ref.kind is TypeKind.NAMED and index.key(ref) in index.enums:
+        return f"the returned type {ref.name!r} is an enum"
+    return f"the returned type {ref.name!r} is no model"
 
 
 def _result(op: Operation, response_model: Model | None) -> ResultKind:

@@ -348,3 +348,37 @@ def test_every_fence_table_and_annotation_is_used_or_reported(tmp_path: Path, mo
     )
     found = sorted((d.code, d.line) for d in sink.items if d.code in ("DG130", "DG131", "DG132"))
     assert found == [("DG130", 23), ("DG131", 9), ("DG132", 27)]
+
+
+def test_a_method_returning_any_json_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", "")
+    page = """
+        # Get widget
+
+        ## HTTP request
+        ```http
+        GET /widgets/{id}
+        ```
+
+        ## Example
+        ```http
+        GET https://graph.microsoft.com/v1.0/widgets/1
+        ```
+        ```http
+        HTTP/1.1 200 OK
+        Content-Type: application/json
+
+        {BODY}
+        ```
+        """
+    for body, expected in (('{"id": "1"}', 1), ('{"@odata.type": "#microsoft.graph.widget", "id": "1"}', 0)):
+        docs = write(
+            tmp_path / f"docs{expected}",
+            api__widget_get_md=page.replace("{BODY}", body),
+            resources__widget_md=USER.replace("user resource", "widget resource"),
+        )
+        sink = Sink()
+        generate(Config(input=docs, output=tmp_path / "out"), sink)
+        found = [d.message for d in sink.items if d.code == "DG303"]
+        assert len(found) == expected, found
+        assert all("name the returned type" in m for m in found)

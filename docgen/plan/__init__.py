@@ -139,6 +139,9 @@ def _version_files(
     if placement.version:
         version_init = VersionInitPlan(version=placement.version)
         files.append(PlannedFile(f"{placement.folder}/__init__.py", version_init, every_page))
+    for item in checked:
+        if item.shape.any_reason:
+            sink.report("DG303", item.operation.span, f"the method returns any JSON value: {item.shape.any_reason}")
     planned = [plan_tests(c, m, names) for c, m in zip(checked, method_plans)]
     for planned_tests in planned:
         for example in planned_tests.through_url:
