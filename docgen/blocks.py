@@ -7,7 +7,7 @@ Front matter is read here too, line by line (one real page's front matter is not
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -242,6 +242,7 @@ def _table(tokens: list[Token], lines: list[str], line: int, env: dict) -> Table
     rows: list[Row] = []
     cells: list[Inline] = []
     row_line = line
+    edged = False
     for token in tokens:
         if token.type == "tr_open":
             cells = []
@@ -251,10 +252,27 @@ def _table(tokens: list[Token], lines: list[str], line: int, env: dict) -> Table
         elif token.type == "tr_close":
             if not header:
                 header = tuple(cells)
-            else:
-                raw = lines[row_line - 1] if row_line - 1 < len(lines) else ""
-                rows.append(Row(cells=tuple(cells), line=row_line, raw_cells=count_cells(raw)))
+                edged = (lines[line - 1] if line - 1 < len(lines) else "").lstrip().startswith("|")
+                continue
+            raw = lines[row_line - 1] if row_line - 1 < len(lines) else ""
+            width = count_cells(raw)
+            if rows and edged and width == 1 and not raw.lstrip().startswith("|"):
+                # A line without the table's edge pipe is the row above wrapped: its last cell goes on.
+                rows[-1] = _continued(rows[-1], cells[0])
+                continue
+            rows.append(Row(cells=tuple(cells), line=row_line, raw_cells=width))
     return Table(header=header, rows=tuple(rows), line=line)
+
+
+def _continued(row: Row, more: Inline) -> Row:
+    last = max((i for i, c in enumerate(row.cells) if c.text), default=len(row.cells) - 1)
+    if last < 0:
+        return row
+    cell = row.cells[last]
+    joined = Inline(
+        text=f"{cell.text} {more.text}".strip(), links=cell.links + more.links, raw=f"{cell.raw} {more.raw}".strip()
+    )
+    return replace(row, cells=row.cells[:last] + (joined,) + row.cells[last + 1 :])
 
 
 def count_cells(line: str) -> int:

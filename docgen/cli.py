@@ -229,7 +229,7 @@ def _drop_manifest(drift) -> bool:
 @main.command(epilog="""\b
 Examples:
   docgen parse docs_input/cartToClassAssociation-create.md
-  docgen parse docs_input/*.md | jq '.pages[].operation.paths'""")
+  docgen parse docs_input/*.md | jq '.pages[].operations[].paths'""")
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def parse(pages: tuple[Path, ...]) -> None:
     """Print the IR of pages as JSON (format documented in the README), with source lines."""

@@ -81,6 +81,8 @@ class Field:
     """The type an `Inherited from [entity](...)` note in the description names."""
     relationship: bool = False
     """True when the row is in a Relationships table (a navigation property)."""
+    read_only: bool = False
+    """The type cell's remark (`string (readonly)`) or the description says read-only."""
     span: Span = span()
     """The row's line."""
 
@@ -91,6 +93,14 @@ class ModelOrigin(StrEnum):
     RESOURCE = "resource"  # a resource or complex type page: authoritative
     REQUEST_BODY = "request-body"  # inferred from an operation's request body table
     PLACEHOLDER = "placeholder"  # referenced but defined by no page
+
+
+class BaseSource(StrEnum):
+    """Where a model's base type is stated."""
+
+    ANNOTATION = "annotation"  # the JSON representation's `baseType`
+    PROSE = "prose"  # "Inherits from [x]", "Derived from [x]"
+    NOTES = "notes"  # the `Inherited from [x]` notes of its properties (may name a grandparent)
 
 
 @dataclass(**FROZEN)
@@ -106,7 +116,13 @@ class Model:
     fields: tuple[Field, ...] = ()
     """Its own properties and relationships, in documented order, each name once."""
     base: str | None = None
-    """The documented name of the base type (annotation `baseType`, else `Inherited from` notes)."""
+    """The documented name of the base type, without its namespace (annotation `baseType`, else
+    `Inherited from` notes). After `link`: the base's qualified name (`microsoft.graph.entity`),
+    or None when no page defines it."""
+    base_namespace: str | None = None
+    """The base's namespace when written qualified (`microsoft.graph.callRecords.x`), else None."""
+    base_source: BaseSource | None = None
+    """Where the base was read: the annotation, the prose or the `Inherited from` notes."""
     description: str = ""
     """The page's description."""
     abstract: bool = False
@@ -398,6 +414,25 @@ class Operation:
 
 
 @dataclass(**FROZEN)
+class BlockCounts:
+    """What of a page's fences, tables and annotation comments docgen used (a fact was read from
+    it) and what it reported as not read (DG130, DG131, DG132): every one is counted once."""
+
+    fences_used: int = 0
+    """Fences a path, an example message or a JSON representation was read from (or `ignored`)."""
+    fences_reported: int = 0
+    """Fences reported as not read (DG130)."""
+    tables_used: int = 0
+    """Tables a property, parameter, header, permission or member was read from."""
+    tables_reported: int = 0
+    """Tables reported as not read (DG131)."""
+    annotations_used: int = 0
+    """Annotation comments bound to a fence that was used."""
+    annotations_reported: int = 0
+    """Annotation comments reported as not read (DG132)."""
+
+
+@dataclass(**FROZEN)
 class Page:
     """Everything one page says, before cross-page linking."""
 
@@ -417,23 +452,33 @@ class Page:
     """The `Namespace:` line under the H1."""
     version: str = ""
     """The API version (`beta`, `v1.0`) when the page's folder or first example URL says, else empty."""
-    operation: Operation | None = None
-    """The operation of an operation page (None when it has no HTTP request block)."""
+    operations: tuple[Operation, ...] = ()
+    """The operations an operation page documents, in page order: one per HTTP request section
+    and HTTP method (none when it has no HTTP request block)."""
     models: tuple[Model, ...] = ()
     """The page's type (resource pages) or its request body's type (operation pages)."""
     enums: tuple[Enum, ...] = ()
     """The enums the page's members and `x values` tables define."""
+    blocks: BlockCounts = BlockCounts()
+    """How many of its fences, tables and annotations were used, and how many reported."""
     span: Span = span()
     """The page's H1 (line 1 when it has none)."""
+
+    @property
+    def operation(self) -> Operation | None:
+        """The page's first operation (the one a single-operation page documents), or None."""
+        return self.operations[0] if self.operations else None
 
 
 @dataclass(**FROZEN)
 class ApiSpec:
-    """All pages after cross-page linking: one model per type name, bases resolved."""
+    """All pages after cross-page linking: one model per type (namespace and name), bases and
+    references resolved (every NAMED TypeRef carries the namespace of the type it names)."""
 
     pages: tuple[Page, ...]
     """Every page, sorted by path."""
     models: tuple[Model, ...]
-    """One model per type name (case-insensitive), sorted; placeholders included."""
+    """One model per type (namespace and name, case-insensitive), sorted by name, the default
+    namespace's first; placeholders included."""
     enums: tuple[Enum, ...]
-    """One enum per name (case-insensitive), sorted; those inferred from descriptions included."""
+    """One enum per type, in the same order; those inferred from descriptions included."""

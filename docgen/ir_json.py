@@ -8,7 +8,7 @@ from typing import Any
 
 from docgen.ir import HttpRequest, HttpResponse, Page, Span
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # Version 1 shows every example message with all of method, url and status (one IR record once
 # held both): a request's status is null, a response's method and url are empty.

@@ -3,6 +3,7 @@ Nothing here touches the output folder; `cli` writes or diffs what `generate` re
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -52,6 +53,7 @@ class Generation:
     eligible: int = 0  # examples docgen promises to test (see plan.examples.eligible)
     eligible_tested: int = 0
     skipped: Counter[SkipReason] = field(default_factory=Counter)
+    blocks: Counter[str] = field(default_factory=Counter)  # BlockCounts fields, summed over pages
     rendered_hashes: dict[str, str] = field(default_factory=dict)  # path -> rendered_hash()
 
 
@@ -218,10 +220,11 @@ def _plan(config: Config, pages: list[Page], sink: Sink, result: Generation) -> 
     result.models = sum(len(s.spec.models) for s in specs.values())
     result.enums = sum(len(s.spec.enums) for s in specs.values())
     for page in pages:
-        if page.operation is not None:
+        result.blocks.update({f.name: getattr(page.blocks, f.name) for f in dataclasses.fields(page.blocks)})
+        for operation in page.operations:
             result.operations += 1
-            result.examples += len(page.operation.examples)
-            result.eligible += sum(1 for e in page.operation.examples if eligible(e))
+            result.examples += len(operation.examples)
+            result.eligible += sum(1 for e in operation.examples if eligible(e))
     result.tests = len(planned.tests)
     result.eligible_tested = sum(1 for t in planned.tests if t.eligible)
     result.skipped.update(item.reason for item in planned.skipped)
@@ -268,6 +271,12 @@ def summary_line(result: Generation, sink: Sink) -> str:
         f"{result.tests} example tests, {warnings} warnings, {errors} errors\n"
         f"examples: {result.examples} documented, {result.eligible} testable (a response, JSON or empty bodies, "
         f"no unfilled placeholder), {result.eligible_tested} of those became tests ({percent:.1f}%)"
+    )
+    b = result.blocks
+    line += (
+        f"\nread: fences {b['fences_used']} used, {b['fences_reported']} reported (DG130); "
+        f"tables {b['tables_used']} used, {b['tables_reported']} reported (DG131); "
+        f"annotations {b['annotations_used']} used, {b['annotations_reported']} reported (DG132)"
     )
     if result.skipped:
         reasons = "; ".join(

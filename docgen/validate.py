@@ -40,6 +40,7 @@ class OperationShape:
     result: ResultKind
     body_model: Model | None
     response_model: Model | None
+    any_reason: str = ""  # why a method that returns a documented body returns any JSON value
 
 
 def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
@@ -48,13 +49,31 @@ def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
     takes_body = method in ("POST", "PUT", "PATCH") and (
         op.request_body is not None or any(e.request.body.kind is not BodyKind.NONE for e in op.examples)
     )
+    result = _result(op, response_model)
     return OperationShape(
         method=method,
         takes_body=takes_body,
-        result=_result(op, response_model),
+        result=result,
         body_model=index.model(op.request_body.type if op.request_body else None),
         response_model=response_model,
+        any_reason=_any_reason(op, index) if result is ResultKind.JSON and _shows_json(op) else "",
     )
+
+
+def _shows_json(op: Operation) -> bool:
+    return any(e.response is not None and e.response.body.kind is BodyKind.JSON for e in op.examples)
+
+
+def _any_reason(op: Operation, index: TypeIndex) -> str:
+    ref = op.response.type if op.response else None
+    if ref is None:
+        return (
+            "neither the Response prose, nor a response annotation's @odata.type, nor the example bodies "
+            "(one @odata.type for all) name the returned type"
+        )
+    if ref.kind is TypeKind.NAMED and index.key(ref) in index.enums:
+        return f"the returned type {ref.name!r} is an enum"
+    return f"the returned type {ref.name!r} is no model"
 
 
 def _result(op: Operation, response_model: Model | None) -> ResultKind:
@@ -126,16 +145,12 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class CheckedOperation:
-    """An operation page with its shape and, per example, why it cannot be a test (or None)."""
+    """An operation of a page with its shape and, per example, why it cannot be a test (or None)."""
 
     page: Page
+    operation: Operation  # one of the page's operations
     shape: OperationShape
     verdicts: tuple[Skipped | None, ...]
-
-    @property
-    def operation(self) -> Operation:
-        assert self.page.operation is not None
-        return self.page.operation
 
 
 Check = Callable[[Example, OperationShape, TypeIndex], Problem | None]
@@ -265,11 +280,10 @@ def validate(spec: ApiSpec) -> ValidatedSpec:
     index = TypeIndex.of(spec)
     checked = []
     for page in spec.pages:
-        if page.operation is None:
-            continue
-        shape = shape_of(page.operation, index)
-        verdicts = tuple(check_example(e, shape, index) for e in page.operation.examples)
-        checked.append(CheckedOperation(page=page, shape=shape, verdicts=verdicts))
+        for operation in page.operations:
+            shape = shape_of(operation, index)
+            verdicts = tuple(check_example(e, shape, index) for e in operation.examples)
+            checked.append(CheckedOperation(page=page, operation=operation, shape=shape, verdicts=verdicts))
     return ValidatedSpec(spec=spec, index=index, operations=tuple(checked))
 
 
@@ -307,7 +321,7 @@ def type_mismatch(value: dict[str, Any], model: Model, index: TypeIndex, depth: 
     if odata is not None and not isinstance(odata, str):
         return f"has '@odata.type' = {odata!r:.40}, not a string"
     if isinstance(odata, str):
-        derived = index.models.get(odata.lstrip("#").rsplit(".", 1)[-1].lower())
+        derived = index.by_odata_type(odata)
         if derived is not None:
             model = derived
     types = {f.name: f.type for f in all_fields(model, index.models)}
@@ -343,8 +357,8 @@ def _value_mismatch(value: Any, ref: TypeRef, index: TypeIndex, depth: int) -> s
             return f"= {value!r:.40}, not a {ref.name}"
         return ""
     model = index.model(ref)
-    if model is None or ref.name.lower() in index.placeholders:
-        if ref.kind is TypeKind.NAMED and ref.name.lower() in index.enums and not isinstance(value, str):
+    if model is None or index.key(ref) in index.placeholders:
+        if ref.kind is TypeKind.NAMED and index.key(ref) in index.enums and not isinstance(value, str):
             return f"= {value!r:.40}, not a {ref.name} member"
         return ""
     if not isinstance(value, dict):

@@ -14,6 +14,7 @@ from docgen.read import PageContext
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S.*?)(?:\s+HTTP/\d(?:\.\d)?)?\s*$")
 STATUS_LINE = re.compile(r"^(?:HTTP(?:/\d(?:\.\d)?)?\s+)?([1-5]\d\d)\b")
+BARE_STATUS = re.compile(r"^[1-5]\d\d\s+[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+)*$")  # `202 Accepted`, no `HTTP`
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$")
 
 
@@ -29,9 +30,36 @@ def classify(content: str) -> str | None:
     _, line = first_line(content)
     if REQUEST_LINE.match(line):
         return "request"
-    if line.upper().startswith("HTTP") and STATUS_LINE.match(line):
+    if (line.upper().startswith("HTTP") and STATUS_LINE.match(line)) or BARE_STATUS.match(line):
         return "response"
     return None
+
+
+def is_example_fence(fence: Any) -> bool:
+    """A fence in the HTTP request section that is a full example (a request line followed by a
+    body, or a full URL followed by headers; or a response), not a block of `METHOD /path` lines."""
+    kind = classify(fence.content)
+    if kind == "response":
+        return True
+    if kind != "request":
+        return False
+    lines = [line.strip() for line in fence.content.strip().split("\n")]
+    blank = lines.index("") if "" in lines else len(lines)
+    head, rest = lines[1:blank], lines[blank:]
+
+    def content(line: str) -> bool:
+        return bool(line) and not line.startswith(("#", "//", "<!--")) and not _ANY_REQUEST.match(line)
+
+    if any(content(line) for line in rest):
+        return True  # a body after a blank line
+    # a full URL followed by header lines; relative `METHOD /path` lines (even with a stray header) stay paths
+    start = REQUEST_LINE.match(lines[0])
+    absolute = bool(start and start.group(2).lower().startswith(("http://", "https://")))
+    other = [line for line in head if content(line)]
+    return absolute and bool(other) and all(HEADER_LINE.match(line) for line in other)
+
+
+_ANY_REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b")
 
 
 def parse_http(

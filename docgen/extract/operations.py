@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from docgen.blocks import Fence, Paragraph, Table
-from docgen.extract.examples import REQUEST_LINE
+from docgen.extract.examples import REQUEST_LINE, is_example_fence
 from docgen.extract.sections import Concept, Placed
 from docgen.extract.types import (
     cell,
@@ -37,6 +37,8 @@ _ABSOLUTE = re.compile(r"^https?://[^/]+(/(v\d+\.\d+|beta))?", re.IGNORECASE)
 _GLUED = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(/\S.*)$")  # "DELETE/users/{id}"
 _SCOPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$|^(offline_access|openid|email|profile)$")
 _STATUS = re.compile(r"\b([1-5]\d\d)(?:\s+[A-Z][A-Za-z-]*)*")
+# "a collection of [x] objects", "a list of [x] objects", "[x] collection object"
+_COLLECTION = re.compile(r"\b(collection|list|array) of\b|\bcollection objects?\b", re.IGNORECASE)
 _NOT_SUPPORTED = re.compile(r"not\s+(supported|available|applicable)", re.IGNORECASE)
 
 
@@ -44,7 +46,7 @@ def extract_paths(ctx: PageContext, placed: list[Placed], annotations: dict[int,
     paths: list[HttpPath] = []
     for item in placed:
         block = item.block
-        if item.outer is not Concept.HTTP_REQUEST or not isinstance(block, Fence):
+        if item.part is not Concept.HTTP_REQUEST or not isinstance(block, Fence) or is_example_fence(block):
             continue
         for offset, raw in enumerate(block.content.split("\n")):
             line = raw.strip()
@@ -74,7 +76,7 @@ def extract_permissions(ctx: PageContext, placed: list[Placed]) -> tuple[Permiss
     permissions: list[Permission] = []
     for item in placed:
         table = item.block
-        if item.outer is not Concept.PERMISSIONS or not isinstance(table, Table) or len(table.header) < 2:
+        if item.part is not Concept.PERMISSIONS or not isinstance(table, Table) or len(table.header) < 2:
             continue
         for row in table.rows:
             if len(row.cells) < 2:
@@ -117,7 +119,7 @@ def extract_headers(ctx: PageContext, placed: list[Placed]) -> tuple[Header, ...
     headers: list[Header] = []
     for item in placed:
         table = item.block
-        if item.outer is not Concept.REQUEST_HEADERS or not isinstance(table, Table):
+        if item.part is not Concept.REQUEST_HEADERS or not isinstance(table, Table):
             continue
         name_at = column(table.header, "header", "name", "request header")
         value_at = column(table.header, "value")
@@ -152,7 +154,7 @@ def extract_parameters(ctx: PageContext, placed: list[Placed]) -> tuple[tuple[Pa
     options: set[str] = set()
     for item in placed:
         block = item.block
-        location = _LOCATIONS.get(item.outer) if item.outer else None
+        location = _LOCATIONS.get(item.part) if item.part else None
         if location is None:
             continue
         if isinstance(block, Paragraph) and location is ParamLocation.QUERY:
@@ -194,7 +196,7 @@ def extract_request_body(ctx: PageContext, placed: list[Placed]) -> RequestBody 
     line = 0
     for item in placed:
         block = item.block
-        if item.outer is not Concept.REQUEST_BODY:
+        if item.part is not Concept.REQUEST_BODY:
             continue
         line = line or block.line
         if isinstance(block, Paragraph) and type_ref is None:
@@ -209,14 +211,14 @@ def extract_request_body(ctx: PageContext, placed: list[Placed]) -> RequestBody 
 def extract_response(ctx: PageContext, placed: list[Placed]) -> Response | None:
     for item in placed:
         block = item.block
-        if item.outer is not Concept.RESPONSE or not isinstance(block, Paragraph):
+        if item.part is not Concept.RESPONSE or not isinstance(block, Paragraph):
             continue
         text = block.inline.text
         status = _STATUS.search(text)
         if not status:
             continue
         type_ref = _linked_type(block, ctx.rel)
-        if type_ref is not None and re.search(r"\bcollection of\b", text, re.IGNORECASE):
+        if type_ref is not None and _COLLECTION.search(text):
             type_ref = dataclasses.replace(type_ref, collection=True)
         return Response(status=int(status.group(1)), type=type_ref, span=ctx.span(block.line))
     return None

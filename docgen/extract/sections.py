@@ -30,7 +30,7 @@ class Concept(StrEnum):
 _PATTERNS: tuple[tuple[Concept, re.Pattern[str]], ...] = tuple(
     (concept, re.compile(pattern, re.IGNORECASE))
     for concept, pattern in (
-        (Concept.HTTP_REQUEST, r"^http requests?$"),
+        (Concept.HTTP_REQUEST, r"^http requests?(\s*\(.*\)|\s*[:\u2013\u2014-]\s.*)?$"),
         (Concept.PERMISSIONS, r"^(permissions|prerequisites)$"),
         (Concept.REQUEST_HEADERS, r"^(optional )?request headers?$"),
         (Concept.REQUEST_BODY, r"^request body$"),
@@ -38,8 +38,8 @@ _PATTERNS: tuple[tuple[Concept, re.Pattern[str]], ...] = tuple(
         (Concept.FUNCTION_PARAMETERS, r"^(function|method) parameters?$"),
         (Concept.QUERY_PARAMETERS, r"^((optional|supported) )?((odata )?query )?parameters?$"),
         (Concept.RESPONSE, r"^responses?$"),
-        (Concept.PROPERTIES, r"^(properties\b.*|instance attributes)$"),
-        (Concept.RELATIONSHIPS, r"^relationships?$"),
+        (Concept.PROPERTIES, r"^(properties\b.*|instance attributes|`?(?!inherited\b)[A-Za-z_][\w.]*`? properties)$"),
+        (Concept.RELATIONSHIPS, r"^(`?(?!inherited\b)[A-Za-z_][\w.]*`? )?relationships?$"),
         (Concept.JSON_REPRESENTATION, r"^json representation$"),
         (Concept.METHODS, r"^methods$"),
         (Concept.MEMBERS, r"^(members|enum(eration)? values|.*\bvalues)$"),
@@ -56,6 +56,20 @@ def concept_of(heading: str) -> Concept | None:
     return None
 
 
+OPERATION_PARTS = frozenset(
+    {
+        Concept.HTTP_REQUEST,
+        Concept.PERMISSIONS,
+        Concept.REQUEST_HEADERS,
+        Concept.REQUEST_BODY,
+        Concept.PATH_PARAMETERS,
+        Concept.FUNCTION_PARAMETERS,
+        Concept.QUERY_PARAMETERS,
+        Concept.RESPONSE,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Placed:
     """A block with the concepts of the headings above it, outermost first."""
@@ -63,6 +77,7 @@ class Placed:
     block: Block
     concepts: tuple[Concept, ...]
     heading: str  # the nearest heading's text
+    headings: tuple[Heading, ...] = ()  # the headings above it, outermost first
 
     @property
     def outer(self) -> Concept | None:
@@ -72,16 +87,32 @@ class Placed:
     def inner(self) -> Concept | None:
         return self.concepts[-1] if self.concepts else None
 
+    @property
+    def part(self) -> Concept | None:
+        """The part of an operation the block belongs to: anything under an outermost Examples
+        heading is an example; else the nearest operation-part heading (a `### Request body` under
+        `## HTTP request` is the request body); else the outermost concept."""
+        if self.outer is Concept.EXAMPLES:
+            return Concept.EXAMPLES
+        return next((c for c in reversed(self.concepts) if c in OPERATION_PARTS), self.outer)
+
 
 def place(blocks: tuple[Block, ...]) -> list[Placed]:
-    stack: list[tuple[int, Concept | None, str]] = []
+    stack: list[tuple[int, Concept | None, Heading]] = []
     placed: list[Placed] = []
     for block in blocks:
         if isinstance(block, Heading):
             while stack and stack[-1][0] >= block.level:
                 stack.pop()
-            stack.append((block.level, concept_of(block.text), block.text))
+            stack.append((block.level, concept_of(block.text), block))
             continue
         concepts = tuple(c for _, c, _ in stack if c is not None)
-        placed.append(Placed(block=block, concepts=concepts, heading=stack[-1][2] if stack else ""))
+        placed.append(
+            Placed(
+                block=block,
+                concepts=concepts,
+                heading=stack[-1][2].text if stack else "",
+                headings=tuple(h for _, _, h in stack),
+            )
+        )
     return placed

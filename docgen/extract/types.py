@@ -45,9 +45,32 @@ def resolve_link(page_rel: str, href: str) -> str | None:
     return posixpath.normpath(posixpath.join(base, href.lstrip("/")))
 
 
+# A remark after the type: `String (url)`, `string (readonly)`, `String - optional`.
+_REMARK = re.compile(r"^(?P<type>.*?\S)\s*(?:\((?P<paren>[^()]*)\)|\s[-\u2013\u2014]\s*(?P<dash>.+))$")
+_READ_ONLY = re.compile(r"\bread[- ]?only\b", re.IGNORECASE)
+
+
+def type_remark(text: str) -> tuple[str, str]:
+    """A type cell's text without its remark, and the remark ("" when there is none)."""
+    match = _REMARK.match(text.strip())
+    if not match or match.group("type").lower().endswith("collection"):
+        return text, ""
+    return match.group("type"), (match.group("paren") or match.group("dash") or "").strip()
+
+
 def parse_type(cell: Inline, page_rel: str) -> TypeRef | None:
-    """The TypeRef a type cell names, or None when the cell is not a type."""
-    text = cell.text.strip().strip("`").strip()
+    """The TypeRef a type cell names, or None when the cell is not a type. A cell that is a type
+    followed by a remark (`String (url)`) names that type."""
+    found = _parse_type(cell.text, cell, page_rel)
+    if found is None and not cell.links:
+        text, remark = type_remark(cell.text)
+        if remark:
+            found = _parse_type(text, cell, page_rel)
+    return found
+
+
+def _parse_type(text: str, cell: Inline, page_rel: str) -> TypeRef | None:
+    text = text.strip().strip("`").strip()
     collection = False
     wrapped = _COLLECTION_WRAPPER.match(text)
     if wrapped:
@@ -77,7 +100,22 @@ def parse_type(cell: Inline, page_rel: str) -> TypeRef | None:
     return None
 
 
-_NAME_HEADERS = ("property", "property name", "name", "parameter", "parameter name", "relationship", "member", "field")
+# Name columns, as ApiDoctor's table specs accept them.
+_NAME_HEADERS = (
+    "property",
+    "property name",
+    "name",
+    "parameter",
+    "parameter name",
+    "relationship",
+    "relationship name",
+    "navigation property",
+    "member",
+    "member name",
+    "field",
+    "field name",
+)
+_TYPE_HEADERS = ("type", "data type", "property type", "value type")
 
 
 def column(header: tuple[Inline, ...], *names: str) -> int | None:
@@ -100,14 +138,31 @@ def cell(row: Row, at: int | None) -> Inline:
     return row.cells[at] if at is not None and at < len(row.cells) else _EMPTY
 
 
+_INVISIBLE = str.maketrans({"\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u00a0": " "})
+
+
 def clean_name(text: str) -> str:
-    """A property name as written in a name cell: `**id**`, `id (required)` -> id."""
-    name = text.strip().strip("`* ").strip()
+    """A property name as written in a name cell: `**id**`, `id (required)` -> id. Zero-width
+    characters are dropped and NBSP is a space."""
+    name = text.translate(_INVISIBLE).strip().strip("`* ").strip()
     return name.split()[0] if name else ""
 
 
+def type_column(table: Table) -> int | None:
+    return column(table.header, *_TYPE_HEADERS)
+
+
 def is_property_table(table: Table) -> bool:
-    return name_column(table) is not None and column(table.header, "type") is not None
+    return name_column(table) is not None and type_column(table) is not None
+
+
+def is_group_label(row: Row) -> bool:
+    """A row that only labels the rows below it: one bold cell (`|**Embedded SIM**|`)."""
+    written = [c for c in row.cells if c.text]
+    if len(written) != 1 or written[0] is not row.cells[0]:
+        return False
+    raw = row.cells[0].raw.strip()
+    return len(raw) > 4 and raw[:2] in ("**", "__") and raw[-2:] == raw[:2]
 
 
 _INHERITED = re.compile(r"\binherited from\b", re.IGNORECASE)
@@ -116,13 +171,15 @@ _INHERITED = re.compile(r"\binherited from\b", re.IGNORECASE)
 def extract_fields(ctx: PageContext, table: Table, relationship: bool = False) -> tuple[Field, ...]:
     """Fields of a property table; odd rows are reported and skipped, never raised."""
     name_at = name_column(table)
-    type_at = column(table.header, "type")
+    type_at = type_column(table)
     desc_at = column(table.header, "description", "notes", "value")
     if name_at is None or type_at is None:
         return ()
     fields: list[Field] = []
     seen: set[str] = set()
     for row in table.rows:
+        if is_group_label(row):
+            continue
         check_row_width(ctx, table, row)
         name = clean_name(cell(row, name_at).text)
         if not name or not any(ch.isalnum() or ch == "_" for ch in name):
@@ -139,6 +196,7 @@ def extract_fields(ctx: PageContext, table: Table, relationship: bool = False) -
             ctx.report("DG201", row.line, f"cannot read the type {type_cell.text[:60]!r} of property {name!r}")
             type_ref = TypeRef(kind=TypeKind.ANY, name="", raw=type_cell.text)
         description = cell(row, desc_at)
+        read_only = bool(_READ_ONLY.search(type_remark(type_cell.text)[1]) or _READ_ONLY.search(description.text))
         inherited = None
         if _INHERITED.search(description.text) and description.links:
             inherited = description.links[-1].text.strip("`") or None
@@ -149,6 +207,7 @@ def extract_fields(ctx: PageContext, table: Table, relationship: bool = False) -
                 description=description.text,
                 inherited_from=inherited,
                 relationship=relationship,
+                read_only=read_only,
                 span=ctx.span(row.line),
             )
         )

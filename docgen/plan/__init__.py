@@ -4,7 +4,7 @@ only lay them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docgen import naming
@@ -29,7 +29,7 @@ from docgen.plan.names import Names
 from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, method_names, plan_method
 from docgen.plan.placement import Placement
 from docgen.runtime import SHIPPED, runtime_exports
-from docgen.validate import Skipped, ValidatedSpec, validate
+from docgen.validate import CheckedOperation, Skipped, ValidatedSpec, validate
 
 __all__ = ["Plan", "PlannedFile", "plan", "static_files"]
 
@@ -94,6 +94,12 @@ def plan(specs: dict[str, ValidatedSpec], package: str, input_name: str, base_ur
     return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped))
 
 
+def _test_stem(checked: CheckedOperation) -> str:
+    stem = naming.module_name(checked.page.path.rsplit("/", 1)[-1].removesuffix(".md"))
+    number = next(i for i, op in enumerate(checked.page.operations, 1) if op is checked.operation)
+    return stem if number == 1 else f"{stem}_{number}"
+
+
 def _version_files(
     validated: ValidatedSpec, placement: Placement, base_url: str, every_page: tuple[str, ...], sink: Sink
 ) -> Plan:
@@ -105,7 +111,8 @@ def _version_files(
     checked = validated.operations
     method_plans = [
         plan_method(c.operation, c.shape, name, names)
-        for c, name in zip(checked, method_names([c.page for c in checked], sink))
+        # named as a page of that one operation (each operation of a page is its own method)
+        for c, name in zip(checked, method_names([replace(c.page, operations=(c.operation,)) for c in checked], sink))
     ]
     groups: dict[str, list[MethodPlan]] = {}
     sources: dict[str, set[str]] = {}
@@ -132,6 +139,9 @@ def _version_files(
     if placement.version:
         version_init = VersionInitPlan(version=placement.version)
         files.append(PlannedFile(f"{placement.folder}/__init__.py", version_init, every_page))
+    for item in checked:
+        if item.shape.any_reason:
+            sink.report("DG303", item.operation.span, f"the method returns any JSON value: {item.shape.any_reason}")
     planned = [plan_tests(c, m, names) for c, m in zip(checked, method_plans)]
     for planned_tests in planned:
         for example in planned_tests.through_url:
@@ -140,9 +150,10 @@ def _version_files(
                 example.span,
                 f"example {example.name!r} calls a URL that matches no documented path; tested through url=",
             )
-    # a page with no example still gets its error-path test; pages whose file names give the
-    # same module (a-b.md, a_b.md) each keep their tests
-    stems = naming.unique([naming.module_name(c.page.path.rsplit("/", 1)[-1].removesuffix(".md")) for c in checked])
+    # a page with no example still gets its error-path test; pages whose file names give the (a-b.md, a_b.md) each keep their tests
+    # same module (a-b.md, a_b.md) each keep their tests; a page's second and later operations
+    # get test modules of their own (`<page>_2`, ...)
+    stems = naming.unique([_test_stem(c) for c in checked])
     for item, method, planned_tests, stem in zip(checked, method_plans, planned, stems):
         page = item.operation.span.path
         tests_plan = PageTestsPlan(

@@ -77,7 +77,7 @@ class ModelsInitPlan(FilePlan):
 
 
 def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
-    key = model.name.lower()
+    key = names.key(model)
     models = names.index.models
     attributes = naming.model_attributes(model, models)
     base = models.get(model.base.lower()) if model.base else None
@@ -104,7 +104,7 @@ def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
     plan = ModelPlan(
         root=placement.root_from_models,
         class_name=names.classes[key],
-        base=_import(base.name.lower(), names) if base else None,
+        base=_import(names.key(base), names) if base else None,
         description=model.description or f"The {model.name} type.",
         odata_type=py(model.odata_type),
         placeholder=model.origin is ModelOrigin.PLACEHOLDER,
@@ -114,7 +114,9 @@ def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
         ),
         source=comment(str(model.span)),
     )
-    return PlannedFile(f"{placement.folder}/models/{names.modules[key]}.py", plan, (model.span.path,))
+    # a model merged from several pages is made from each of them
+    sources = tuple(dict.fromkeys([model.span.path, *sorted({f.span.path for f in model.fields} - {model.span.path})]))
+    return PlannedFile(f"{placement.folder}/models/{names.modules[key]}.py", plan, sources)
 
 
 def _import(key: str, names: Names) -> ImportPlan:
@@ -127,7 +129,7 @@ def _has_cycle(model: Model, models: dict[str, Model]) -> bool:
 
 
 def enum_file(enum: Enum, names: Names, placement: Placement) -> PlannedFile:
-    key = enum.name.lower()
+    key = names.key(enum)
     attributes = naming.enum_members([m.name for m in enum.members])
     plan = EnumPlan(
         root=placement.root_from_models,
@@ -149,9 +151,7 @@ def models_init(spec: ApiSpec, names: Names, placement: Placement, sources: tupl
         registry=tuple(
             RegistryEntry(
                 odata_type=py(m.odata_type),
-                location=py(
-                    f"{placement.dotted}.models.{names.modules[m.name.lower()]}:{names.classes[m.name.lower()]}"
-                ),
+                location=py(f"{placement.dotted}.models.{names.modules[names.key(m)]}:{names.classes[names.key(m)]}"),
             )
             for m in spec.models
         ),

@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from docgen import naming
 from docgen.escape import Code
-from docgen.ir import ApiSpec, TypeKind, TypeRef
-from docgen.link import TypeIndex
+from docgen.ir import ApiSpec, Enum, Model, TypeKind, TypeRef
+from docgen.link import TypeIndex, key_of
 
 
 class Origin(StrEnum):
@@ -65,8 +65,10 @@ _PRIMITIVES = {
 
 @dataclass(frozen=True, slots=True)
 class Names:
-    """Class and module name of every model and enum of one API version, keyed by the
-    lower-cased documented name (links resolve case-insensitively), built complete by `of`."""
+    """Class and module name of every model and enum of one API version, keyed by the type's key
+    (`link.type_key`: namespace and name), built complete by `of`. Types of one name in several
+    namespaces: the first in spec order (the default namespace's, when it has one) keeps the
+    plain name, each other is qualified by its namespace's last segment (`CallRecordsMediaStream`)."""
 
     index: TypeIndex
     classes: dict[str, Code]
@@ -74,27 +76,38 @@ class Names:
 
     @classmethod
     def of(cls, spec: ApiSpec, index: TypeIndex) -> Names:
-        documented = [m.name for m in spec.models] + [e.name for e in spec.enums]
+        types = [*spec.models, *spec.enums]
+        first: dict[str, str] = {}
+        for item in types:
+            first.setdefault(item.name.lower(), key_of(item))
+        documented = [
+            (
+                item.name
+                if first[item.name.lower()] == key_of(item)
+                else f"{item.namespace.rsplit('.', 1)[-1]}_{item.name}"
+            )
+            for item in types
+        ]
         classes = naming.unique([naming.class_name(n) for n in documented])
         modules = naming.unique([naming.module_name(n) for n in documented])
-        return cls(
-            index=index,
-            classes={n.lower(): c for n, c in zip(documented, classes)},
-            modules={n.lower(): m for n, m in zip(documented, modules)},
-        )
+        keys = [key_of(item) for item in types]
+        return cls(index=index, classes=dict(zip(keys, classes)), modules=dict(zip(keys, modules)))
+
+    def key(self, item: Model | Enum) -> str:
+        return key_of(item)
 
     def model_key(self, ref: TypeRef | None) -> str | None:
         """The key of the model (not enum) a reference names, if generated."""
         model = self.index.model(ref)
-        return model.name.lower() if model is not None else None
+        return key_of(model) if model is not None else None
 
     def annotation(self, ref: TypeRef) -> tuple[TypeExpr, str | None]:
         """(annotation, the key of the type it needs imported, if any)."""
         needed = None
         if ref.kind is TypeKind.PRIMITIVE:
             inner = _PRIMITIVES[ref.name]
-        elif ref.kind is TypeKind.NAMED and ref.name.lower() in self.classes:
-            needed = ref.name.lower()
+        elif ref.kind is TypeKind.NAMED and self.index.key(ref) in self.classes:
+            needed = self.index.key(ref)
             inner = builtin(self.classes[needed])
             if needed in self.index.placeholders:
                 # Nobody documents this type: it may be an object, an enum string or anything.
