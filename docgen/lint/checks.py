@@ -1,0 +1,300 @@
+"""The ApiDoctor-class checks: what an example says against what the page's tables say.
+
+Each check reports through the run's `Sink` with a code of its own (DG801-DG807, see the
+README), at the line of the key or value it is about, with a message that says what to change.
+They read the linked types of one API version (`TypeIndex`) and the page's text (for lines)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from docgen.diagnostics import Sink
+from docgen.extract.examples import classify
+from docgen.ir import BodyKind, Enum, Example, Field, HttpRequest, HttpResponse, Model, ModelOrigin, Page, Span
+from docgen.ir import TypeKind, TypeRef
+from docgen.lint.shapes import derived_types, model_key, model_named, operations
+from docgen.lint.text import FenceLines, KeyFinder, fence_at, fences
+from docgen.link import all_fields, chain
+from docgen.runtime import _wire
+from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
+
+_MAX_DEPTH = 8
+_REQUIRED = re.compile(r"^\W*required\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Types:
+    """One API version's types as the checks need them."""
+
+    validated: ValidatedSpec
+    enums: Mapping[str, Enum]
+    derived: Mapping[str, tuple[Model, ...]]
+    incomplete: frozenset[str]  # models with a documented base that no page defines
+
+    @classmethod
+    def of(cls, validated: ValidatedSpec) -> Types:
+        index = validated.index
+        declared = {
+            model_key(m.name): m.base
+            for page in validated.spec.pages
+            for m in page.models
+            if m.origin is ModelOrigin.RESOURCE
+        }
+        incomplete = set()
+        for model in index.models.values():
+            for link in chain(model, index.models):
+                base = declared.get(model_key(link.name))
+                if base and model_key(base) not in index.models:
+                    incomplete.add(model_key(model.name))
+        return cls(
+            validated=validated,
+            enums={model_key(e.name): e for e in validated.spec.enums},
+            derived=derived_types(index.models),
+            incomplete=frozenset(incomplete),
+        )
+
+
+@dataclass(slots=True)
+class _Walk:
+    """One example body being walked: where to report, and how to find each key's line."""
+
+    sink: Sink
+    types: Types
+    keys: KeyFinder
+    span: Span
+    role: str  # "request" or "response"
+
+    def report(self, code: str, key: str | None, message: str) -> None:
+        line, col = self.keys.find(key) if key is not None else (self.span.line, 1)
+        self.sink.report(code, Span(path=self.span.path, line=line), message, col)
+
+
+def check_page(page: Page, checked: CheckedOperation | None, types: Types, lines: list[str], sink: Sink) -> None:
+    """Every example check on one page (a page with no operation has no example to check)."""
+    fenced = fences(lines)
+    for op in operations(page):
+        _duplicate_names(op.examples, sink)
+        _unpaired_responses(page, op.examples, fenced, lines, sink)
+        if checked is None:
+            continue
+        for example in op.examples:
+            _check_request(example, checked, types, fenced, lines, sink)
+            _check_response(example, checked, types, fenced, lines, sink)
+
+
+def _finder(message: HttpRequest | HttpResponse, fenced: tuple[FenceLines, ...], lines: list[str]) -> KeyFinder:
+    fence = fence_at(fenced, message.span.line)
+    return KeyFinder(lines, message.span.line, fence.end if fence else message.span.line)
+
+
+def _check_request(
+    example: Example,
+    checked: CheckedOperation,
+    types: Types,
+    fenced: tuple[FenceLines, ...],
+    lines: list[str],
+    sink: Sink,
+) -> None:
+    body = example.request.body
+    if body.kind is not BodyKind.JSON or not isinstance(body.json, dict):
+        return
+    walk = _Walk(sink, types, _finder(example.request, fenced, lines), example.request.span, "request")
+    model = checked.shape.body_model
+    table = checked.operation.request_body.fields if checked.operation.request_body else ()
+    if model is not None:
+        _object(walk, body.json, model, 0)
+    elif table:
+        _fields(walk, body.json, {f.name: f for f in table}, "the Request body table", 0)
+    required = [f.name for f in table if _REQUIRED.match(f.description)]
+    missing = [name for name in required if name not in body.json]
+    for name in missing:
+        walk.report(
+            "DG802",
+            None,
+            f"example {example.name!r} sends no {name!r}, which the Request body table marks required: "
+            "add it to the example, or drop 'Required' from its description",
+        )
+
+
+def _check_response(
+    example: Example,
+    checked: CheckedOperation,
+    types: Types,
+    fenced: tuple[FenceLines, ...],
+    lines: list[str],
+    sink: Sink,
+) -> None:
+    response = example.response
+    model = checked.shape.response_model
+    if response is None or response.body.kind is not BodyKind.JSON or model is None:
+        return
+    walk = _Walk(sink, types, _finder(response, fenced, lines), response.span, "response")
+    value = response.body.json
+    if checked.shape.result is ResultKind.PAGER and isinstance(value, dict) and isinstance(value.get("value"), list):
+        walk.keys.find("value")
+        items = [item for item in value["value"] if isinstance(item, dict)]
+    elif checked.shape.result is ResultKind.MODEL and isinstance(value, dict):
+        items = [value]
+    else:
+        return
+    for item in items:
+        _polymorphic(walk, example, item, model)
+        _object(walk, item, model, 0)
+
+
+def _polymorphic(walk: _Walk, example: Example, item: dict[str, Any], model: Model) -> None:
+    """A response of a type with derived types must say which one it is."""
+    derived = walk.types.derived.get(model_key(model.name), ())
+    if not derived:
+        return
+    odata = item.get("@odata.type")
+    names = ", ".join(f"#{m.odata_type}" for m in derived[:5]) + (", ..." if len(derived) > 5 else "")
+    if odata is None:
+        walk.report(
+            "DG806",
+            None,
+            f"example {example.name!r} returns a {model.name}, which has derived types ({names}), but its "
+            f"object has no '@odata.type': add \"@odata.type\": \"#{model.odata_type}\" or the derived type it is",
+        )
+        return
+    if not isinstance(odata, str):
+        return  # validate reports it (DG405)
+    found = model_named(walk.types.validated.index, odata)
+    allowed = {model_key(model.name)} | {model_key(m.name) for m in derived}
+    if found is None or model_key(found.name) not in allowed:
+        walk.report(
+            "DG807",
+            "@odata.type",
+            f"'@odata.type' {odata!r} is neither {model.name} nor a type derived from it ({names}): "
+            "correct it, or document that type with its base type",
+        )
+
+
+def _object(walk: _Walk, value: dict[str, Any], model: Model, depth: int) -> None:
+    index = walk.types.validated.index
+    odata = value.get("@odata.type")
+    if isinstance(odata, str):
+        named = model_named(index, odata)
+        if named is not None:
+            model = named
+    if model_key(model.name) in index.placeholders:
+        return
+    documented = {f.name: f for f in all_fields(model, index.models)}
+    open_type = model.open_type or model_key(model.name) in walk.types.incomplete
+    _fields(walk, value, documented, f"{model.name}'s property tables", depth, check_names=not open_type)
+
+
+def _fields(
+    walk: _Walk, value: dict[str, Any], documented: dict[str, Field], where: str, depth: int, check_names: bool = True
+) -> None:
+    lowered = {name.lower(): name for name in documented}
+    for key, item in value.items():
+        if "@" in key:  # instance annotations: @odata.context, members@odata.bind, ...
+            continue
+        field = documented.get(key)
+        if field is None:
+            if not check_names:
+                continue
+            hint = f" (documented as {lowered[key.lower()]!r}: correct the case)" if key.lower() in lowered else ""
+            walk.report(
+                "DG801",
+                key,
+                f"the {walk.role} example's property {key!r} is in none of {where}{hint}: "
+                "add a row for it, or remove it from the example",
+            )
+            continue
+        walk.keys.find(key)
+        if item is not None:
+            _value(walk, key, item, field.type, depth)
+
+
+def _value(walk: _Walk, key: str, item: Any, ref: TypeRef, depth: int) -> None:
+    if ref.collection and not isinstance(item, list):
+        walk.report(
+            "DG803", key, f"{key!r} is a single value where the docs type a collection of {ref.name or 'values'}"
+        )
+        return
+    for element in item if ref.collection else [item]:
+        problem = _element(walk, element, ref, depth)
+        if problem:
+            walk.report("DG803", key, f"{key!r} {problem}: change the example or the documented type")
+            return
+
+
+def _element(walk: _Walk, value: Any, ref: TypeRef, depth: int) -> str:
+    if value is None or ref.kind is TypeKind.ANY:
+        return ""
+    if ref.kind is TypeKind.PRIMITIVE:
+        return "" if _wire.fits(ref.name, value) else f"= {value!r:.40} is not a {ref.name}"
+    enum = walk.types.enums.get(model_key(ref.name))
+    if enum is not None:
+        members = [m.name for m in enum.members]
+        if not isinstance(value, str):
+            return f"= {value!r:.40} is not a {ref.name} member (a string)"
+        unknown = [part.strip() for part in value.split(",") if part.strip() not in members]  # flags: "a,b"
+        if unknown and members:
+            listed = ", ".join(members[:8]) + (", ..." if len(members) > 8 else "")
+            return f"= {value!r:.40} is not a member of {ref.name} ({listed})"
+        return ""
+    model = walk.types.validated.index.model(ref)
+    if model is None:
+        return ""
+    if not isinstance(value, dict):
+        return f"= {value!r:.40} is not a {ref.name} object"
+    if depth < _MAX_DEPTH:
+        _object(walk, value, model, depth + 1)
+    return ""
+
+
+def _duplicate_names(examples: tuple[Example, ...], sink: Sink) -> None:
+    first: dict[str, Example] = {}
+    for example in examples:
+        earlier = first.setdefault(example.name, example)
+        if earlier is not example:
+            sink.report(
+                "DG805",
+                example.span,
+                f"example name {example.name!r} is already used at line {earlier.span.line}: "
+                "give each example its own \"name\" in its annotation",
+            )
+
+
+def _unpaired_responses(
+    page: Page, examples: tuple[Example, ...], fenced: tuple[FenceLines, ...], lines: list[str], sink: Sink
+) -> None:
+    """Response fences among the examples that no request took: the extractor drops them."""
+    if not examples:
+        return
+    first_request = min(e.request.span.line for e in examples)
+    answered = {e.response.span.line for e in examples if e.response is not None}
+    for fence in fenced:
+        if fence.start < first_request or classify(fence.content(lines)) != "response":
+            continue
+        status_line = next(n for n in range(fence.start + 1, fence.end + 1) if lines[n - 1].strip())
+        if status_line in answered or _ignored(lines, fence.start):
+            continue
+        sink.report(
+            "DG804",
+            Span(path=page.span.path or page.path, line=status_line),
+            "this response answers no request (each request above already has one): add the request it "
+            "answers before it, or mark the fence `\"blockType\": \"ignored\"`",
+        )
+
+
+def _ignored(lines: list[str], fence_start: int) -> bool:
+    """The annotation comment right before a fence says `"blockType": "ignored"`."""
+    number = fence_start - 1
+    while number >= 1 and not lines[number - 1].strip():
+        number -= 1
+    if number < 1 or "-->" not in lines[number - 1]:
+        return False
+    text = ""
+    while number >= 1 and number >= fence_start - 12:
+        text = lines[number - 1] + "\n" + text
+        if "<!--" in lines[number - 1]:
+            break
+        number -= 1
+    return "<!--" in text and re.search(r"\"blockType\"\s*:\s*\"ignored\"", text) is not None
