@@ -56,7 +56,7 @@ def lint(config: Config, scope: Collection[str] | None = None, shown_as: str | N
     wanted = rels if scope is None else rels & frozenset(scope)
     shown = {f"{root.name}/{rel}" for rel in wanted}
     checked = {c.page.path: (c, validated) for validated in specs.values() for c in validated.operations}
-    types = {id(v): Types.of(v) for v in specs.values()}
+    types = {id(v): Types.of(v, rels) for v in specs.values()}
     suppressions: list[Suppression] = []
     for page in pages:
         if page.path not in wanted:

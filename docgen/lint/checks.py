@@ -33,18 +33,28 @@ class Types:
     enums: Mapping[str, Enum]
     derived: Mapping[str, tuple[Model, ...]]
     incomplete: frozenset[str]  # models with a documented base that no page defines
+    views: Mapping[str, tuple[Field, ...]]  # every resource page's rows of a type (some pages show a part)
 
     @classmethod
-    def of(cls, validated: ValidatedSpec) -> Types:
+    def of(cls, validated: ValidatedSpec, pages: frozenset[str]) -> Types:
+        """`pages`: every page of the input (relative, posix): a type whose linked page is not
+        among them is known only in part, and its examples' names are not checked."""
         index = validated.index
-        declared = {
-            model_key(m.name): m.base
-            for page in validated.spec.pages
-            for m in page.models
-            if m.origin is ModelOrigin.RESOURCE
-        }
-        incomplete = set()
-        for model in index.models.values():
+        declared: dict[str, str | None] = {}
+        views: dict[str, dict[str, Field]] = {}
+        incomplete: set[str] = set()
+        lowered = {p.lower() for p in pages}
+        for page in validated.spec.pages:
+            for m in page.models:
+                if m.origin is ModelOrigin.RESOURCE:
+                    declared.setdefault(model_key(m.name), m.base)
+                rows = views.setdefault(model_key(m.name), {})  # request body tables count too
+                for f in m.fields:
+                    rows.setdefault(f.name, f)
+            for ref in _refs(page):
+                if ref.kind is TypeKind.NAMED and ref.link and ref.link.lower() not in lowered:
+                    incomplete.add(model_key(ref.name))
+        for model in list(index.models.values()):
             for link in chain(model, index.models):
                 base = declared.get(model_key(link.name))
                 if base and model_key(base) not in index.models:
@@ -54,7 +64,17 @@ class Types:
             enums={model_key(e.name): e for e in validated.spec.enums},
             derived=derived_types(index.models),
             incomplete=frozenset(incomplete),
+            views={key: tuple(rows.values()) for key, rows in views.items()},
         )
+
+    def documented(self, model: Model) -> dict[str, Field]:
+        """The rows of the model and its bases, from every page that shows a part of one."""
+        index = self.validated.index
+        rows = {f.name: f for f in all_fields(model, index.models)}
+        for link in chain(model, index.models):
+            for f in self.views.get(model_key(link.name), ()):
+                rows.setdefault(f.name, f)
+        return rows
 
 
 @dataclass(slots=True)
@@ -104,10 +124,12 @@ def _check_request(
     walk = _Walk(sink, types, _finder(example.request, fenced, lines), example.request.span, "request")
     model = checked.shape.body_model
     table = checked.operation.request_body.fields if checked.operation.request_body else ()
-    if model is not None:
+    if model is not None and model.origin is ModelOrigin.RESOURCE:
         _object(walk, body.json, model, 0)
     elif table:
-        _fields(walk, body.json, {f.name: f for f in table}, "the Request body table", 0)
+        # A table beside a linked type lists what to send, not all the type holds.
+        linked = checked.operation.request_body is not None and checked.operation.request_body.type is not None
+        _fields(walk, body.json, {f.name: f for f in table}, "the Request body table", 0, check_names=not linked)
     required = [f.name for f in table if _REQUIRED.match(f.description)]
     missing = [name for name in required if name not in body.json]
     for name in missing:
@@ -176,15 +198,19 @@ def _polymorphic(walk: _Walk, example: Example, item: dict[str, Any], model: Mod
 def _object(walk: _Walk, value: dict[str, Any], model: Model, depth: int) -> None:
     index = walk.types.validated.index
     odata = value.get("@odata.type")
+    unknown_type = False
     if isinstance(odata, str):
         named = model_named(index, odata)
         if named is not None:
             model = named
+        else:  # a type no page of the input documents: its own properties are unknown
+            unknown_type = model_key(odata.lstrip("#").rsplit(".", 1)[-1]) != model_key(model.name)
     if model_key(model.name) in index.placeholders:
         return
-    documented = {f.name: f for f in all_fields(model, index.models)}
-    open_type = model.open_type or model_key(model.name) in walk.types.incomplete
-    _fields(walk, value, documented, f"{model.name}'s property tables", depth, check_names=not open_type)
+    # Only a resource page's tables say what a type holds: a request body table shows a part.
+    partial = model.origin is not ModelOrigin.RESOURCE or model_key(model.name) in walk.types.incomplete
+    names = not (model.open_type or partial or unknown_type)
+    _fields(walk, value, walk.types.documented(model), f"{model.name}'s property tables", depth, check_names=names)
 
 
 def _fields(
@@ -199,6 +225,8 @@ def _fields(
             if not check_names:
                 continue
             hint = f" (documented as {lowered[key.lower()]!r}: correct the case)" if key.lower() in lowered else ""
+            if key == "value" and depth == 0 and walk.role == "response" and isinstance(item, (dict, list)):
+                hint = " (the example wraps the object in 'value', as only a collection response does)"
             walk.report(
                 "DG801",
                 key,
@@ -236,17 +264,29 @@ def _element(walk: _Walk, value: Any, ref: TypeRef, depth: int) -> str:
             return f"= {value!r:.40} is not a {ref.name} member (a string)"
         unknown = [part.strip() for part in value.split(",") if part.strip() not in members]  # flags: "a,b"
         if unknown and members:
+            cased = {m.lower(): m for m in members}
+            if all(part.lower() in cased for part in unknown):
+                return f"= {value!r:.40} is a {ref.name} member only case-insensitively (members are case-sensitive)"
             listed = ", ".join(members[:8]) + (", ..." if len(members) > 8 else "")
             return f"= {value!r:.40} is not a member of {ref.name} ({listed})"
         return ""
-    model = walk.types.validated.index.model(ref)
-    if model is None:
+    index = walk.types.validated.index
+    model = index.model(ref)
+    if model is None or model_key(model.name) in index.placeholders:
         return ""
     if not isinstance(value, dict):
         return f"= {value!r:.40} is not a {ref.name} object"
     if depth < _MAX_DEPTH:
         _object(walk, value, model, depth + 1)
     return ""
+
+
+def _refs(page: Page) -> list[TypeRef]:
+    refs = [f.type for m in page.models for f in m.fields]
+    for op in operations(page):
+        refs += [f.type for f in (op.request_body.fields if op.request_body else ())]
+        refs += [r.type for r in (op.request_body, op.response) if r is not None and r.type is not None]
+    return refs
 
 
 def _duplicate_names(examples: tuple[Example, ...], sink: Sink) -> None:
@@ -276,12 +316,18 @@ def _unpaired_responses(
         status_line = next(n for n in range(fence.start + 1, fence.end + 1) if lines[n - 1].strip())
         if status_line in answered or _ignored(lines, fence.start):
             continue
-        sink.report(
-            "DG804",
-            Span(path=page.span.path or page.path, line=status_line),
-            "this response answers no request (each request above already has one): add the request it "
-            "answers before it, or mark the fence `\"blockType\": \"ignored\"`",
-        )
+        before = [f for f in fenced if f.end < fence.start and classify(f.content(lines)) is not None]
+        if before and classify(before[-1].content(lines)) == "request" and _ignored(lines, before[-1].start):
+            why = (
+                f"the request before it (line {before[-1].start + 1}) is marked ignored, so this response "
+                "answers nothing: mark it `\"blockType\": \"ignored\"` too, or stop ignoring the request"
+            )
+        else:
+            why = (
+                "this response answers no request (each request above already has one): add the request it "
+                "answers before it, or mark the fence `\"blockType\": \"ignored\"`"
+            )
+        sink.report("DG804", Span(path=page.span.path or page.path, line=status_line), why)
 
 
 def _ignored(lines: list[str], fence_start: int) -> bool:
