@@ -304,3 +304,44 @@ def lint(paths: tuple[Path, ...], format_: str, changed_since: str | None, stric
     status = 1 if result.failed(config.strict) else 0
     click.echo(FORMATS[format_](result, status), nl=False)
     sys.exit(status)
+
+
+@main.group()
+def export() -> None:
+    """Write the pages in formats other tools read."""
+
+
+@export.command(epilog="""\b
+Examples:
+  docgen export openapi                              # openapi.json, or openapi.<version>.json per version
+  docgen export openapi --input ../docs --output specs/""")
+@click.option("--input", "input_", type=click.Path(path_type=Path), help="Folder of Markdown pages.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write openapi.<version>.json into (openapi.json for pages with no version).",
+)
+@click.option("--strict/--no-strict", default=None, help="Fail on warnings in the pages too.")
+def openapi(input_: Path | None, output: Path, strict: bool | None) -> None:
+    """An OpenAPI 3.1 document per API version, from the same IR the client is generated from.
+
+    operationId is the generated method's name; examples carry x-docgen-source: "page:line".
+    Diagnostics of the pages go to stderr; exit 1 on errors (warnings too with --strict).
+    """
+    from docgen.export.openapi import export_openapi
+    from docgen.lint import validated_specs
+
+    config = _config(input_, None, None, None, strict)
+    sink = Sink()
+    specs = validated_specs(config, sink)
+    documents = export_openapi(specs, config.base_url, f"{config.input.resolve().name} (docgen export)")
+    _print_diagnostics(sink, only_failing=True, strict=config.strict)
+    if sink.failed(config.strict):
+        click.echo("docgen: export failed; nothing was written", err=True)
+        sys.exit(1)
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (output / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {_shown(output / name)}")

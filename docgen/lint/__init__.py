@@ -41,15 +41,9 @@ class LintResult:
 def lint(config: Config, scope: Collection[str] | None = None, shown_as: str | None = None) -> LintResult:
     """Lint config.input; `scope`: the pages (relative to it, posix) to report on, None for all;
     `shown_as`: how findings name the input folder (its name, as diagnostics do, by default)."""
-    from docgen.pipeline import read_pages
-    from docgen.speed.cache import Cache, cache_dir
-    from docgen.speed.parallel import Workers
-
     sink = Sink()
     root = config.input
-    cache = Cache(cache_dir())
-    with Workers() as workers, closing(cache):
-        pages = read_pages(config, sink, cache, workers)
+    pages = cached_pages(config, sink)
     specs = _validated(pages, sink)
     _plan_diagnostics(config, specs, sink)
     rels = frozenset(find_pages(root)) if root.is_dir() else frozenset()
@@ -82,6 +76,22 @@ def _relocated(diagnostic: Diagnostic, name: str, shown_as: str | None) -> Diagn
     return Diagnostic(path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
 
 
+def cached_pages(config: Config, sink: Sink) -> list[Page]:
+    """Every page's IR, through the page cache (what `build` and `check` read)."""
+    from docgen.pipeline import read_pages
+    from docgen.speed.cache import Cache, cache_dir
+    from docgen.speed.parallel import Workers
+
+    cache = Cache(cache_dir())
+    with Workers() as workers, closing(cache):
+        return read_pages(config, sink, cache, workers)
+
+
+def validated_specs(config: Config, sink: Sink) -> dict[str, ValidatedSpec]:
+    """Each API version's pages, linked and validated (for `docgen export`)."""
+    return _validated(cached_pages(config, sink), sink)
+
+
 def _validated(pages: list[Page], sink: Sink) -> dict[str, ValidatedSpec]:
     by_version: dict[str, list[Page]] = {}
     for page in pages:
@@ -110,4 +120,4 @@ def _lines(root: Path, rel: str) -> list[str]:
     return source.text.split("\n") if source is not None else []
 
 
-__all__ = ["LintResult", "lint"]
+__all__ = ["LintResult", "cached_pages", "lint", "validated_specs"]
