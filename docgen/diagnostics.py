@@ -59,7 +59,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG807": (Severity.WARNING, "an example's `@odata.type` is neither its documented type nor derived from it (lint)"),
     "DG808": (Severity.WARNING, "a relative link to a `.md` page points at no page of the input (lint)"),
     "DG809": (Severity.WARNING, "a relative link finds its page only case-insensitively (lint)"),
-    "DG810": (Severity.WARNING, "a docgen-lint suppression gives no reason or no valid code; it suppresses nothing (lint)"),
+    "DG810": (
+        Severity.WARNING,
+        "a docgen-lint suppression gives no reason or no valid code; it suppresses nothing (lint)",
+    ),
     "DG811": (Severity.NOTE, "a docgen-lint suppression matches no finding (lint)"),
     "DG901": (Severity.NOTE, "an operation was left out of the OpenAPI export (export)"),
 }

@@ -179,7 +179,7 @@ def _polymorphic(walk: _Walk, example: Example, item: dict[str, Any], model: Mod
             "DG806",
             None,
             f"example {example.name!r} returns a {model.name}, which has derived types ({names}), but its "
-            f"object has no '@odata.type': add \"@odata.type\": \"#{model.odata_type}\" or the derived type it is",
+            f'object has no \'@odata.type\': add "@odata.type": "#{model.odata_type}" or the derived type it is',
         )
         return
     if not isinstance(odata, str):
@@ -298,7 +298,7 @@ def _duplicate_names(examples: tuple[Example, ...], sink: Sink) -> None:
                 "DG805",
                 example.span,
                 f"example name {example.name!r} is already used at line {earlier.span.line}: "
-                "give each example its own \"name\" in its annotation",
+                'give each example its own "name" in its annotation',
             )
 
 
@@ -320,12 +320,12 @@ def _unpaired_responses(
         if before and classify(before[-1].content(lines)) == "request" and _ignored(lines, before[-1].start):
             why = (
                 f"the request before it (line {before[-1].start + 1}) is marked ignored, so this response "
-                "answers nothing: mark it `\"blockType\": \"ignored\"` too, or stop ignoring the request"
+                'answers nothing: mark it `"blockType": "ignored"` too, or stop ignoring the request'
             )
         else:
             why = (
                 "this response answers no request (each request above already has one): add the request it "
-                "answers before it, or mark the fence `\"blockType\": \"ignored\"`"
+                'answers before it, or mark the fence `"blockType": "ignored"`'
             )
         sink.report("DG804", Span(path=page.span.path or page.path, line=status_line), why)
 

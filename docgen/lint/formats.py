@@ -45,7 +45,14 @@ def as_json(result: LintResult, status: int) -> str:
 
 
 def _finding(d: Diagnostic) -> dict[str, object]:
-    return {"path": d.path, "line": d.line, "col": d.col, "severity": str(d.severity), "code": d.code, "message": d.message}
+    return {
+        "path": d.path,
+        "line": d.line,
+        "col": d.col,
+        "severity": str(d.severity),
+        "code": d.code,
+        "message": d.message,
+    }
 
 
 def as_sarif(result: LintResult, status: int) -> str:
