@@ -306,7 +306,9 @@ def lint(paths: tuple[Path, ...], format_: str, changed_since: str | None, stric
     sys.exit(status)
 
 
-@main.group()
+@main.group(epilog="""\b
+Examples:
+  docgen export openapi --output specs/   # specs/openapi.v1.0.json, specs/openapi.beta.json""")
 def export() -> None:
     """Write the pages in formats other tools read."""
 
