@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.diagnostics import Sink
-from docgen.extract.examples import classify
+from docgen.extract.examples import STATUS_LINE, classify, first_line
 from docgen.ir import BodyKind, Enum, Example, Field, HttpRequest, HttpResponse, Model, ModelOrigin, Page, Span
 from docgen.ir import TypeKind, TypeRef
 from docgen.lint.shapes import derived_types, model_key, model_named, operations
@@ -317,6 +317,8 @@ def _unpaired_responses(
         if status_line in answered or _ignored(lines, fence.start):
             continue
         before = [f for f in fenced if f.end < fence.start and classify(f.content(lines)) is not None]
+        if before and _redirect(before[-1].content(lines)):
+            continue  # what the client gets after following the redirect the response before it shows
         if before and classify(before[-1].content(lines)) == "request" and _ignored(lines, before[-1].start):
             why = (
                 f"the request before it (line {before[-1].start + 1}) is marked ignored, so this response "
@@ -328,6 +330,12 @@ def _unpaired_responses(
                 'answers before it, or mark the fence `"blockType": "ignored"`'
             )
         sink.report("DG804", Span(path=page.span.path or page.path, line=status_line), why)
+
+
+def _redirect(content: str) -> bool:
+    """A response fence with a 3xx status."""
+    match = STATUS_LINE.match(first_line(content)[1])
+    return classify(content) == "response" and match is not None and match.group(1).startswith("3")
 
 
 def _ignored(lines: list[str], fence_start: int) -> bool:
