@@ -80,6 +80,17 @@ class Diagnostic:
     def severity(self) -> Severity:
         return CODES[self.code][0]
 
+    def as_json(self) -> dict[str, object]:
+        """The diagnostic as `check --format json` and `lint --format json` print it."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message,
+        }
+
     def format(self) -> str:
         """One line: control characters, line separators and undecodable bytes of a page's
         text or file name are shown escaped (they could end the line or drive a terminal)."""

@@ -11,9 +11,20 @@ import json
 from typing import Any
 
 from docgen.diagnostics import Sink
-from docgen.ir import BodyKind, Enum, Example, Model, ModelOrigin, Operation, ParamLocation, Span, TypeKind, TypeRef
-from docgen.lint.shapes import derived_types, model_key, operations
+from docgen.ir import (
+    BodyKind,
+    Enum,
+    Example,
+    Model,
+    ModelOrigin,
+    Operation,
+    ParamLocation,
+    Span,
+    TypeKind,
+    TypeRef,
+)
 from docgen.link import ODATA_TYPE, TypeIndex
+from docgen.lint.shapes import derived_types, model_key, operations
 from docgen.paths import split_path
 from docgen.plan.operations import _NOT_PARAMETERS, QUERY_OPTIONS, method_names
 from docgen.plan.placement import Placement

@@ -16,10 +16,10 @@ from pathlib import Path
 from docgen.config import Config
 from docgen.diagnostics import Diagnostic, Severity, Sink
 from docgen.ir import Page, Span
+from docgen.link import link
 from docgen.lint.checks import Types, check_page
 from docgen.lint.links import check_links
 from docgen.lint.suppress import Suppression, apply_suppressions, read_suppressions
-from docgen.link import link
 from docgen.read import find_pages, read_page
 from docgen.validate import ValidatedSpec, validate
 

@@ -13,11 +13,23 @@ from typing import Any
 
 from docgen.diagnostics import Sink
 from docgen.extract.examples import STATUS_LINE, classify, first_line
-from docgen.ir import BodyKind, Enum, Example, Field, HttpRequest, HttpResponse, Model, ModelOrigin, Page, Span
-from docgen.ir import TypeKind, TypeRef
+from docgen.ir import (
+    BodyKind,
+    Enum,
+    Example,
+    Field,
+    HttpRequest,
+    HttpResponse,
+    Model,
+    ModelOrigin,
+    Page,
+    Span,
+    TypeKind,
+    TypeRef,
+)
+from docgen.link import all_fields, chain
 from docgen.lint.shapes import derived_types, model_key, model_named, operations
 from docgen.lint.text import FenceLines, KeyFinder, fence_at, fences
-from docgen.link import all_fields, chain
 from docgen.runtime import _wire
 from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
 
@@ -100,28 +112,32 @@ def check_page(page: Page, checked: CheckedOperation | None, types: Types, lines
         _unpaired_responses(page, op.examples, fenced, lines, sink)
         if checked is None:
             continue
+        at = _PageText(types=types, fenced=fenced, lines=lines, sink=sink)
         for example in op.examples:
-            _check_request(example, checked, types, fenced, lines, sink)
-            _check_response(example, checked, types, fenced, lines, sink)
+            _check_request(example, checked, at)
+            _check_response(example, checked, at)
 
 
-def _finder(message: HttpRequest | HttpResponse, fenced: tuple[FenceLines, ...], lines: list[str]) -> KeyFinder:
-    fence = fence_at(fenced, message.span.line)
-    return KeyFinder(lines, message.span.line, fence.end if fence else message.span.line)
+@dataclass(frozen=True, slots=True)
+class _PageText:
+    """One page's types, text and fences, and where its findings go."""
+
+    types: Types
+    fenced: tuple[FenceLines, ...]
+    lines: list[str]
+    sink: Sink
+
+    def walk(self, message: HttpRequest | HttpResponse, role: str) -> _Walk:
+        fence = fence_at(self.fenced, message.span.line)
+        keys = KeyFinder(self.lines, message.span.line, fence.end if fence else message.span.line)
+        return _Walk(self.sink, self.types, keys, message.span, role)
 
 
-def _check_request(
-    example: Example,
-    checked: CheckedOperation,
-    types: Types,
-    fenced: tuple[FenceLines, ...],
-    lines: list[str],
-    sink: Sink,
-) -> None:
+def _check_request(example: Example, checked: CheckedOperation, at: _PageText) -> None:
     body = example.request.body
     if body.kind is not BodyKind.JSON or not isinstance(body.json, dict):
         return
-    walk = _Walk(sink, types, _finder(example.request, fenced, lines), example.request.span, "request")
+    walk = at.walk(example.request, "request")
     model = checked.shape.body_model
     table = checked.operation.request_body.fields if checked.operation.request_body else ()
     if model is not None and model.origin is ModelOrigin.RESOURCE:
@@ -141,19 +157,12 @@ def _check_request(
         )
 
 
-def _check_response(
-    example: Example,
-    checked: CheckedOperation,
-    types: Types,
-    fenced: tuple[FenceLines, ...],
-    lines: list[str],
-    sink: Sink,
-) -> None:
+def _check_response(example: Example, checked: CheckedOperation, at: _PageText) -> None:
     response = example.response
     model = checked.shape.response_model
     if response is None or response.body.kind is not BodyKind.JSON or model is None:
         return
-    walk = _Walk(sink, types, _finder(response, fenced, lines), response.span, "response")
+    walk = at.walk(response, "response")
     value = response.body.json
     if checked.shape.result is ResultKind.PAGER and isinstance(value, dict) and isinstance(value.get("value"), list):
         walk.keys.find("value")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from docgen import __version__
-from docgen.diagnostics import CODES, Diagnostic, Severity, printable
+from docgen.diagnostics import CODES, Severity, printable
 from docgen.lint import LintResult
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -32,7 +32,7 @@ def as_json(result: LintResult, status: int) -> str:
         "format": "docgen-lint",
         "version": 1,
         "status": status,
-        "findings": [_finding(d) for d in result.findings],
+        "findings": [d.as_json() for d in result.findings],
         "counts": {
             "pages": result.pages,
             "errors": result.count(Severity.ERROR),
@@ -42,17 +42,6 @@ def as_json(result: LintResult, status: int) -> str:
         },
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def _finding(d: Diagnostic) -> dict[str, object]:
-    return {
-        "path": d.path,
-        "line": d.line,
-        "col": d.col,
-        "severity": str(d.severity),
-        "code": d.code,
-        "message": d.message,
-    }
 
 
 def as_sarif(result: LintResult, status: int) -> str:

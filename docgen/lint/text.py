@@ -31,10 +31,14 @@ def fences(lines: list[str]) -> tuple[FenceLines, ...]:
         if opened is None:
             if match:
                 opened = (number, match.group(1))
-        elif match and match.group(1)[0] == opened[1][0] and len(match.group(1)) >= len(opened[1]):
-            if not line.strip().lstrip(opened[1][0]):
-                found.append(FenceLines(start=opened[0], end=number))
-                opened = None
+        elif (
+            match
+            and match.group(1)[0] == opened[1][0]
+            and len(match.group(1)) >= len(opened[1])
+            and not line.strip().lstrip(opened[1][0])  # a closing fence holds nothing else
+        ):
+            found.append(FenceLines(start=opened[0], end=number))
+            opened = None
     if opened is not None:
         found.append(FenceLines(start=opened[0], end=len(lines)))
     return tuple(found)
