@@ -125,7 +125,8 @@ def test_openapi_python_client_generates_a_client_that_imports(corpus_documents,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     # every schema and every endpoint made it: the tool warns about each one it drops
-    assert "Unable to process schema" not in done.stdout and "WARNING parsing" not in done.stdout, done.stdout
+    said = done.stdout + done.stderr
+    assert "Unable to process schema" not in said and "WARNING parsing" not in said, said
     check = subprocess.run(
         [sys.executable, "-c", f"import {package}.client, {package}.models, {package}.api"],
         cwd=tmp_path,
