@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -291,7 +292,7 @@ def lint(paths: tuple[Path, ...], format_: str, changed_since: str | None, stric
         click.echo(f"docgen: error: {exc}", err=True)
         sys.exit(2)
     results = [
-        run_lint(dataclasses.replace(config, input=root), scope, shown_as=_shown(root))
+        run_lint(dataclasses.replace(config, input=root), scope, shown_as=_relative(root))
         for root, scope in sorted(roots.items())
     ]
     from docgen.lint import LintResult
@@ -304,6 +305,14 @@ def lint(paths: tuple[Path, ...], format_: str, changed_since: str | None, stric
     status = 1 if result.failed(config.strict) else 0
     click.echo(FORMATS[format_](result, status), nl=False)
     sys.exit(status)
+
+
+def _relative(folder: Path) -> str:
+    """A folder relative to the working directory (`../docs` too), as editors and CI link paths."""
+    try:
+        return Path(os.path.relpath(folder.resolve(), Path.cwd().resolve())).as_posix()
+    except ValueError:  # another drive
+        return str(folder)
 
 
 @main.group(epilog="""\b
