@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -248,3 +249,110 @@ def parse(pages: tuple[Path, ...]) -> None:
     _print_diagnostics(sink)
     if sink.failed(False):
         sys.exit(1)
+
+
+@main.command(epilog="""\b
+Examples:
+  docgen lint                              # the [tool.docgen] input folder
+  docgen lint ../docs/api-reference        # any folder of pages
+  docgen lint docs/api/user-get.md         # one page, linked against the rest of its folder
+  docgen lint --changed-since origin/main --format github   # in a pull request's CI job
+  docgen lint --format sarif > docgen.sarif                 # for a code-scanning upload""")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="text: one line per finding; json: one object (README); sarif: SARIF 2.1.0; github: workflow commands.",
+)
+@click.option("--changed-since", metavar="REF", help="Only report on pages changed since this git ref (and untracked).")
+@click.option("--strict/--no-strict", default=None, help="Exit 1 on warnings too.")
+@click.option("--input", "input_", type=click.Path(path_type=Path), help="Folder of Markdown pages (without PATH).")
+def lint(paths: tuple[Path, ...], format_: str, changed_since: str | None, strict: bool | None, input_) -> None:
+    """Report every problem docgen finds in the pages, with a code, a line and what to change.
+
+    PATH is a folder of pages (linted whole) or a page (linted against the other pages of the
+    [tool.docgen] input folder when it is inside it, else of its own folder). Exit 1 on errors
+    (on warnings too with --strict), 2 on usage errors. Findings go to stdout.
+    """
+    import dataclasses
+
+    from docgen.lint import lint as run_lint
+    from docgen.lint.formats import FORMATS
+    from docgen.lint.scope import ScopeError, changed_pages, targets
+
+    config = _config(input_, None, None, None, strict)
+    try:
+        roots = targets(paths, config.input)
+        if changed_since is not None:
+            roots = changed_pages(roots, changed_since)
+    except ScopeError as exc:
+        click.echo(f"docgen: error: {exc}", err=True)
+        sys.exit(2)
+    results = [
+        run_lint(dataclasses.replace(config, input=root), scope, shown_as=_relative(root))
+        for root, scope in sorted(roots.items())
+    ]
+    from docgen.lint import LintResult
+
+    result = LintResult(
+        findings=tuple(sorted({d for r in results for d in r.findings})),
+        pages=sum(r.pages for r in results),
+        suppressed=sum(r.suppressed for r in results),
+    )
+    status = 1 if result.failed(config.strict) else 0
+    click.echo(FORMATS[format_](result, status), nl=False)
+    sys.exit(status)
+
+
+def _relative(folder: Path) -> str:
+    """A folder relative to the working directory (`../docs` too), as editors and CI link paths."""
+    try:
+        return Path(os.path.relpath(folder.resolve(), Path.cwd().resolve())).as_posix()
+    except ValueError:  # another drive
+        return str(folder)
+
+
+@main.group(epilog="""\b
+Examples:
+  docgen export openapi --output specs/   # specs/openapi.v1.0.json, specs/openapi.beta.json""")
+def export() -> None:
+    """Write the pages in formats other tools read."""
+
+
+@export.command(epilog="""\b
+Examples:
+  docgen export openapi                              # openapi.json, or openapi.<version>.json per version
+  docgen export openapi --input ../docs --output specs/""")
+@click.option("--input", "input_", type=click.Path(path_type=Path), help="Folder of Markdown pages.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write openapi.<version>.json into (openapi.json for pages with no version).",
+)
+@click.option("--strict/--no-strict", default=None, help="Fail on warnings in the pages too.")
+def openapi(input_: Path | None, output: Path, strict: bool | None) -> None:
+    """An OpenAPI 3.1 document per API version, from the same IR the client is generated from.
+
+    operationId is the generated method's name; examples carry x-docgen-source: "page:line".
+    Diagnostics of the pages go to stderr; exit 1 on errors (warnings too with --strict).
+    """
+    from docgen.export.openapi import export_openapi
+    from docgen.lint import validated_specs
+
+    config = _config(input_, None, None, None, strict)
+    sink = Sink()
+    specs = validated_specs(config, sink)
+    documents = export_openapi(specs, config.base_url, f"{config.input.resolve().name} (docgen export)")
+    _print_diagnostics(sink, only_failing=True, strict=config.strict)
+    if sink.failed(config.strict):
+        click.echo("docgen: export failed; nothing was written", err=True)
+        sys.exit(1)
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (output / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {_shown(output / name)}")

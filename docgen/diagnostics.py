@@ -64,6 +64,21 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG701": (Severity.ERROR, "a file in the output folder has no docgen header and would be overwritten"),
     "DG702": (Severity.ERROR, "an output path would leave the output folder"),
     "DG703": (Severity.ERROR, "the output folder could not be written; it was left as it was"),
+    "DG801": (Severity.WARNING, "an example holds a property that no table of its type documents (lint)"),
+    "DG802": (Severity.WARNING, "an example request omits a property its table marks required (lint)"),
+    "DG803": (Severity.WARNING, "an example value does not fit its documented type or enum (lint)"),
+    "DG804": (Severity.WARNING, "an example response answers no request (lint)"),
+    "DG805": (Severity.WARNING, "two examples on one page have the same name (lint)"),
+    "DG806": (Severity.WARNING, "an example of a type with derived types has no `@odata.type` (lint)"),
+    "DG807": (Severity.WARNING, "an example's `@odata.type` is neither its documented type nor derived from it (lint)"),
+    "DG808": (Severity.WARNING, "a relative link to a `.md` page points at no page of the input (lint)"),
+    "DG809": (Severity.WARNING, "a relative link finds its page only case-insensitively (lint)"),
+    "DG810": (
+        Severity.WARNING,
+        "a docgen-lint suppression gives no reason or no valid code; it suppresses nothing (lint)",
+    ),
+    "DG811": (Severity.NOTE, "a docgen-lint suppression matches no finding (lint)"),
+    "DG901": (Severity.NOTE, "an operation was left out of the OpenAPI export (export)"),
 }
 
 
@@ -78,6 +93,17 @@ class Diagnostic:
     @property
     def severity(self) -> Severity:
         return CODES[self.code][0]
+
+    def as_json(self) -> dict[str, object]:
+        """The diagnostic as `check --format json` and `lint --format json` print it."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message,
+        }
 
     def format(self) -> str:
         """One line: control characters, line separators and undecodable bytes of a page's

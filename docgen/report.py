@@ -123,16 +123,6 @@ def json_object(report: Report) -> dict[str, Any]:
         "files": [
             {"path": f"{report.output}/{f.path}", "state": f.state, "sources": list(f.sources)} for f in report.files
         ],
-        "diagnostics": [
-            {
-                "path": d.path,
-                "line": d.line,
-                "col": d.col,
-                "severity": str(d.severity),
-                "code": d.code,
-                "message": d.message,
-            }
-            for d in report.diagnostics
-        ],
+        "diagnostics": [d.as_json() for d in report.diagnostics],
         "counts": counts,
     }

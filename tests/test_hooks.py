@@ -189,7 +189,10 @@ def test_hook_manifest_and_own_config_are_valid_for_pre_commit() -> None:
 )
 def test_hooks_run_for_pages_templates_and_config(path: str, runs: bool) -> None:
     hooks = {hook["id"]: hook for hook in _yaml(".pre-commit-hooks.yaml")}
-    assert sorted(hooks) == ["docgen-build", "docgen-check"]
+    assert sorted(hooks) == ["docgen-build", "docgen-check", "docgen-lint"]
+    lint = hooks.pop("docgen-lint")  # runs on the pages committed (their names are passed), linked against all
+    assert (lint["entry"], lint["pass_filenames"]) == ("docgen lint", True)
+    assert bool(re.search(lint["files"], path)) is path.endswith(".md")
     for hook in hooks.values():
         assert (hook["language"], hook["pass_filenames"], hook["require_serial"]) == ("python", False, True)
         assert bool(re.search(hook["files"], path)) is runs

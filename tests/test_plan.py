@@ -126,7 +126,7 @@ def _example(url: str, *, method: str = "GET", headers: tuple[Header, ...] = (),
 
 
 def _planned(op: Operation):
-    page = Page(path="x.md", kind=PageKind.OPERATION, title="t", operation=op, span=SPAN)
+    page = Page(path="x.md", kind=PageKind.OPERATION, title="t", operations=(op,), span=SPAN)
     spec = ApiSpec(pages=(page,), models=(), enums=())
     validated = validate(spec)
     names = Names.of(spec, validated.index)

@@ -4,7 +4,7 @@ only lay them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from docgen import naming
@@ -26,7 +26,7 @@ from docgen.plan.files import (
 )
 from docgen.plan.models import enum_file, model_file, models_init
 from docgen.plan.names import Names
-from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, method_names, plan_method
+from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, operation_names, plan_method
 from docgen.plan.placement import Placement
 from docgen.runtime import SHIPPED, runtime_exports
 from docgen.validate import CheckedOperation, Skipped, ValidatedSpec, validate
@@ -112,7 +112,7 @@ def _version_files(
     method_plans = [
         plan_method(c.operation, c.shape, name, names)
         # named as a page of that one operation (each operation of a page is its own method)
-        for c, name in zip(checked, method_names([replace(c.page, operations=(c.operation,)) for c in checked], sink))
+        for c, name in zip(checked, operation_names(checked, sink))
     ]
     groups: dict[str, list[MethodPlan]] = {}
     sources: dict[str, set[str]] = {}

@@ -3,7 +3,8 @@ operations modules that group them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from docgen import naming
@@ -14,7 +15,7 @@ from docgen.paths import PathPlan, split_path
 from docgen.plan.files import FROZEN, FilePlan
 from docgen.plan.models import ImportPlan
 from docgen.plan.names import Names, TypeExpr, builtin, typing, union
-from docgen.validate import OperationShape, ResultKind
+from docgen.validate import CheckedOperation, OperationShape, ResultKind
 
 _SEQUENCE = union(builtin("str"), typing("Sequence", builtin("str")))
 # OData system query options a method may document -> the keyword's annotation
@@ -97,6 +98,12 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
             name = qualified
         result.append(name)
     return naming.unique(result)
+
+
+def operation_names(checked: Sequence[CheckedOperation], sink: Sink) -> list[Code]:
+    """The method name of each checked operation (`method_names`, one page per operation:
+    later operations of a page are titled from their own section)."""
+    return method_names([replace(c.page, operations=(c.operation,)) for c in checked], sink)
 
 
 def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) -> MethodPlan:

@@ -1,0 +1,1 @@
+"""Exports of the linked IR to formats other tools read (`docgen export openapi`)."""
