@@ -237,3 +237,25 @@ def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path) -> N
         cold = tmp_path / f"cold{number}"
         _build(cold, "", docs)
         assert _tree(out) == _tree(cold), name
+
+
+def test_scaled_copies_generate_n_times_the_original(tmp_path: Path) -> None:
+    """benchmarks/scale.py renames each copy's types, so that 2 copies give twice the models,
+    operations and tests of one (a copy that shared a type with another would give fewer)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from scale import make_scaled
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+    counts = []
+    for copies in (1, 2):
+        docs = tmp_path / f"x{copies}"
+        make_scaled(DOCSET, docs, copies)
+        result = run_docgen(
+            "build", "--input", docs, "--output", tmp_path / f"out{copies}", env={"DOCGEN_CACHE_DIR": ""}
+        )
+        assert result.returncode == 0, result.stderr
+        first = result.stdout.splitlines()[0]  # "N pages, N models, N enums, N operations, N example tests, ..."
+        counts.append([int(part.split()[0]) for part in first.split(", ")[:5]])
+    assert counts[1] == [2 * n for n in counts[0]], counts
