@@ -24,7 +24,7 @@ from docgen.render import Renderer, TemplateProblem
 from docgen.runtime import shipped_text
 from docgen.validate import SkipReason, eligible, validate
 from docgen.speed.cache import Cache, cache_dir
-from docgen.speed.fingerprint import digest, tool_fingerprint
+from docgen.speed.fingerprint import digest, file_digest, tool_fingerprint
 from docgen.speed.incremental import (
     fingerprint,
     known_formatted,
@@ -104,11 +104,7 @@ def read_pages(
 
 
 def _page_key(root: Path, rel: str) -> str:
-    try:
-        data = (root / rel).read_bytes()
-    except OSError:
-        data = b"\0unreadable"
-    return digest(tool_fingerprint(), root.name, rel, data)
+    return digest(tool_fingerprint(), root.name, rel, file_digest(root / rel) or "\0unreadable")
 
 
 def _extract(job: tuple[str, str, str]) -> bytes:
