@@ -131,7 +131,7 @@ def typecheck_rows(out: Path, tmp: Path, env: dict[str, str]) -> list[tuple[str,
     pyright = shutil.which("pyright") or str(Path(PY).parent / "pyright")
     if Path(pyright).exists():
         said.clear()
-        seconds, peak = timed([pyright, package], out, env, output=said)
+        seconds, peak = timed([pyright, "--pythonpath", PY, package], out, env, output=said)
         rows.append((f"pyright, package, {_errors(said)}", seconds, f"120 s; peak {peak // 1024} MiB", 120.0, 1.0))
     else:
         print("pyright is not installed (pip install pyright): not measured")
