@@ -74,13 +74,20 @@ class Formatting:
         self.sent: list[tuple[list[tuple[str, str, str]], Future[list[str | FormatProblem]]]] = []
         self.started = False  # whether new texts go to the workers
 
-    def add(self, path: str, key: str, text: str) -> None:
+    def reuse(self, path: str, key: str) -> bool:
+        """Take the formatted text of the rendered text hashed `key`, if it is known; False
+        when it is not (the caller renders and add()s it)."""
         done = self.known.get(key)
         if done is None:
             cached = self.cache.get("formatted", key)
             done = cached.decode("utf-8") if cached is not None else None
-        if done is not None:
-            self.done[path] = done
+        if done is None:
+            return False
+        self.done[path] = done
+        return True
+
+    def add(self, path: str, key: str, text: str) -> None:
+        if self.reuse(path, key):
             return
         self.waiting.append((path, key, text))
         self.started = (

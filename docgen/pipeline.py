@@ -25,7 +25,7 @@ from docgen.render import Renderer, TemplateProblem
 from docgen.runtime import shipped_text
 from docgen.validate import SkipReason, eligible, validate
 from docgen.speed.cache import Cache, cache_dir
-from docgen.speed.fingerprint import digest, tool_fingerprint
+from docgen.speed.fingerprint import digest, file_digest, tool_fingerprint
 from docgen.speed.incremental import (
     fingerprint,
     known_formatted,
@@ -33,6 +33,7 @@ from docgen.speed.incremental import (
     read_manifest,
 )
 from docgen.speed.manifest import NAME as MANIFEST
+from docgen.speed.memo import RenderMemo, dumps
 from docgen.speed.parallel import Workers
 
 # progress(stage, done, total): called with done=0 when a stage starts ("read": pages,
@@ -105,11 +106,7 @@ def read_pages(
 
 
 def _page_key(root: Path, rel: str) -> str:
-    try:
-        data = (root / rel).read_bytes()
-    except OSError:
-        data = b"\0unreadable"
-    return digest(tool_fingerprint(), root.name, rel, data)
+    return digest(tool_fingerprint(), root.name, rel, file_digest(root / rel) or "\0unreadable")
 
 
 def _extract(job: tuple[str, str, str]) -> bytes:
@@ -119,7 +116,7 @@ def _extract(job: tuple[str, str, str]) -> bytes:
     sink = Sink()
     source = read_page(Path(root), rel, display_root, sink)
     page = extract_safely(source, sink) if source is not None else None
-    return pickle.dumps((page, sink.items), protocol=pickle.HIGHEST_PROTOCOL)
+    return dumps((page, sink.items))
 
 
 def extract_safely(source: Source, sink: Sink) -> Page | None:
@@ -159,10 +156,11 @@ def generate(
         result = Generation(pages=len(pages))
         renderer = Renderer(default_templates(), config.templates)
         formatting = Formatting(workers, cache, formatted or {})
+        memo = RenderMemo(cache, config.templates)
         rendered: dict[str, PlannedFile] = {}
         # The files no page shapes first: the workers format them while this process plans.
         statics = static_files(config.package, config.input.name, config.templates)
-        _render(statics, renderer, formatting, rendered, result, sink)
+        _render(statics, renderer, formatting, memo, rendered, result, sink)
         try:
             planned = _plan(config, pages, sink, result)
         except Exception as exc:  # as above: reported (an error, so nothing is written), never raised
@@ -170,7 +168,7 @@ def generate(
                 "DG009", Span(path=str(config.input), line=1), f"docgen failed while planning the output: {_bug(exc)}"
             )
             return Generation(pages=len(pages))
-        _render(planned, renderer, formatting, rendered, result, sink, progress)
+        _render(planned, renderer, formatting, memo, rendered, result, sink, progress)
         for path, outcome in formatting.results():
             if isinstance(outcome, FormatProblem):
                 sink.report(
@@ -187,15 +185,27 @@ def _render(
     planned: list[PlannedFile],
     renderer: Renderer,
     formatting: Formatting,
+    memo: RenderMemo,
     rendered: dict[str, PlannedFile],
     result: Generation,
     sink: Sink,
     progress: Progress | None = None,
 ) -> None:
-    """Render each planned file and hand it to formatting; counts the tests into result."""
+    """Render each planned file and hand it to formatting; counts the tests into result. A
+    plan rendered before (same value, same templates) whose formatted text is known is not
+    rendered again: the memo gives its rendered hash, formatting the text for that hash."""
     if progress:
         progress("render", 0, len(planned))
     for done, item in enumerate(planned, 1):
+        plan_key = memo.key(item) if not item.shipped else None
+        known = memo.rendered(plan_key)
+        if known is not None and formatting.reuse(item.path, known):
+            rendered[item.path] = item
+            result.sources[item.path] = item.sources
+            result.rendered_hashes[item.path] = known
+            if progress:
+                progress("render", done, len(planned))
+            continue
         text = render_file(renderer, item, sink)
         if text is not None:
             rendered[item.path] = item
@@ -205,6 +215,7 @@ def _render(
                 formatting.keep(item.path, text)
             else:
                 formatting.add(item.path, key, text)
+                memo.remember(plan_key, key)
         if progress:
             progress("render", done, len(planned))
 

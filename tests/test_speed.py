@@ -184,3 +184,78 @@ def test_templates_render_what_black_would_write(monkeypatch) -> None:
         assert len(rendered) > 10
         changed = [path for path, text in rendered.items() if black.format_str(text, mode=black.Mode()) != text]
         assert changed == [], f"{case}: black changes {changed}"
+
+
+GADGET = """---
+title: "gadget resource type"
+doc_type: resourcePageType
+---
+
+# gadget resource type
+
+Namespace: microsoft.graph
+
+## Properties
+
+|Property|Type|Description|
+|:---|:---|:---|
+|id|String|Identifier.|
+|part|[part](part.md)|The gadget's part.|
+|color|[widgetColor](widgetcolor.md)|Its color.|
+"""
+
+
+def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path) -> None:
+    """Edit, add and delete pages one after another, building incrementally into one output
+    folder with one warm cache; after every step the tree must be exactly what a cold build
+    (fresh folder, no cache) writes from the same pages. The steps change linked forms that
+    other files depend on (a base type's property, a type other pages use, the set of types)."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCSET, docs)
+    out, cache = tmp_path / "out", str(tmp_path / "cache")
+    resources = docs / "v1.0/resources"
+
+    def edit(rel: str, old: str, new: str) -> None:
+        page = docs / rel
+        text = page.read_text()
+        assert old in text, (rel, old)
+        page.write_text(text.replace(old, new, 1))
+
+    steps = [
+        ("edit a base type", lambda: edit("v1.0/resources/entity.md", "| id       | String |", "| id | Guid |")),
+        ("edit a used type", lambda: edit("v1.0/resources/part.md", "|count|Int32|How many.|", "|count|Int64|Many.|")),
+        ("add a page", lambda: (resources / "gadget.md").write_text(GADGET)),
+        ("edit the added page", lambda: edit("v1.0/resources/gadget.md", "Identifier.", "The gadget's id.")),
+        ("delete a used page", lambda: (resources / "part.md").unlink()),
+        ("delete an operation page", lambda: (docs / "v1.0/api/widget-restore.md").unlink()),
+        ("restore a page", lambda: shutil.copy(DOCSET / "v1.0/resources/part.md", resources / "part.md")),
+    ]
+    _build(out, cache, docs)
+    for number, (name, step) in enumerate(steps):
+        step()
+        _build(out, cache, docs)
+        cold = tmp_path / f"cold{number}"
+        _build(cold, "", docs)
+        assert _tree(out) == _tree(cold), name
+
+
+def test_scaled_copies_generate_n_times_the_original(tmp_path: Path) -> None:
+    """benchmarks/scale.py renames each copy's types, so that 2 copies give twice the models,
+    operations and tests of one (a copy that shared a type with another would give fewer)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from scale import make_scaled
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+    counts = []
+    for copies in (1, 2):
+        docs = tmp_path / f"x{copies}"
+        make_scaled(DOCSET, docs, copies)
+        result = run_docgen(
+            "build", "--input", docs, "--output", tmp_path / f"out{copies}", env={"DOCGEN_CACHE_DIR": ""}
+        )
+        assert result.returncode == 0, result.stderr
+        first = result.stdout.splitlines()[0]  # "N pages, N models, N enums, N operations, N example tests, ..."
+        counts.append([int(part.split()[0]) for part in first.split(", ")[:5]])
+    assert counts[1] == [2 * n for n in counts[0]], counts

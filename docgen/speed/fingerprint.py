@@ -43,12 +43,34 @@ def tool_fingerprint() -> str:
     return digest(*parts)
 
 
+_FILES: dict[tuple[str, int, int], str] = {}
+
+
+def file_digest(path: Path) -> str:
+    """The hash of a file's bytes ("" when it cannot be read), read once per process while its
+    size and modification time stay the same: a build's input fingerprint and its page cache
+    keys both need every page's hash."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    found = _FILES.get(key)
+    if found is None:
+        try:
+            found = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return ""
+        _FILES[key] = found
+    return found
+
+
 def folder_fingerprint(folder: Path | None, pattern: str) -> list[bytes | str]:
     if folder is None or not folder.is_dir():
         return ["-"]
     parts: list[bytes | str] = []
     for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
-        parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+        parts += [path.relative_to(folder).as_posix(), file_digest(path)]
     return parts
 
 
