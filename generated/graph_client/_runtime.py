@@ -122,7 +122,7 @@ def _wired(value: _W, text: str) -> _W:
 
 def _parse_datetime(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        return value
+        return _aware(value)
     if isinstance(value, str):
         return _wired(_wire.read_datetime(value, WireDateTime), value)
     raise _wire.invalid("Edm.DateTimeOffset", value)
@@ -152,13 +152,25 @@ def _parse_duration(value: Any) -> dt.timedelta:
     raise _wire.invalid("Edm.Duration", value)
 
 
+def _aware(value: dt.datetime) -> dt.datetime:
+    """A datetime built in Python must say which instant it is: Graph reads a naive one in a
+    zone of its own choosing (wire text without an offset is kept as it was received).
+    """
+    if value.tzinfo is None and _wire_text(value) is None:
+        raise ValueError(
+            f"naive datetime {value.isoformat()!r}: Edm.DateTimeOffset needs a timezone "
+            "(e.g. datetime.now(timezone.utc) or value.replace(tzinfo=timezone.utc))"
+        )
+    return value
+
+
 def _wire_text(value: object) -> str | None:
     """The text a Wire* value was parsed from (None for a plain stdlib value)."""
     return value.wire if isinstance(value, _WireValue) else None
 
 
 def _dump_datetime(value: dt.datetime) -> str:
-    return _wire_text(value) or _wire.write_datetime(value)
+    return _wire_text(value) or _wire.write_datetime(_aware(value))
 
 
 def _dump_date(value: dt.date) -> str:
@@ -214,16 +226,65 @@ Double = int | float
 
 # True while GraphModel.__init__ validates the object it is building.
 _CONSTRUCTING: ContextVar[bool] = ContextVar("_CONSTRUCTING", default=False)
+# True while a mapping is validated (pydantic calls __init__ for it: no keyword check there).
+_PARSING: ContextVar[bool] = ContextVar("_PARSING", default=False)
+# True while a response body is validated: the models built remember what they received.
+_FROM_SERVICE: ContextVar[bool] = ContextVar("_FROM_SERVICE", default=False)
 # The model currently dumped through its own class's serializer.
 _SERIALIZING: ContextVar[Any] = ContextVar("_SERIALIZING", default=None)
+
+
+@functools.cache
+def _init_names(cls: type["GraphModel"]) -> frozenset[str]:
+    """What a constructor accepts: attribute names (and, at run time, wire names)."""
+    names = set(cls.model_fields)
+    for field in cls.model_fields.values():
+        for alias in (field.alias, field.validation_alias, field.serialization_alias):
+            if isinstance(alias, str):
+                names.add(alias)
+    return frozenset(names)
+
+
+@functools.cache
+def _wire_names(cls: type["GraphModel"]) -> dict[str, str]:
+    """attribute -> wire name, for the fields whose wire name differs."""
+    return {
+        name: field.serialization_alias
+        for name, field in cls.model_fields.items()
+        if field.serialization_alias and field.serialization_alias != name
+    }
+
+
+@functools.cache
+def read_only_properties(cls: type["GraphModel"]) -> frozenset[str]:
+    """The wire names a class and its bases document as read-only (``READ_ONLY``)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        names.update(vars(klass).get("READ_ONLY", ()))
+    return frozenset(names)
+
+
+@functools.cache
+def _derived_odata_type(cls: type["GraphModel"]) -> str | None:
+    """``#microsoft.graph.x`` for a class derived from another documented type (the service
+    needs it to tell an iosStoreApp from the mobileApp a property declares), else None.
+    """
+    own = vars(cls).get("ODATA_TYPE")
+    if not isinstance(own, str) or not own:
+        return None
+    for base in cls.__mro__[1:]:
+        if isinstance(vars(base).get("ODATA_TYPE"), str):
+            return "#" + own.lstrip("#")
+    return None
 
 
 class GraphModel(BaseModel):
     """Base class of all generated models.
 
-    Accepts Python names or wire names, keeps unknown properties, remembers
-    which properties were set (PATCH semantics) and their order, and turns a
-    dict whose ``@odata.type`` names a registered subclass into that subclass.
+    The constructor takes attribute names (``Cart(display_name=...)``) and refuses unknown
+    ones; parsing (``from_dict``, responses) reads wire names and keeps unknown properties.
+    Remembers which properties were set (PATCH semantics) and their order, and turns a dict
+    whose ``@odata.type`` names a registered subclass into that subclass.
     """
 
     model_config = ConfigDict(
@@ -236,16 +297,36 @@ class GraphModel(BaseModel):
         arbitrary_types_allowed=False,
     )
 
-    odata_type: str | None = Field(default=None, alias="@odata.type")
+    odata_type: str | None = Field(
+        default=None, validation_alias="@odata.type", serialization_alias="@odata.type"
+    )
+    """The OData type name (``#microsoft.graph.user``); set by derived types themselves."""
 
     _wire_keys: tuple[str, ...] = PrivateAttr(default=())
+    # The wire dict this object was parsed from, when it came from a response: what a PATCH
+    # compares with (only what changed since is sent).
+    _received: dict[str, Any] | None = PrivateAttr(default=None)
+    # Built by a constructor call (not parsed): a derived type then names itself when sent.
+    _built: bool = PrivateAttr(default=False)
 
     def __init__(self, /, **data: Any) -> None:
+        cls = type(self)
+        if (
+            not _PARSING.get()
+        ):  # called by the user, not by pydantic for a parsed mapping
+            unknown = sorted(set(data) - _init_names(cls))
+            if unknown:
+                raise TypeError(
+                    f"{cls.__name__}() got unexpected keyword argument(s) "
+                    f"{', '.join(map(repr, unknown))} "
+                    "(from_dict() keeps unknown wire properties)"
+                )
         token = _CONSTRUCTING.set(True)
         try:
             super().__init__(**data)
         finally:
             _CONSTRUCTING.reset(token)
+        self._built = not _PARSING.get()
 
     @model_validator(mode="wrap")
     @classmethod
@@ -255,15 +336,24 @@ class GraphModel(BaseModel):
         if _CONSTRUCTING.get():
             # `Cart(...)` builds a Cart; only nested values may be dispatched.
             _CONSTRUCTING.set(False)
+            result = handler(data)
         elif isinstance(data, Mapping):
             target = resolve_model(
                 data.get("@odata.type"), cls.__module__.rpartition(".")[0]
             )
             if target is not None and target is not cls and issubclass(target, cls):
                 return target.model_validate(data, context=info.context)
-        result = handler(data)
+            parsing = _PARSING.set(True)
+            try:
+                result = handler(data)
+            finally:
+                _PARSING.reset(parsing)
+        else:
+            result = handler(data)
         if isinstance(data, Mapping) and isinstance(result, GraphModel):
             result._wire_keys = tuple(data)
+            if _FROM_SERVICE.get():
+                result._received = dict(data)
         return result
 
     # No return annotation: pydantic would take it for the serialization JSON schema
@@ -304,10 +394,10 @@ class GraphModel(BaseModel):
         rank: dict[str, int] = {}
         for index, key in enumerate(self._wire_keys):
             rank.setdefault(key, index)
-        for name, field in type(self).model_fields.items():
-            if field.alias and (name in rank or field.alias in rank):
-                index = min(rank.get(name, last), rank.get(field.alias, last))
-                rank[name] = rank[field.alias] = index
+        for name, wire in _wire_names(type(self)).items():
+            if name in rank or wire in rank:
+                index = min(rank.get(name, last), rank.get(wire, last))
+                rank[name] = rank[wire] = index
         return dict(sorted(dumped.items(), key=lambda item: rank.get(item[0], last)))
 
     def __eq__(self, other: object) -> bool:
@@ -330,6 +420,38 @@ class GraphModel(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The wire dict: only properties that were received or set."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_body(
+        self, *, changes_only: bool = False, read_only: bool = False
+    ) -> dict[str, Any]:
+        """What a request sends: ``to_dict()`` without the documented read-only properties
+        the service sent (unless ``read_only``), and for a PATCH (``changes_only``) only what
+        was set or changed since the object was parsed from a response. A value set to None
+        is sent as null. An object not parsed from a response sends all it was given; one
+        built by its constructor whose class derives from another documented type also
+        sends its ``@odata.type`` (but in a PATCH)."""
+        data = self.to_dict()
+        odata_type = _derived_odata_type(type(self))
+        if (
+            self._built
+            and odata_type
+            and not changes_only
+            and "@odata.type" not in data
+        ):
+            data = {"@odata.type": odata_type, **data}
+        received = self._received
+        if received is None:
+            return data
+        skip = frozenset() if read_only else read_only_properties(type(self))
+        return {
+            key: value
+            for key, value in data.items()
+            if not (
+                key in received
+                and received[key] == value
+                and (changes_only or key in skip)
+            )
+        }
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
@@ -379,10 +501,12 @@ def resolve_model(odata_type: str | None, scope: str = "") -> type[GraphModel] |
     return None
 
 
-def dump_body(body: Any) -> Any:
-    """JSON-ready form of a request body: models via to_dict(), wire types as text."""
+def dump_body(body: Any, *, patch: bool = False) -> Any:
+    """JSON-ready form of a request body: models via to_body() (for a PATCH, only what
+    changed since the model was parsed), wire types as text; a mapping is sent as it is.
+    """
     if isinstance(body, GraphModel):
-        return body.to_dict()
+        return body.to_body(changes_only=patch)
     if isinstance(body, Mapping):
         return {key: dump_body(value) for key, value in body.items()}
     if isinstance(body, (list, tuple)):
@@ -607,6 +731,7 @@ def _adapter(tp: Any) -> TypeAdapter[Any]:
 
 
 def _validate(response: httpx.Response, model_cls: Any, data: Any) -> Any:
+    token = _FROM_SERVICE.set(True)
     try:
         if isinstance(model_cls, type) and issubclass(model_cls, GraphModel):
             return model_cls.from_dict(data)
@@ -617,6 +742,8 @@ def _validate(response: httpx.Response, model_cls: Any, data: Any) -> Any:
             f"response body does not match {name}: {exc.error_count()} error(s)",
             response=response,
         ) from exc
+    finally:
+        _FROM_SERVICE.reset(token)
 
 
 def parse_json(response: httpx.Response) -> Any:

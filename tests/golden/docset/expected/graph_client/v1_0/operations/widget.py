@@ -199,7 +199,7 @@ class _WidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(body, patch=True),
             headers={
                 "If-Match": if_match,
                 **(headers or {}),
@@ -386,7 +386,7 @@ class _AsyncWidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(body, patch=True),
             headers={
                 "If-Match": if_match,
                 **(headers or {}),
