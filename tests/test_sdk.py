@@ -707,8 +707,7 @@ def get_token():
 
 def test_pip_install_of_the_generated_tree_then_the_readme_example(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    example = readme.split("What you get, for the seed page", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    example = _readme_example()
     assert "https://graph.microsoft.com/beta" in example
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=300)
@@ -728,3 +727,22 @@ def test_pip_install_of_the_generated_tree_then_the_readme_example(tmp_path: Pat
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.splitlines()[0].startswith("c1 2024-05-01")
     assert json.loads(run.stdout.splitlines()[1])["displayName"] == "Room 12 carts"
+
+
+def _readme_example() -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("What you get, for the seed page", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize("checker", ["mypy", "pyright"])
+def test_the_readme_example_passes_mypy_strict_and_pyright(tmp_path: Path, checker: str) -> None:
+    generated = Path(__file__).resolve().parent.parent / "generated"
+    (tmp_path / "example.py").write_text(_readme_example(), encoding="utf-8")
+    env = {**os.environ, "MYPYPATH": str(generated), "PYTHONPATH": str(generated)}
+    if checker == "mypy":
+        args = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull]
+        args += ["example.py", str(generated / "graph_client")]
+    else:
+        args = [_tool("pyright"), "--pythonpath", sys.executable, "example.py"]
+    result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
