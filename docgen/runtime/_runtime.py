@@ -1320,6 +1320,22 @@ class _CoreBase:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         return text.encode("utf-8"), content_type or "application/json"
 
+    def _prepare(
+        self,
+        json_body: Any,
+        content: Any,
+        extra_body: Mapping[str, Any] | None,
+        content_type: str | None,
+        max_retries: int | None,
+    ) -> tuple[Any, str | None, int | None, int]:
+        """(body, its Content-Type, the file position to rewind to, the retry count)."""
+        body, kind = self._body(json_body, content, extra_body, content_type)
+        retries = self.max_retries if max_retries is None else max(0, max_retries)
+        start = _rewind(body).tell() if _rewind(body) is not None else None
+        if not _replayable(body) and start is None:
+            retries = 0  # an iterator cannot be sent twice
+        return body, kind, start, retries
+
     def _backoff(self, attempt: int) -> float:
         return min(0.5 * 2.0**attempt, 8.0) * (0.75 + 0.25 * random.random())
 
@@ -1493,11 +1509,9 @@ class SyncCore(_CoreBase):
     ) -> httpx.Response:
         """Send a request (path relative to base_url, or an absolute URL)."""
         method = method.upper()
-        body, kind = self._body(json_body, content, extra_body, content_type)
-        retries = self.max_retries if max_retries is None else max(0, max_retries)
-        start = _rewind(body).tell() if _rewind(body) is not None else None
-        if not _replayable(body) and start is None:
-            retries = 0  # an iterator cannot be sent twice
+        body, kind, start, retries = self._prepare(
+            json_body, content, extra_body, content_type, max_retries
+        )
         url, stream = self._url(path, params), _STREAM.get()
         attempt, started, waited = 0, time.monotonic(), 0.0
         while True:
@@ -1596,11 +1610,9 @@ class AsyncCore(_CoreBase):
     ) -> httpx.Response:
         """Send a request (path relative to base_url, or an absolute URL)."""
         method = method.upper()
-        body, kind = self._body(json_body, content, extra_body, content_type)
-        retries = self.max_retries if max_retries is None else max(0, max_retries)
-        start = _rewind(body).tell() if _rewind(body) is not None else None
-        if not _replayable(body) and start is None:
-            retries = 0  # an iterator cannot be sent twice
+        body, kind, start, retries = self._prepare(
+            json_body, content, extra_body, content_type, max_retries
+        )
         url, stream = self._url(path, params), _STREAM.get()
         attempt, started, waited = 0, time.monotonic(), 0.0
         while True:
@@ -1657,10 +1669,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class SyncClientBase:
-    """Base of GraphClient (the generated mixins add one method per operation)."""
-
-    _core: SyncCore
+class _ClientBase:
+    _core: "SyncCore | AsyncCore"
 
     def with_options(
         self,
@@ -1679,6 +1689,12 @@ class SyncClientBase:
             extra_query=extra_query,
         )
         return clone
+
+
+class SyncClientBase(_ClientBase):
+    """Base of GraphClient (the generated mixins add one method per operation)."""
+
+    _core: SyncCore
 
     def with_raw_response(self, method: Callable[P, R]) -> Callable[P, RawResponse[R]]:
         """``client.with_raw_response(client.get_user)("id")``: the call's RawResponse
@@ -1790,28 +1806,10 @@ class SyncClientBase:
         self.close()
 
 
-class AsyncClientBase:
+class AsyncClientBase(_ClientBase):
     """Base of AsyncGraphClient: the asyncio twin of SyncClientBase."""
 
     _core: AsyncCore
-
-    def with_options(
-        self,
-        *,
-        timeout: Timeout | None = None,
-        max_retries: int | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-    ) -> Self:
-        """A client with these options for every call, sharing this one's connections."""
-        clone = copy.copy(self)
-        clone._core = self._core.with_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-        )
-        return clone
 
     def with_raw_response(
         self, method: Callable[P, Awaitable[R]]
