@@ -18,6 +18,9 @@ def default_templates() -> Path:
     return Path(__file__).resolve().parent / "templates"
 
 
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+
+
 class ConfigError(Exception):
     """A usage problem: reported without a traceback, exit status 2."""
 
@@ -30,6 +33,13 @@ class Config:
     package: str = "graph_client"
     base_url: str = "https://graph.microsoft.com/v1.0"
     strict: bool = False
+    distribution: str | None = None  # the generated pyproject.toml's name; None: from package
+    version: str = "0.1.0"  # the generated pyproject.toml's version
+    scopes: tuple[str, ...] = (GRAPH_SCOPE,)  # what the clients ask a credential for
+
+    @property
+    def distribution_name(self) -> str:
+        return self.distribution or self.package.replace("_", "-")
 
 
 # key in [tool.docgen] -> Config attribute, with what it means (the README's table).
@@ -40,8 +50,13 @@ KEYS: dict[str, tuple[str, str]] = {
     "package": ("package", "name of the generated Python package (default graph_client)"),
     "base-url": ("base_url", "default base URL of the generated clients"),
     "strict": ("strict", "treat warnings as errors (default false)"),
+    "distribution": ("distribution", "name of the generated distribution (pyproject.toml)"),
+    "version": ("version", "version of the generated distribution (default 0.1.0)"),
+    "scopes": ("scopes", "OAuth scopes the clients ask a credential for (list of strings)"),
 }
 _PACKAGE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")  # PEP 508 names
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?$")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -84,6 +99,10 @@ def load_config(cwd: Path, overrides: dict[str, Any]) -> Config:
         raise ConfigError(f"package {config.package!r} is not a valid Python package name")
     if not config.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"base-url {config.base_url!r} must start with http:// or https://")
+    if config.distribution is not None and not _DISTRIBUTION.match(config.distribution):
+        raise ConfigError(f"distribution {config.distribution!r} is not a valid distribution name")
+    if not _VERSION.match(config.version):
+        raise ConfigError(f"version {config.version!r} is not a version such as 1.2.0")
     if config.templates is not None and not config.templates.is_dir():
         raise ConfigError(f"templates folder {str(config.templates)!r} does not exist")
     return config
@@ -96,6 +115,10 @@ def _typed(where: Path | None, key: str, attribute: str, value: Any, base: Path)
         if not isinstance(value, bool):
             raise ConfigError(f"{prefix}{key} must be true or false")
         return value
+    if attribute == "scopes":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{prefix}{key} must be a non-empty list of strings")
+        return tuple(value)
     if not isinstance(value, (str, Path)):
         raise ConfigError(f"{prefix}{key} must be a string")
     if "Path" in str(kinds[attribute]):

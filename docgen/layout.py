@@ -71,11 +71,15 @@ def class_line(name: str, base: str) -> Code:
 
 
 def declaration(attribute: str, annotation: str, wire: str, indent: int) -> Code:
-    """`attribute: annotation | None = Field(default=None, alias=<wire>)` as black lays it out
-    in a class body: split inside Field( when the line up to it fits, else the value in
-    parentheses, else the annotation in parentheses."""
+    """`attribute: annotation | None = Field(default=None, validation_alias=<wire>,
+    serialization_alias=<wire>)` as black lays it out in a class body (no aliases when the wire
+    name is the attribute): split inside Field( when the line up to it fits, else the value in
+    parentheses, else the annotation in parentheses. Not `alias=`: type checkers would take it
+    for the constructor's keyword, which is the attribute name."""
     head = f"{attribute}: {annotation} | None = "
-    arguments = ["default=None", f"alias={py(wire)}"]
+    arguments = ["default=None"]
+    if wire != attribute:
+        arguments += [f"validation_alias={py(wire)}", f"serialization_alias={py(wire)}"]
     inner, pad = " " * (indent + 4), " " * indent
     if indent + len(head) + len("Field(") <= LINE_LENGTH:
         return Code(head + fit("Field(", arguments, ")", indent, len(head)))

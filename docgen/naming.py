@@ -27,11 +27,13 @@ MODEL_RESERVED = frozenset("""construct copy dict from_orm json model_computed_f
     model_copy model_dump model_dump_json model_extra model_fields model_fields_set
     model_json_schema model_parametrized_name model_post_init model_rebuild model_validate
     model_validate_json model_validate_strings parse_file parse_obj parse_raw schema schema_json
-    update_forward_refs validate fields from_dict to_dict from_json to_json odata_type""".split())
+    update_forward_refs validate fields from_dict to_dict from_json to_json to_body odata_type""".split())
 # Lower-case builtins that generated annotations use: a field of that name would shadow them
 # inside the class body.
 ANNOTATION_BUILTINS = frozenset("str int float bool list dict bytes object".split())
-CLIENT_RESERVED = frozenset("close aclose request base_url timeout with_options".split())
+CLIENT_RESERVED = frozenset(
+    "close aclose request base_url timeout with_options with_raw_response with_streaming_response".split()
+)
 # Fixed lists, not read from the running interpreter (`type` became a soft keyword in 3.12): the
 # same pages give the same names on every Python docgen runs on.
 KEYWORDS = frozenset("""False None True and as assert async await break class continue def del elif else except
@@ -43,7 +45,7 @@ SOFT_KEYWORDS = frozenset("_ case match type".split())
 # TOKEN constant in tests).
 CLASS_RESERVED = frozenset("Field GraphClient AsyncGraphClient GraphModel TOKEN".split())
 # Locals and keyword parameters of every generated client method.
-PARAMETER_RESERVED = frozenset("self body params headers response url".split())
+PARAMETER_RESERVED = frozenset("self body params headers response url timeout max_retries extra_body".split())
 
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")

@@ -18,7 +18,7 @@ from docgen.format import FORMATTER, FormatProblem, Formatting, load_black
 from docgen.ir import Page, Span
 from docgen.link import link
 from docgen.output import Existing
-from docgen.plan import PlannedFile, plan, static_files
+from docgen.plan import Distribution, PlannedFile, plan, static_files
 from docgen.read import Source, find_pages, read_page
 from docgen.escape import Code, comment
 from docgen.render import Renderer, TemplateProblem
@@ -211,7 +211,7 @@ def _render(
             rendered[item.path] = item
             result.sources[item.path] = item.sources
             result.rendered_hashes[item.path] = key = rendered_hash(text)
-            if item.shipped:
+            if item.verbatim:
                 formatting.keep(item.path, text)
             else:
                 formatting.add(item.path, key, text)
@@ -227,7 +227,9 @@ def _plan(config: Config, pages: list[Page], sink: Sink, result: Generation) -> 
     for page in pages:
         by_version.setdefault(page.version, []).append(page)
     specs = {version: validate(link(group, sink)) for version, group in sorted(by_version.items())}
-    planned = plan(specs, config.package, config.input.name, config.base_url, sink)
+    planned = plan(
+        specs, config.package, config.input.name, config.base_url, sink, distribution=Distribution.of(config)
+    )
     result.models = sum(len(s.spec.models) for s in specs.values())
     result.enums = sum(len(s.spec.enums) for s in specs.values())
     for page in pages:

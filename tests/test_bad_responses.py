@@ -355,7 +355,7 @@ OK = response(200, '{"id": "w1", "size": 2}', content_type="application/json")
 @pytest.mark.parametrize("status", [429, 503])
 @pytest.mark.parametrize(
     ("retry_after", "expected"),
-    [("3", 3.0), ("0", 0.0), ("1.5", 1.5), ("-4", 0.0), ("86400", 60.0), ("inf", 60.0)],
+    [("3", 3.0), ("0", 0.0), ("1.5", 1.5), ("-4", 0.0), ("60", 60.0)],
 )
 def test_idempotent_requests_retry_after_the_given_delay(client_package, status, retry_after, expected) -> None:
     package, _ = client_package
@@ -366,6 +366,18 @@ def test_idempotent_requests_retry_after_the_given_delay(client_package, status,
         assert result.size == 2
         assert len(server.requests) == 3
         assert server.sleeps == [expected, expected]
+
+
+@pytest.mark.parametrize("retry_after", ["86400", "inf", "61"])
+def test_a_retry_after_beyond_the_cap_raises_at_once_with_the_delay(client_package, retry_after) -> None:
+    package, _ = client_package
+    busy = response(429, "busy", retry_after=retry_after)
+    for exc, server in call_both(
+        package, lambda: Server(busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+    ):
+        assert isinstance(exc, package.RateLimitError)
+        assert exc.retry_after == float(retry_after)
+        assert len(server.requests) == 1 and server.sleeps == []
 
 
 def test_retry_after_as_an_http_date(client_package) -> None:
@@ -421,9 +433,18 @@ def test_retries_are_bounded_then_the_typed_error_is_raised(client_package, stat
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_non_idempotent_requests_are_never_retried(client_package, status) -> None:
+def test_non_idempotent_requests_retry_only_when_the_service_did_not_act(client_package, status) -> None:
     package, _ = client_package
-    busy = response(status, "busy", retry_after="1")
+    told = response(status, "busy", retry_after="1")  # Retry-After: the service did not act
+    for result, server in call_both(
+        package,
+        lambda: Server(told, OK),
+        lambda c: c.create_widget({"size": 1}),
+        lambda c: c.create_widget({"size": 1}),
+    ):
+        assert result.id == "w1"
+        assert len(server.requests) == 2 and server.sleeps == [1.0]
+    busy = response(status, "busy")
     for exc, server in call_both(
         package,
         lambda: Server(busy, OK),
@@ -432,6 +453,24 @@ def test_non_idempotent_requests_are_never_retried(client_package, status) -> No
     ):
         assert_typed(exc, package, status, "busy")
         assert len(server.requests) == 1 and server.sleeps == []
+
+
+def test_504_and_connection_errors_retry_for_get_only(client_package) -> None:
+    package, _ = client_package
+    timeout = response(504, "gateway timeout")
+    for result, server in call_both(
+        package, lambda: Server(timeout, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+    ):
+        assert result.id == "w1" and len(server.requests) == 2
+    for exc, server in call_both(
+        package, lambda: Server(timeout, OK), lambda c: c.create_widget({}), lambda c: c.create_widget({})
+    ):
+        assert isinstance(exc, package.InternalServerError) and len(server.requests) == 1
+    refused = httpx.ConnectError("refused")
+    for result, server in call_both(
+        package, lambda: Server(refused, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+    ):
+        assert result.id == "w1" and len(server.requests) == 2
 
 
 def test_idempotent_delete_and_binary_get_retry_too(client_package) -> None:

@@ -132,7 +132,9 @@ def test_pre_commit_runs_the_hooks_of_this_repository(
     first = _run("git", "commit", "-m", "pages", cwd=project, env=env)
     assert first.returncode != 0, first.stdout + first.stderr
     assert re.search(r"docgen build\.+Failed", first.stderr), first.stdout + first.stderr
-    assert "15 files written or removed in client" in first.stderr  # 13 modules, test support, manifest
+    assert (
+        "17 files written or removed in client" in first.stderr
+    )  # 13 modules, test support, manifest, pyproject.toml, py.typed
     assert (project / "client" / "widgets" / "v1_0" / "models" / "widget.py").is_file()
 
     _git("add", "-A", cwd=project, env=env)

@@ -302,7 +302,7 @@ def test_plan_paths_stay_inside_the_output_folder() -> None:
     from docgen.output import check_paths
 
     check_paths([f.path for f in files])
-    assert all(f.path.split("/")[0] in {"conftest.py", "escape", "tests"} for f in files)
+    assert all(f.path.split("/")[0] in {"conftest.py", "pyproject.toml", "escape", "tests"} for f in files)
 
 
 def test_two_pages_whose_names_collide_keep_both_test_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -382,7 +382,7 @@ sys.path.insert(0, sys.argv[1])
 NamedThing = importlib.import_module(sys.argv[3]).NamedThing
 examples = json.loads(sys.argv[2])
 fields = NamedThing.model_fields
-wires = {f.alias: name for name, f in fields.items() if f.alias}
+wires = {(f.serialization_alias or name): name for name, f in fields.items()}
 for request, response in examples:
     for document in (request, response):
         model = NamedThing.from_dict(document)

@@ -150,11 +150,24 @@ def test_datetime_compares_equal_across_offsets(m):
             datetime(2020, 1, 2, 3, 4, 5, 60, tzinfo=TZ3),
             "2020-01-02T03:04:05.000060+03:00",
         ),
-        (datetime(2020, 1, 2, 3, 4, 5), "2020-01-02T03:04:05"),
     ],
 )
 def test_user_datetime_serialises_as_iso(m, value, wire):
     assert m.Cart(created_date_time=value).to_dict() == {"createdDateTime": wire}
+
+
+def test_naive_datetime_from_python_is_refused(m, rt):
+    naive = datetime(2020, 1, 2, 3, 4, 5)
+    with pytest.raises(ValidationError, match="naive datetime .* needs a timezone"):
+        m.Cart(created_date_time=naive)
+    cart = m.Cart()
+    with pytest.raises(ValidationError, match="naive datetime"):
+        cart.created_date_time = naive
+    with pytest.raises(ValueError, match="naive datetime"):
+        rt.dump_body({"start": naive})
+    # wire text without an offset is what the service sent: kept as it is
+    parsed = m.Cart.from_dict({"createdDateTime": "2014-01-01T00:00:00"})
+    assert parsed.to_dict() == {"createdDateTime": "2014-01-01T00:00:00"}
 
 
 def test_arithmetic_result_serialises_canonically(m):
@@ -804,11 +817,17 @@ def test_get_retries_429_honouring_retry_after(rt):
     assert sleeps == [3.0]
 
 
-def test_retry_after_is_capped_and_accepts_http_dates(rt):
-    rec = Recorder(ok(status=503, headers={"Retry-After": "120"}), ok())
+def test_retry_after_beyond_the_cap_raises_at_once_and_accepts_http_dates(rt):
+    rec = Recorder(ok(status=429, headers={"Retry-After": "120"}), ok())
     core, sleeps = sync_core(rt, rec)
+    with pytest.raises(rt.RateLimitError) as info:
+        core.request("GET", "/x")
+    assert info.value.retry_after == 120.0
+    assert sleeps == [] and len(rec.requests) == 1
+    rec = Recorder(ok(status=503, headers={"Retry-After": "120"}), ok())
+    core, sleeps = sync_core(rt, rec, max_retry_after=200, retry_budget=300)
     core.request("GET", "/x")
-    assert sleeps == [60.0]
+    assert sleeps == [120.0]
     future = datetime.now(timezone.utc) + timedelta(seconds=10)
     past = datetime.now(timezone.utc) - timedelta(seconds=100)
     rec = Recorder(
@@ -838,13 +857,35 @@ def test_backoff_is_capped(rt):
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_post_and_patch_are_never_retried(rt, method):
+def test_post_and_patch_retry_only_when_the_service_did_not_act(rt, method):
     rec = Recorder(ok(status=429, headers={"Retry-After": "1"}), ok())
     core, sleeps = sync_core(rt, rec)
-    with pytest.raises(rt.RateLimitError):
-        core.request(method, "/carts", json_body={})
-    assert len(rec.requests) == 1
-    assert sleeps == []
+    core.request(method, "/carts", json_body={})
+    assert len(rec.requests) == 2 and sleeps == [1.0]
+    for status, headers in ((429, {}), (503, {}), (504, {"Retry-After": "1"})):
+        rec = Recorder(ok(status=status, headers=headers), ok())
+        core, sleeps = sync_core(rt, rec)
+        with pytest.raises(rt.APIStatusError):
+            core.request(method, "/carts", json_body={})
+        assert len(rec.requests) == 1
+        assert sleeps == []
+
+
+def test_504_is_retried_for_get(rt):
+    rec = Recorder(ok(status=504), ok({"v": 2}))
+    core, sleeps = sync_core(rt, rec)
+    assert core.request("GET", "/x").json() == {"v": 2}
+    assert len(sleeps) == 1
+
+
+def test_retry_budget_bounds_the_total_wait(rt):
+    rec = Recorder(ok(status=503, headers={"Retry-After": "30"}))
+    core, sleeps = sync_core(rt, rec, max_retries=10, retry_budget=70)
+    with pytest.raises(rt.InternalServerError) as info:
+        core.request("GET", "/x")
+    assert info.value.retry_after == 30.0
+    # 30 + 30 fit in 70 seconds, a third wait would not
+    assert sleeps == [30.0, 30.0]
 
 
 @pytest.mark.parametrize("max_retries, attempts", [(0, 1), (2, 3), (4, 5)])
@@ -917,13 +958,13 @@ def test_client_ownership(rt):
 # ----------------------------------------------------------------- paging
 
 
-def pages_handler(link_for_page3):
+def pages_handler(link_for_page3, limit=5):
     calls = []
 
     def handler(request):
         url = str(request.url)
         calls.append(url)
-        if len(calls) > 5:  # a missing loop guard fails instead of hanging
+        if len(calls) > limit:  # a missing loop guard fails instead of hanging
             return httpx.Response(500, text="too many pages")
         if url == f"{BASE}/carts":
             body = {
@@ -933,7 +974,10 @@ def pages_handler(link_for_page3):
         elif url == f"{BASE}/carts?$skiptoken=p2":
             body = {"value": [{"size": 3}], "@odata.nextLink": link_for_page3}
         elif url == f"{BASE}/carts?$skiptoken=p3":
-            body = {"value": [{"size": 4}, {"size": 5}]}
+            body = {
+                "value": [{"size": 4}, {"size": 5}],
+                "@odata.deltaLink": f"{BASE}/carts/delta?$deltatoken=d1",
+            }
         else:  # pragma: no cover - a failing test shows the URL
             return httpx.Response(500, text=url)
         return httpx.Response(200, json=body)
@@ -951,7 +995,7 @@ def test_iter_pages_sync_follows_next_links(rt, m):
         return pages(request)
 
     core, _ = sync_core(rt, handler)
-    items = list(rt.iter_pages_sync(core, core.request("GET", "/carts"), m.Cart))
+    items = list(rt.Pager(core, core.request("GET", "/carts"), m.Cart))
     assert [c.size for c in items] == [1, 2, 3, 4, 5]
     assert all(type(c) is m.Cart for c in items)
     assert [str(r.url) for r in seen] == [
@@ -973,7 +1017,7 @@ def test_iter_pages_loop_guard(rt, m, loop):
         return pages(request)
 
     core, _ = sync_core(rt, handler)
-    items = list(rt.iter_pages_sync(core, core.request("GET", "/carts"), m.Cart))
+    items = list(rt.Pager(core, core.request("GET", "/carts"), m.Cart))
     assert [c.size for c in items] == [1, 2, 3]
     assert len(calls) == 2
 
@@ -981,7 +1025,42 @@ def test_iter_pages_loop_guard(rt, m, loop):
 def test_iter_pages_bad_next_link(rt, m):
     resp = response(200, json.dumps({"value": [], "@odata.nextLink": 5}))
     with pytest.raises(rt.ResponseParseError):
-        list(rt.iter_pages_sync(None, resp, m.Cart))
+        rt.Pager(None, resp, m.Cart)
+    resp = response(200, json.dumps({"value": [], "@odata.deltaLink": []}))
+    with pytest.raises(rt.ResponseParseError):
+        rt.Pager(None, resp, m.Cart)
+
+
+def test_pager_count_delta_link_pages_and_iterating_again(rt, m):
+    calls = []
+    pages = pages_handler(f"{BASE}/carts?$skiptoken=p3", limit=12)
+
+    def handler(request):
+        calls.append(str(request.url))
+        if str(request.url) == f"{BASE}/carts":
+            return httpx.Response(
+                200,
+                json={
+                    "@odata.count": 5,
+                    "value": [{"size": 1}, {"size": 2}],
+                    "@odata.nextLink": f"{BASE}/carts?$skiptoken=p2",
+                },
+            )
+        return pages(request)
+
+    core, _ = sync_core(rt, handler)
+    pager = rt.Pager(core, core.request("GET", "/carts"), m.Cart)
+    assert pager.count == 5 and pager.delta_link is None
+    assert [c.size for c in pager.items] == [1, 2]
+    pages_seen = list(pager.pages())
+    assert [[c.size for c in p.items] for p in pages_seen] == [[1, 2], [3], [4, 5]]
+    assert pages_seen[-1].delta_link == f"{BASE}/carts/delta?$deltatoken=d1"
+    assert [p.count for p in pages_seen] == [5, None, None]
+    # iterated again from the start; the first page is not fetched again
+    assert [c.size for c in pager] == [1, 2, 3, 4, 5]
+    assert [c.size for c in pager] == [1, 2, 3, 4, 5]
+    assert calls.count(f"{BASE}/carts") == 1
+    assert next(pager).size == 1 and next(pager).size == 2
 
 
 # ------------------------------------------------------------ async core
@@ -1062,10 +1141,19 @@ def test_async_errors(rt):
 
 def test_iter_pages_async(rt, m):
     async def run(loop_link):
-        core, _ = async_core(rt, pages_handler(loop_link))
+        core, _ = async_core(rt, pages_handler(loop_link, limit=12))
         async with core:
             first = await core.request("GET", "/carts")
-            return [c.size async for c in rt.iter_pages_async(core, first, m.Cart)]
+            pager = rt.AsyncPager(core, first, m.Cart)
+            sizes = [c.size async for c in pager]
+            again = [c.size async for c in pager]
+            assert again == sizes
+            pages = [p async for p in pager.pages()]
+            assert pages[0].items == pager.items
+            if len(pages) == 3:
+                assert pages[-1].delta_link == f"{BASE}/carts/delta?$deltatoken=d1"
+            assert (await pager.__anext__()).size == 1
+            return sizes
 
     assert asyncio.run(run(f"{BASE}/carts?$skiptoken=p3")) == [1, 2, 3, 4, 5]
     assert asyncio.run(run(f"{BASE}/carts?$skiptoken=p2")) == [1, 2, 3]

@@ -119,7 +119,7 @@ def test_added_property_shows_in_check_then_build(tmp_path: Path) -> None:
     assert run_docgen("build", cwd=project).returncode == 0
     assert run_docgen("check", cwd=project).returncode == 0
     model = (project / "generated/graph_client/models/cart_to_class_association.py").read_text()
-    assert 'room_number: str | None = Field(default=None, alias="roomNumber")' in model
+    assert 'room_number: str | None = Field(\n        default=None,\n        validation_alias="roomNumber",' in model
 
     page.unlink()
     (project / "generated" / "notes.txt").write_text("mine\n")

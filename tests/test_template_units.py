@@ -110,6 +110,7 @@ CASES: dict[str, FilePlan] = {
                 source=comment("docs/x.md:14"),
             ),
         ),
+        read_only=(py("displayName"),),
         imports=(
             ImportPlan(module=Code("placeholder"), class_name=Code("Placeholder")),
             ImportPlan(
@@ -126,6 +127,7 @@ CASES: dict[str, FilePlan] = {
         odata_type=py("microsoft.graph.placeholder"),
         placeholder=True,
         fields=(),
+        read_only=(),
         imports=(),
         source=comment("docs/y.md:4"),
     ),
@@ -281,6 +283,7 @@ CASES: dict[str, FilePlan] = {
             ),
         ),
         base_url=py("https://graph.microsoft.com/v1.0"),
+        scopes=py(("https://graph.microsoft.com/.default",)),
     ),
     "package_init_with_versions": PackageInitPlan(
         package=Code("graph_client"),
@@ -311,7 +314,8 @@ def test_template_renders_the_plan(case: str, update_golden: bool) -> None:
 def test_every_template_of_a_file_plan_has_a_unit_case() -> None:
     """A template added without a unit case here is noticed."""
     covered = {plan.template_name for plan in CASES.values()}
-    static = {"conftest.py.j2", "test_support.py.j2", "operations_init.py.j2", "version_init.py.j2"}
+    static = {"conftest.py.j2", "test_support.py.j2", "operations_init.py.j2", "version_init.py.j2", "py.typed.j2"}
+    static |= {"pyproject.toml.j2"}  # not Python: checked by the pip-install test (tests/test_sdk.py)
     shared = {"models_init.py.j2"}  # rendered in every golden case (tests/test_golden.py)
     templates = {p.name for p in default_templates().glob("*.j2")}
     assert templates - covered - static - shared == set()

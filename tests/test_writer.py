@@ -330,7 +330,7 @@ def test_a_crafted_package_name_is_a_usage_error_or_sanitised(tmp_path: Path) ->
     # in process (no config check), the plan sanitises it
     files = generate(Config(input=docs, output=tmp_path / "out", package="../../evil"), Sink()).files
     check_paths(files)
-    assert {rel.split("/")[0] for rel in files} == {"conftest.py", "evil", "tests"}
+    assert {rel.split("/")[0] for rel in files} == {"conftest.py", "pyproject.toml", "evil", "tests"}
 
 
 SPAN = Span(path="docs/x.md", line=1)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen import naming
+from docgen.config import GRAPH_SCOPE, Config
 from docgen.diagnostics import Sink
 from docgen.escape import Code, py
 from docgen.ir import ApiSpec
@@ -15,11 +16,13 @@ from docgen.plan.example_tests import ExampleTest, PageTestsPlan, plan_tests
 from docgen.plan.files import (
     ClientPlan,
     ConftestPlan,
+    DistributionPlan,
     ExampleSupportPlan,
     GroupRef,
     OperationsInitPlan,
     PackageInitPlan,
     PlannedFile,
+    PyTypedPlan,
     ShippedModulePlan,
     VersionInitPlan,
     VersionRef,
@@ -31,7 +34,20 @@ from docgen.plan.placement import Placement
 from docgen.runtime import SHIPPED, runtime_exports
 from docgen.validate import CheckedOperation, Skipped, ValidatedSpec, validate
 
-__all__ = ["Plan", "PlannedFile", "plan", "static_files"]
+__all__ = ["Distribution", "Plan", "PlannedFile", "plan", "static_files"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Distribution:
+    """What the generated pyproject.toml and clients take from [tool.docgen]."""
+
+    name: str = "graph-client"
+    version: str = "0.1.0"
+    scopes: tuple[str, ...] = (GRAPH_SCOPE,)
+
+    @classmethod
+    def of(cls, config: Config) -> Distribution:
+        return cls(name=config.distribution_name, version=config.version, scopes=config.scopes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +77,14 @@ def static_files(package: str, input_name: str, templates: Path | None = None) -
     return files
 
 
-def plan(specs: dict[str, ValidatedSpec], package: str, input_name: str, base_url: str, sink: Sink) -> Plan:
+def plan(
+    specs: dict[str, ValidatedSpec],
+    package: str,
+    input_name: str,
+    base_url: str,
+    sink: Sink,
+    distribution: Distribution = Distribution(),
+) -> Plan:
     """Every file but the static_files(). Reports each example that is not a test (DG404,
     DG405) and each tested through url= (DG406)."""
     package = naming.package_name(package)
@@ -74,7 +97,9 @@ def plan(specs: dict[str, ValidatedSpec], package: str, input_name: str, base_ur
     versions = []
     for version, validated in sorted(specs.items()):
         placement = Placement(package, version)
-        version_plan = _version_files(validated, placement, placement.base_url(base_url), every_page, sink)
+        version_plan = _version_files(
+            validated, placement, placement.base_url(base_url), py(distribution.scopes), every_page, sink
+        )
         files += version_plan.files
         tests += version_plan.tests
         skipped += version_plan.skipped
@@ -91,6 +116,11 @@ def plan(specs: dict[str, ValidatedSpec], package: str, input_name: str, base_ur
         runtime_exports=tuple(Code(name) for name in runtime_exports()),
     )
     files.append(PlannedFile(f"{package}/__init__.py", init, every_page))
+    files.append(PlannedFile(f"{package}/py.typed", PyTypedPlan(), every_page))
+    project = DistributionPlan(
+        project_name=py(distribution.name), version=py(distribution.version), package=Code(package)
+    )
+    files.append(PlannedFile("pyproject.toml", project, every_page))
     return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped))
 
 
@@ -101,7 +131,12 @@ def _test_stem(checked: CheckedOperation) -> str:
 
 
 def _version_files(
-    validated: ValidatedSpec, placement: Placement, base_url: str, every_page: tuple[str, ...], sink: Sink
+    validated: ValidatedSpec,
+    placement: Placement,
+    base_url: str,
+    scopes: Code,
+    every_page: tuple[str, ...],
+    sink: Sink,
 ) -> Plan:
     spec = validated.spec
     names = Names.of(spec, validated.index)
@@ -134,7 +169,7 @@ def _version_files(
         )
         files.append(PlannedFile(f"{placement.folder}/operations/{group}.py", module, tuple(sorted(sources[group]))))
     files.append(PlannedFile(f"{placement.folder}/operations/__init__.py", OperationsInitPlan(), every_page))
-    client = ClientPlan(root=placement.root_from_client, groups=tuple(group_refs), base_url=py(base_url))
+    client = ClientPlan(root=placement.root_from_client, groups=tuple(group_refs), base_url=py(base_url), scopes=scopes)
     files.append(PlannedFile(f"{placement.folder}/client.py", client, every_page))
     if placement.version:
         version_init = VersionInitPlan(version=placement.version)

@@ -41,6 +41,11 @@ class PlannedFile:
         return self.plan.template_name
 
     @property
+    def verbatim(self) -> bool:
+        """Not formatted by black: a shipped runtime module, or a file that is not Python."""
+        return self.shipped is not None or not self.path.endswith(".py")
+
+    @property
     def shipped(self) -> str | None:
         """The docgen.runtime module this file is a copy of, if it is one."""
         plan = self.plan
@@ -114,3 +119,21 @@ class ClientPlan(FilePlan):
     root: Code
     groups: tuple[GroupRef, ...]
     base_url: Code
+    scopes: Code  # a tuple literal: what the clients ask a credential for
+
+
+@dataclass(**FROZEN)
+class DistributionPlan(FilePlan):
+    """`pyproject.toml`: the output folder is a distribution `pip install` accepts."""
+
+    template: ClassVar[str] = "pyproject.toml.j2"
+    project_name: Code  # a string literal (validated by config: a PEP 508 name)
+    version: Code  # a string literal
+    package: Code
+
+
+@dataclass(**FROZEN)
+class PyTypedPlan(FilePlan):
+    """`<package>/py.typed` (PEP 561): type checkers read the package's own annotations."""
+
+    template: ClassVar[str] = "py.typed.j2"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from docgen import naming
 from docgen.escape import Code, comment, py
-from docgen.ir import ApiSpec, Enum, Model, ModelOrigin
+from docgen.ir import ApiSpec, Enum, Field, Model, ModelOrigin
 from docgen.link import all_fields, chain
 from docgen.plan.files import FROZEN, FilePlan, PlannedFile
 from docgen.plan.names import Names, TypeExpr
@@ -41,6 +42,7 @@ class ModelPlan(FilePlan):
     odata_type: Code
     placeholder: bool  # no page defines the type
     fields: tuple[FieldPlan, ...]
+    read_only: tuple[Code, ...]  # wire names (literals) of its own fields documented read-only
     imports: tuple[ImportPlan, ...]
     source: Code
 
@@ -76,6 +78,16 @@ class ModelsInitPlan(FilePlan):
     registry: tuple[RegistryEntry, ...]
 
 
+_READ_ONLY = re.compile(r"\bread-?only\b", re.IGNORECASE)
+
+
+def is_read_only(field: Field) -> bool:
+    """A property the docs call read-only: the IR's flag when extraction sets one, else the
+    description's own words ("Read-only. Nullable.")."""
+    flag = getattr(field, "read_only", None)
+    return bool(flag) if isinstance(flag, bool) else bool(_READ_ONLY.search(field.description))
+
+
 def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
     key = names.key(model)
     models = names.index.models
@@ -109,6 +121,9 @@ def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
         odata_type=py(model.odata_type),
         placeholder=model.origin is ModelOrigin.PLACEHOLDER,
         fields=fields,
+        read_only=tuple(
+            py(f.name) for f in model.fields if f.name not in inherited and f.name in attributes and is_read_only(f)
+        ),
         imports=tuple(
             ImportPlan(module=m, class_name=c) for m, c in sorted(imports.items()) if c != names.classes[key]
         ),

@@ -3,14 +3,16 @@ operations modules that group them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from http import HTTPStatus
 from typing import ClassVar
 
 from docgen import naming
 from docgen.diagnostics import Sink
-from docgen.escape import Code, comment
-from docgen.ir import Operation, Page, TypeKind
+from docgen.escape import Code, comment, py
+from docgen.ir import Operation, Page, PermissionKind, PermissionState, TypeKind
 from docgen.paths import PathPlan, split_path
 from docgen.plan.files import FROZEN, FilePlan
 from docgen.plan.models import ImportPlan
@@ -68,6 +70,13 @@ class MethodPlan:
     imports: tuple[ImportPlan, ...]  # the model classes it names
     docstring: str
     source: Code
+    permissions: tuple[Code, ...] = ()  # literals: the documented scopes of each kind, for 403s
+    upload: Code | None = None  # a raw body's documented content type (a literal), if any
+    download: bool = False  # a documented redirect (302) to content: the method returns bytes
+
+    @property
+    def permissions_const(self) -> Code:
+        return Code(f"_PERMISSIONS_{self.name.upper()}")
 
 
 @dataclass(**FROZEN)
@@ -115,6 +124,7 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
     required = [n for n in paths[0].names if all(n in p.names for p in paths)]
     optional = list(dict.fromkeys(n for p in paths for n in p.names if n not in required))
     taken = set(required) | set(optional) | {"body", "params", "headers", "self", "url"}
+    taken |= {"timeout", "max_retries", "extra_body"}  # the per-call options every method takes
     options = [o for o in op.query_options if o in QUERY_OPTIONS and o not in taken]
     taken |= set(options)
     header_params = []
@@ -125,13 +135,8 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
             header_params.append(HeaderParam(wire=header.name, name=keyword))
     response_key = names.model_key(op.response.type if op.response else None)
     body_key = names.model_key(op.request_body.type if op.request_body else None)
-    docs = [op.title, op.description] + [f"{p.method} {p.path}" for p in op.paths]
-    if op.response and op.response.status:
-        docs.append(f"Documented response: {op.response.status}.")
-    docs.append(
-        "params and headers add query parameters and headers; url sends the request to that "
-        "URL (absolute, or relative to the base URL) instead of one built from the path parameters."
-    )
+    # a raw body: documented by its Content-Type, with or without a request body section
+    upload = _upload_type(op) if shape.method in ("POST", "PUT", "PATCH") else None
     annotations = _parameter_annotations(op, paths)
     return MethodPlan(
         name=name,
@@ -150,9 +155,96 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
             ImportPlan(module=names.modules[k], class_name=names.classes[k])
             for k in sorted({k for k in (response_key, body_key) if k})
         ),
-        docstring="\n\n".join(d for d in docs if d),
+        docstring=docstring(op, required + optional, options, header_params, upload is not None, shape.takes_body),
         source=comment(str(op.span)),
+        permissions=tuple(py(line) for line in permission_lines(op) if not line.endswith(": not supported")),
+        upload=py(upload) if upload else None,
+        download=bool(op.response and op.response.status in _REDIRECTS),
     )
+
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+_MEDIA_TYPE = re.compile(r"\b[a-z]+/[a-z0-9.+-]+", re.IGNORECASE)
+_PERMISSION_KINDS = {
+    PermissionKind.DELEGATED_WORK: "Delegated (work or school account)",
+    PermissionKind.DELEGATED_PERSONAL: "Delegated (personal Microsoft account)",
+    PermissionKind.APPLICATION: "Application",
+}
+
+
+def _upload_type(op: Operation) -> str | None:
+    """The documented Content-Type of a raw (non-JSON) request body: text/csv, image/jpeg..."""
+    for header in op.headers:
+        if header.name.lower() == "content-type":
+            match = _MEDIA_TYPE.search(header.value) or _MEDIA_TYPE.search(header.description)
+            if match and "json" not in match.group(0).lower():
+                return match.group(0).rstrip(".")
+    return None
+
+
+def permission_lines(op: Operation) -> list[str]:
+    """`Delegated (work or school account): A, B` for each row of the permissions table, in
+    the page's order (which its header says: least or most privileged first)."""
+    lines = []
+    for permission in op.permissions:
+        label = _PERMISSION_KINDS.get(permission.kind, str(permission.kind))
+        if permission.state is PermissionState.SCOPES and permission.scopes:
+            lines.append(f"{label}: {', '.join(permission.scopes)}")
+        elif permission.state is PermissionState.NOT_SUPPORTED:
+            lines.append(f"{label}: not supported")
+    return lines
+
+
+def docstring(
+    op: Operation,
+    path_names: list[Code],
+    options: list[str],
+    headers: list[HeaderParam],
+    upload: bool,
+    json_body: bool,
+) -> str:
+    """The method's docstring: what the page says, its parameters, permissions, documented
+    response and where it comes from (page text, printed only through `doc`)."""
+    docs = [op.title, op.description, "\n".join(f"{p.method} {p.path}" for p in op.paths)]
+    described = {naming.snake(p.name): p for p in op.parameters}
+    lines = []
+    for name in path_names:
+        key = str(name)
+        param = (
+            described.get(key) or described.get(key.removesuffix("_id")) or described.get(key.removesuffix("_value"))
+        )
+        lines.append(f"{name}: {param.description}" if param and param.description else f"{name}: path parameter")
+    for option in options:
+        lines.append(f"{option}: the OData ${option} query option")
+    for header in headers:
+        documented = next((h for h in op.headers if h.name == header.wire), None)
+        text = documented.description if documented is not None else ""
+        lines.append(f"{header.name}: the {header.wire} header" + (f"; {text}" if text else ""))
+    if upload:
+        lines.append("body: the content to send: bytes, a binary file or an iterator of chunks (streamed)")
+    if lines:
+        docs.append("Parameters:\n" + "\n".join(f"- {line}" for line in lines))
+    permissions = permission_lines(op)
+    if permissions:
+        docs.append("Permissions (in the page's order):\n" + "\n".join(f"- {p}" for p in permissions))
+    if op.response and op.response.status:
+        status = op.response.status
+        docs.append(f"Documented response: {status} {_reason(status)}.".replace(" .", "."))
+    docs.append(
+        "params and headers add query parameters and headers (extra_query, extra_headers)"
+        + ("" if upload or not json_body else ", extra_body adds JSON properties")
+        + "; timeout and max_retries apply to this call; url sends the request to that URL "
+        "(absolute, or relative to the base URL) instead of one built from the path parameters."
+    )
+    docs.append(f"From {op.span}.")
+    return "\n\n".join(d for d in docs if d)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def group_of(op: Operation, names: Names) -> Code:

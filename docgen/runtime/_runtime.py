@@ -8,25 +8,42 @@ errors and the HTTP cores.
 """
 
 import asyncio
+import contextlib
+import copy
 import datetime as dt
 import enum
 import functools
 import importlib
+import inspect
 import json
+import logging
 import random
 import re
 import time
 from collections.abc import (
+    AsyncIterable,
     AsyncIterator,
     Awaitable,
     Callable,
     Collection,
+    Iterable,
     Iterator,
     Mapping,
 )
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from contextvars import ContextVar
 from email.utils import parsedate_to_datetime
-from typing import Annotated, Any, Self, TypeVar
+from typing import (
+    IO,
+    Annotated,
+    Any,
+    Generic,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+    overload,
+)
 from urllib.parse import quote
 
 import httpx
@@ -68,6 +85,12 @@ __all__ = [  # noqa: RUF022
     "RateLimitError",
     "InternalServerError",
     "GraphModel",
+    "RawResponse",
+    "Page",
+    "Pager",
+    "AsyncPager",
+    "TokenCredential",
+    "AccessToken",
 ]
 
 T = TypeVar("T")
@@ -121,7 +144,7 @@ def _wired(value: _W, text: str) -> _W:
 
 def _parse_datetime(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        return value
+        return _aware(value)
     if isinstance(value, str):
         return _wired(_wire.read_datetime(value, WireDateTime), value)
     raise _wire.invalid("Edm.DateTimeOffset", value)
@@ -151,13 +174,25 @@ def _parse_duration(value: Any) -> dt.timedelta:
     raise _wire.invalid("Edm.Duration", value)
 
 
+def _aware(value: dt.datetime) -> dt.datetime:
+    """A datetime built in Python must say which instant it is: Graph reads a naive one in a
+    zone of its own choosing (wire text without an offset is kept as it was received).
+    """
+    if value.tzinfo is None and _wire_text(value) is None:
+        raise ValueError(
+            f"naive datetime {value.isoformat()!r}: Edm.DateTimeOffset needs a timezone "
+            "(e.g. datetime.now(timezone.utc) or value.replace(tzinfo=timezone.utc))"
+        )
+    return value
+
+
 def _wire_text(value: object) -> str | None:
     """The text a Wire* value was parsed from (None for a plain stdlib value)."""
     return value.wire if isinstance(value, _WireValue) else None
 
 
 def _dump_datetime(value: dt.datetime) -> str:
-    return _wire_text(value) or _wire.write_datetime(value)
+    return _wire_text(value) or _wire.write_datetime(_aware(value))
 
 
 def _dump_date(value: dt.date) -> str:
@@ -213,16 +248,65 @@ Double = int | float
 
 # True while GraphModel.__init__ validates the object it is building.
 _CONSTRUCTING: ContextVar[bool] = ContextVar("_CONSTRUCTING", default=False)
+# True while a mapping is validated (pydantic calls __init__ for it: no keyword check there).
+_PARSING: ContextVar[bool] = ContextVar("_PARSING", default=False)
+# True while a response body is validated: the models built remember what they received.
+_FROM_SERVICE: ContextVar[bool] = ContextVar("_FROM_SERVICE", default=False)
 # The model currently dumped through its own class's serializer.
 _SERIALIZING: ContextVar[Any] = ContextVar("_SERIALIZING", default=None)
+
+
+@functools.cache
+def _init_names(cls: type["GraphModel"]) -> frozenset[str]:
+    """What a constructor accepts: attribute names (and, at run time, wire names)."""
+    names = set(cls.model_fields)
+    for field in cls.model_fields.values():
+        for alias in (field.alias, field.validation_alias, field.serialization_alias):
+            if isinstance(alias, str):
+                names.add(alias)
+    return frozenset(names)
+
+
+@functools.cache
+def _wire_names(cls: type["GraphModel"]) -> dict[str, str]:
+    """attribute -> wire name, for the fields whose wire name differs."""
+    return {
+        name: field.serialization_alias
+        for name, field in cls.model_fields.items()
+        if field.serialization_alias and field.serialization_alias != name
+    }
+
+
+@functools.cache
+def read_only_properties(cls: type["GraphModel"]) -> frozenset[str]:
+    """The wire names a class and its bases document as read-only (``READ_ONLY``)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        names.update(vars(klass).get("READ_ONLY", ()))
+    return frozenset(names)
+
+
+@functools.cache
+def _derived_odata_type(cls: type["GraphModel"]) -> str | None:
+    """``#microsoft.graph.x`` for a class derived from another documented type (the service
+    needs it to tell an iosStoreApp from the mobileApp a property declares), else None.
+    """
+    own = vars(cls).get("ODATA_TYPE")
+    if not isinstance(own, str) or not own:
+        return None
+    for base in cls.__mro__[1:]:
+        if isinstance(vars(base).get("ODATA_TYPE"), str):
+            return "#" + own.lstrip("#")
+    return None
 
 
 class GraphModel(BaseModel):
     """Base class of all generated models.
 
-    Accepts Python names or wire names, keeps unknown properties, remembers
-    which properties were set (PATCH semantics) and their order, and turns a
-    dict whose ``@odata.type`` names a registered subclass into that subclass.
+    The constructor takes attribute names (``Cart(display_name=...)``) and refuses unknown
+    ones; parsing (``from_dict``, responses) reads wire names and keeps unknown properties.
+    Remembers which properties were set (PATCH semantics) and their order, and turns a dict
+    whose ``@odata.type`` names a registered subclass into that subclass.
     """
 
     model_config = ConfigDict(
@@ -235,16 +319,36 @@ class GraphModel(BaseModel):
         arbitrary_types_allowed=False,
     )
 
-    odata_type: str | None = Field(default=None, alias="@odata.type")
+    odata_type: str | None = Field(
+        default=None, validation_alias="@odata.type", serialization_alias="@odata.type"
+    )
+    """The OData type name (``#microsoft.graph.user``); set by derived types themselves."""
 
     _wire_keys: tuple[str, ...] = PrivateAttr(default=())
+    # The wire dict this object was parsed from, when it came from a response: what a PATCH
+    # compares with (only what changed since is sent).
+    _received: dict[str, Any] | None = PrivateAttr(default=None)
+    # Built by a constructor call (not parsed): a derived type then names itself when sent.
+    _built: bool = PrivateAttr(default=False)
 
     def __init__(self, /, **data: Any) -> None:
+        cls = type(self)
+        if (
+            not _PARSING.get()
+        ):  # called by the user, not by pydantic for a parsed mapping
+            unknown = sorted(set(data) - _init_names(cls))
+            if unknown:
+                raise TypeError(
+                    f"{cls.__name__}() got unexpected keyword argument(s) "
+                    f"{', '.join(map(repr, unknown))} "
+                    "(from_dict() keeps unknown wire properties)"
+                )
         token = _CONSTRUCTING.set(True)
         try:
             super().__init__(**data)
         finally:
             _CONSTRUCTING.reset(token)
+        self._built = not _PARSING.get()
 
     @model_validator(mode="wrap")
     @classmethod
@@ -254,15 +358,24 @@ class GraphModel(BaseModel):
         if _CONSTRUCTING.get():
             # `Cart(...)` builds a Cart; only nested values may be dispatched.
             _CONSTRUCTING.set(False)
+            result = handler(data)
         elif isinstance(data, Mapping):
             target = resolve_model(
                 data.get("@odata.type"), cls.__module__.rpartition(".")[0]
             )
             if target is not None and target is not cls and issubclass(target, cls):
                 return target.model_validate(data, context=info.context)
-        result = handler(data)
+            parsing = _PARSING.set(True)
+            try:
+                result = handler(data)
+            finally:
+                _PARSING.reset(parsing)
+        else:
+            result = handler(data)
         if isinstance(data, Mapping) and isinstance(result, GraphModel):
             result._wire_keys = tuple(data)
+            if _FROM_SERVICE.get():
+                result._received = dict(data)
         return result
 
     # No return annotation: pydantic would take it for the serialization JSON schema
@@ -303,10 +416,10 @@ class GraphModel(BaseModel):
         rank: dict[str, int] = {}
         for index, key in enumerate(self._wire_keys):
             rank.setdefault(key, index)
-        for name, field in type(self).model_fields.items():
-            if field.alias and (name in rank or field.alias in rank):
-                index = min(rank.get(name, last), rank.get(field.alias, last))
-                rank[name] = rank[field.alias] = index
+        for name, wire in _wire_names(type(self)).items():
+            if name in rank or wire in rank:
+                index = min(rank.get(name, last), rank.get(wire, last))
+                rank[name] = rank[wire] = index
         return dict(sorted(dumped.items(), key=lambda item: rank.get(item[0], last)))
 
     def __eq__(self, other: object) -> bool:
@@ -329,6 +442,38 @@ class GraphModel(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The wire dict: only properties that were received or set."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_body(
+        self, *, changes_only: bool = False, read_only: bool = False
+    ) -> dict[str, Any]:
+        """What a request sends: ``to_dict()`` without the documented read-only properties
+        the service sent (unless ``read_only``), and for a PATCH (``changes_only``) only what
+        was set or changed since the object was parsed from a response. A value set to None
+        is sent as null. An object not parsed from a response sends all it was given; one
+        built by its constructor whose class derives from another documented type also
+        sends its ``@odata.type`` (but in a PATCH)."""
+        data = self.to_dict()
+        odata_type = _derived_odata_type(type(self))
+        if (
+            self._built
+            and odata_type
+            and not changes_only
+            and "@odata.type" not in data
+        ):
+            data = {"@odata.type": odata_type, **data}
+        received = self._received
+        if received is None:
+            return data
+        skip = frozenset() if read_only else read_only_properties(type(self))
+        return {
+            key: value
+            for key, value in data.items()
+            if not (
+                key in received
+                and received[key] == value
+                and (changes_only or key in skip)
+            )
+        }
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
@@ -378,10 +523,12 @@ def resolve_model(odata_type: str | None, scope: str = "") -> type[GraphModel] |
     return None
 
 
-def dump_body(body: Any) -> Any:
-    """JSON-ready form of a request body: models via to_dict(), wire types as text."""
+def dump_body(body: Any, *, patch: bool = False) -> Any:
+    """JSON-ready form of a request body: models via to_body() (for a PATCH, only what
+    changed since the model was parsed), wire types as text; a mapping is sent as it is.
+    """
     if isinstance(body, GraphModel):
-        return body.to_dict()
+        return body.to_body(changes_only=patch)
     if isinstance(body, Mapping):
         return {key: dump_body(value) for key, value in body.items()}
     if isinstance(body, (list, tuple)):
@@ -424,8 +571,15 @@ class APIStatusError(GraphError):
         date: str | None = None,
         inner_error: dict[str, Any] | None = None,
         response: httpx.Response | None = None,
+        retry_after: float | None = None,
+        permissions: tuple[str, ...] = (),
     ) -> None:
         self.status_code = status_code
+        self.retry_after = retry_after
+        """Seconds the service asked to wait (``Retry-After``), when it said."""
+        self.permissions = permissions
+        """The permissions the operation's page documents, one kind a line
+        (``Application: User.Read.All``)."""
         self.body = body
         self.code = code
         self.message = message
@@ -439,7 +593,11 @@ class APIStatusError(GraphError):
             message or body.strip()[:200] or httpx.codes.get_reason_phrase(status_code)
         )
         text = f"{head}: {detail}" if detail else head
-        super().__init__(f"{text} (request-id: {request_id})" if request_id else text)
+        if request_id:
+            text += f" (request-id: {request_id})"
+        if permissions and status_code == 403:
+            text += f"; the documented permissions are: {'; '.join(permissions)}"
+        super().__init__(text)
 
 
 class BadRequestError(APIStatusError):
@@ -467,7 +625,7 @@ class PreconditionFailedError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429"""
+    """429: ``retry_after`` says how long the service asked to wait."""
 
 
 class InternalServerError(APIStatusError):
@@ -522,7 +680,9 @@ def _loads(text: str) -> Any:
         raise ValueError("JSON nested too deeply") from exc
 
 
-def error_from_response(response: httpx.Response) -> APIStatusError:
+def error_from_response(
+    response: httpx.Response, permissions: tuple[str, ...] = ()
+) -> APIStatusError:
     """Build the typed error for a response, whatever its body looks like."""
     body = _response_text(response)
     try:
@@ -558,12 +718,18 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
         date=_str_or_none(details.get("date")) or response.headers.get("date"),
         inner_error=inner,
         response=response,
+        retry_after=_retry_after(response),
+        permissions=permissions,
     )
 
 
-def raise_for_status(response: httpx.Response, expected: Collection[int]) -> None:
+def raise_for_status(
+    response: httpx.Response,
+    expected: Collection[int],
+    permissions: tuple[str, ...] = (),
+) -> None:
     if response.status_code not in expected:
-        raise error_from_response(response)
+        raise error_from_response(response, permissions)
 
 
 SUCCESS: Collection[int] = range(200, 300)
@@ -606,6 +772,7 @@ def _adapter(tp: Any) -> TypeAdapter[Any]:
 
 
 def _validate(response: httpx.Response, model_cls: Any, data: Any) -> Any:
+    token = _FROM_SERVICE.set(True)
     try:
         if isinstance(model_cls, type) and issubclass(model_cls, GraphModel):
             return model_cls.from_dict(data)
@@ -616,6 +783,8 @@ def _validate(response: httpx.Response, model_cls: Any, data: Any) -> Any:
             f"response body does not match {name}: {exc.error_count()} error(s)",
             response=response,
         ) from exc
+    finally:
+        _FROM_SERVICE.reset(token)
 
 
 def parse_json(response: httpx.Response) -> Any:
@@ -633,20 +802,41 @@ def parse_model(response: httpx.Response, model_cls: type[T]) -> T:
     return value
 
 
-def _page(response: httpx.Response, item_cls: Any) -> tuple[list[Any], str | None]:
-    data = parse_json(response)
-    if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-        raise ResponseParseError(
-            "expected a JSON object with a 'value' array", response=response
+class Page(Generic[T]):
+    """One page of a collection response: its items and the OData annotations beside them."""
+
+    def __init__(self, response: httpx.Response, item_cls: Any) -> None:
+        data = parse_json(response)
+        if not isinstance(data, dict) or not isinstance(data.get("value"), list):
+            raise ResponseParseError(
+                "expected a JSON object with a 'value' array", response=response
+            )
+        for key in ("@odata.nextLink", "@odata.deltaLink"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise ResponseParseError(f"{key!r} is not a string", response=response)
+        count = data.get("@odata.count")
+        self.response = response
+        self.items: list[T] = [_validate(response, item_cls, i) for i in data["value"]]
+        self.next_link: str | None = data.get("@odata.nextLink") or None
+        self.delta_link: str | None = data.get("@odata.deltaLink") or None
+        self.count: int | None = (
+            count if isinstance(count, int) and not isinstance(count, bool) else None
         )
-    link = data.get("@odata.nextLink")
-    if link is not None and not isinstance(link, str):
-        raise ResponseParseError("'@odata.nextLink' is not a string", response=response)
-    return [_validate(response, item_cls, item) for item in data["value"]], link or None
 
 
 def parse_bytes(response: httpx.Response) -> bytes:
     return response.content
+
+
+def parse_any(response: httpx.Response) -> Any:
+    """A body the docs name no model for: decoded JSON when it is JSON, the bytes when the
+    service sent something else (CSV, an image, a zip), None when it sent nothing."""
+    if not response.content:
+        return None
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind and not kind.endswith(("/json", "+json")):
+        return response.content
+    return parse_json(response)
 
 
 def parse_count(response: httpx.Response) -> int:
@@ -666,59 +856,96 @@ def _first_url(response: httpx.Response) -> set[str]:
         return set()
 
 
-def iter_pages_sync(
-    core: "SyncCore", first_response: httpx.Response, model_cls: type[T]
-) -> Iterator[T]:
-    """Yield items of every page, following ``@odata.nextLink``."""
-    response, seen = first_response, _first_url(first_response)
-    while True:
-        items, link = _page(response, model_cls)
-        yield from items
-        if link is None or link in seen:
-            return
-        seen.add(link)
-        response = core.request("GET", link)
+class _PagerBase(Generic[T]):
+    def __init__(self, first: Page[T], item_cls: type[T]) -> None:
+        self.first_page = first
+        self._item_cls = item_cls
+
+    @property
+    def items(self) -> list[T]:
+        """The first page's items."""
+        return self.first_page.items
+
+    @property
+    def next_link(self) -> str | None:
+        return self.first_page.next_link
+
+    @property
+    def count(self) -> int | None:
+        """``@odata.count`` of the first page (asked for with ``count=True``), else None."""
+        return self.first_page.count
+
+    @property
+    def delta_link(self) -> str | None:
+        """``@odata.deltaLink`` of the first page (a delta query's last page has it)."""
+        return self.first_page.delta_link
 
 
-async def iter_pages_async(
-    core: "AsyncCore", first_response: httpx.Response, model_cls: type[T]
-) -> AsyncIterator[T]:
-    """Async twin of `iter_pages_sync`."""
-    response, seen = first_response, _first_url(first_response)
-    while True:
-        items, link = _page(response, model_cls)
-        for item in items:
-            yield item
-        if link is None or link in seen:
-            return
-        seen.add(link)
-        response = await core.request("GET", link)
-
-
-class Pager(Iterator[T]):
+class Pager(_PagerBase[T]):
     """A collection response: ``items`` is the first page; iterating yields every item of
-    every page, following ``@odata.nextLink`` lazily."""
+    every page, following ``@odata.nextLink`` lazily, and starts again from the first page
+    each time (the first page is not fetched again). ``pages()`` yields whole pages; after a
+    delta query, the last page's ``delta_link`` is the one to keep."""
 
     def __init__(
         self, core: "SyncCore", response: httpx.Response, item_cls: type[T]
     ) -> None:
-        self.items, self.next_link = _page(response, item_cls)
-        self._iterator = iter_pages_sync(core, response, item_cls)
+        super().__init__(Page(response, item_cls), item_cls)
+        self._core = core
+        self._iterator: Iterator[T] | None = None
+
+    def pages(self) -> Iterator[Page[T]]:
+        page, seen = self.first_page, _first_url(self.first_page.response)
+        while True:
+            yield page
+            link = page.next_link
+            if link is None or link in seen:
+                return
+            seen.add(link)
+            page = Page(self._core.request("GET", link), self._item_cls)
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page.items
 
     def __next__(self) -> T:
+        if self._iterator is None:
+            self._iterator = iter(self)
         return next(self._iterator)
 
 
-class AsyncPager(AsyncIterator[T]):
-    """Async twin of `Pager`: ``items`` is the first page; ``async for`` yields every item."""
+class AsyncPager(_PagerBase[T]):
+    """Async twin of `Pager`: ``items`` is the first page; ``async for`` yields every item
+    (again from the start each time), ``pages()`` every page."""
 
     def __init__(
         self, core: "AsyncCore", response: httpx.Response, item_cls: type[T]
     ) -> None:
-        self.items, self.next_link = _page(response, item_cls)
-        self._iterator = iter_pages_async(core, response, item_cls)
+        super().__init__(Page(response, item_cls), item_cls)
+        self._core = core
+        self._iterator: AsyncIterator[T] | None = None
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        page, seen = self.first_page, _first_url(self.first_page.response)
+        while True:
+            yield page
+            link = page.next_link
+            if link is None or link in seen:
+                return
+            seen.add(link)
+            page = Page(await self._core.request("GET", link), self._item_cls)
+
+    async def _items(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
 
     async def __anext__(self) -> T:
+        if self._iterator is None:
+            self._iterator = self._items()
         return await self._iterator.__anext__()
 
 
@@ -757,16 +984,125 @@ def odata_query(**options: Any) -> dict[str, Any]:
 # HTTP cores
 # --------------------------------------------------------------------------
 
-TokenSource = str | Callable[[], str]
 
+class AccessToken(Protocol):
+    """What a credential's ``get_token`` returns (azure-identity's ``AccessToken``)."""
+
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def expires_on(self) -> int: ...
+
+
+class TokenCredential(Protocol):
+    """The azure-identity credential protocol (``DefaultAzureCredential`` and the others,
+    sync or from ``azure.identity.aio``), without importing azure-identity."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
+
+
+TokenSource = str | Callable[[], str] | Callable[[], Awaitable[str]] | TokenCredential
+"""A bearer token, a function returning one (called for every request; the async client
+also awaits an async one), or a credential with ``get_token(*scopes)``."""
+
+Content = (
+    bytes | bytearray | memoryview | IO[bytes] | Iterable[bytes] | AsyncIterable[bytes]
+)
+"""A raw request body: bytes, a binary file object or an iterator of chunks (streamed, never
+read into memory whole)."""
+
+Timeout = float | httpx.Timeout
+GRAPH_SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
 USER_AGENT = "docgen-graph-client"
 _MISSING: Any = object()
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-_RETRY_STATUSES = frozenset({429, 503})
-_RETRY_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+_RETRY_STATUSES = frozenset({429, 503, 504})
+# Connection failures (not timeouts waiting for an answer): idempotent methods retry them.
+_CONNECTION_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
 _MAX_RETRY_AFTER = 60.0
+_RETRY_BUDGET = 120.0
 # Characters left readable in query values; everything else (incl. + & = #) is escaped.
 _QUERY_SAFE = "$'(),:;/@!*"
+# Query parameters whose values are secrets (pre-authenticated download URLs and the like).
+_SECRET_QUERY = re.compile(r"token|sig|secret|password|auth|key|code", re.IGNORECASE)
+
+log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+"""The package's logger (``graph_client``): silent unless configured; DEBUG lines give each
+attempt's method, URL (secrets removed), status, request id and attempt number."""
+log.addHandler(logging.NullHandler())
+
+# Set by with_raw_response(): the responses of the call (the last one is the method's).
+_CAPTURE: ContextVar[list[httpx.Response] | None] = ContextVar("_CAPTURE", default=None)
+# Set by with_streaming_response(): the call's success response is returned unread.
+_STREAM: ContextVar[bool] = ContextVar("_STREAM", default=False)
+
+
+class _Streamed(Exception):
+    """Carries a streamed success response out of the method that requested it."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+
+
+def _is_content(value: object) -> bool:
+    """A raw body (bytes, file, iterator), not a JSON value."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return True
+    if isinstance(value, (str, Mapping, list, tuple, GraphModel)) or value is None:
+        return False
+    return (
+        hasattr(value, "read")
+        or hasattr(value, "__iter__")
+        or hasattr(value, "__aiter__")
+    )
+
+
+def redact(url: str) -> str:
+    """The URL as logged: values of secret-looking query parameters replaced by ``***``."""
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url
+    parts = []
+    for item in query.split("&"):
+        name, eq, _ = item.partition("=")
+        parts.append(f"{name}=***" if eq and _SECRET_QUERY.search(name) else item)
+    return f"{base}?{'&'.join(parts)}"
+
+
+class RawResponse(Generic[T]):
+    """What ``client.with_raw_response(client.method)(...)`` returns: the HTTP response of
+    the call and the value the method returned."""
+
+    def __init__(self, http_response: httpx.Response, parsed: T) -> None:
+        self.http_response = http_response
+        self._parsed = parsed
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        return _str_or_none(self.http_response.headers.get("request-id"))
+
+    @property
+    def etag(self) -> str | None:
+        return _str_or_none(self.http_response.headers.get("etag"))
+
+    def parse(self) -> T:
+        """The value the method returned (a model, a pager, bytes...)."""
+        return self._parsed
 
 
 def _query_text(value: Any) -> str:
@@ -804,7 +1140,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 class _CoreBase:
-    """Request building and retry policy shared by SyncCore and AsyncCore."""
+    """Request building, authentication and retry policy shared by SyncCore and AsyncCore."""
 
     def __init__(
         self,
@@ -813,11 +1149,109 @@ class _CoreBase:
         base_url: str,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
+        scopes: tuple[str, ...] = GRAPH_SCOPES,
+        max_retry_after: float = _MAX_RETRY_AFTER,
+        retry_budget: float = _RETRY_BUDGET,
     ) -> None:
+        if not (
+            isinstance(token, str) or callable(token) or hasattr(token, "get_token")
+        ):
+            raise TypeError(
+                "token must be a string, a function returning one, or a credential "
+                f"with get_token(*scopes), not {type(token).__name__}"
+            )
         self._token = token
+        self.scopes = tuple(scopes)
         self.base_url = base_url.rstrip("/")
         self.max_retries = max(0, max_retries)
-        self.default_headers = dict(default_headers or {})
+        self.max_retry_after = max_retry_after
+        self.retry_budget = retry_budget
+        self.default_headers: dict[str, str] = dict(default_headers or {})
+        self.default_query: dict[str, Any] = {}
+        self.timeout: Timeout | None = None  # None: the httpx client's own
+        self._cached: tuple[str, float] | None = None  # a credential's token, expiry
+        self._owns_client = True
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """A copy sending through the same HTTP client (which the copy does not close)."""
+        clone = copy.copy(self)
+        clone._owns_client = False
+        if timeout is not None:
+            clone.timeout = timeout
+        if max_retries is not None:
+            clone.max_retries = max(0, max_retries)
+        clone.default_headers = {**self.default_headers, **(extra_headers or {})}
+        clone.default_query = {**self.default_query, **(extra_query or {})}
+        return clone
+
+    # ---- authentication
+
+    def _credential_token(self, result: Any) -> str:
+        token = getattr(result, "token", None)
+        if not isinstance(token, str):
+            raise TypeError("get_token() did not return an access token with .token")
+        expires = getattr(result, "expires_on", None)
+        if isinstance(expires, (int, float)):
+            # refreshed five minutes before it expires
+            self._cached = (token, float(expires) - 300.0)
+        return token
+
+    def _cached_token(self) -> str | None:
+        if self._cached is not None and self._cached[1] > time.time():
+            return self._cached[0]
+        return None
+
+    def _check_token(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise TypeError(
+                f"the token function returned {type(value).__name__}, not str"
+            )
+        return value
+
+    def _token_sync(self) -> str:
+        source = self._token
+        if isinstance(source, str):
+            return source
+        if hasattr(source, "get_token"):
+            cached = self._cached_token()
+            if cached is not None:
+                return cached
+            result = source.get_token(*self.scopes)
+            if inspect.isawaitable(result):
+                _discard(result)
+                raise TypeError("an async credential needs AsyncGraphClient")
+            return self._credential_token(result)
+        value = source()
+        if inspect.isawaitable(value):
+            _discard(value)
+            raise TypeError("an async token function needs AsyncGraphClient")
+        return self._check_token(value)
+
+    async def _token_async(self) -> str:
+        source = self._token
+        if isinstance(source, str):
+            return source
+        if hasattr(source, "get_token"):
+            cached = self._cached_token()
+            if cached is not None:
+                return cached
+            result = source.get_token(*self.scopes)
+            if inspect.isawaitable(result):
+                result = await result
+            return self._credential_token(result)
+        value = source()
+        if inspect.isawaitable(value):
+            value = await value
+        return self._check_token(value)
+
+    # ---- requests
 
     def _url(self, path: str, params: Mapping[str, Any] | None) -> str:
         # The path is used verbatim; httpx leaves $ ( ) ' , = : unescaped.
@@ -826,15 +1260,18 @@ class _CoreBase:
         else:
             url = self.base_url + ("" if path.startswith("/") else "/") + path
         # Encoded by hand: httpx's params= would replace a query already in the URL.
-        query = _encode_query(params) if params else ""
+        merged = {**self.default_query, **(params or {})}
+        query = _encode_query(merged) if merged else ""
         if query:
             url += ("&" if "?" in url else "?") + query
         return url
 
     def _headers(
-        self, headers: Mapping[str, str | None] | None, is_json: bool
+        self,
+        token: str,
+        headers: Mapping[str, str | None] | None,
+        content_type: str | None,
     ) -> httpx.Headers:
-        token = self._token() if callable(self._token) else self._token
         merged = httpx.Headers(
             {
                 "Accept": "application/json",
@@ -842,8 +1279,8 @@ class _CoreBase:
                 "Authorization": f"Bearer {token}",
             }
         )
-        if is_json:
-            merged["Content-Type"] = "application/json"
+        if content_type:
+            merged["Content-Type"] = content_type
         for source in (self.default_headers, headers or {}):
             for name, value in source.items():
                 if value is not None:
@@ -852,28 +1289,52 @@ class _CoreBase:
                     del merged[name]
         return merged
 
-    def _request_args(
+    def _body(
         self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
         json_body: Any,
-        content: bytes | str | None,
-        headers: Mapping[str, str | None] | None,
-    ) -> dict[str, Any]:
-        if json_body is not _MISSING:
-            if content is not None:
-                raise TypeError("pass either json_body or content, not both")
-            text = json.dumps(
-                dump_body(json_body), ensure_ascii=False, separators=(",", ":")
+        content: Any,
+        extra_body: Mapping[str, Any] | None,
+        content_type: str | None,
+    ) -> tuple[Any, str | None]:
+        """(what httpx sends, its Content-Type)."""
+        if json_body is not _MISSING and _is_content(json_body):
+            json_body, content = _MISSING, json_body  # an upload
+        if json_body is _MISSING:
+            if extra_body:
+                raise TypeError("extra_body needs a JSON body")
+            if content is None:
+                return None, None
+            if isinstance(content, (bytearray, memoryview)):
+                content = bytes(content)
+            kind = content_type or (
+                None if isinstance(content, str) else "application/octet-stream"
             )
-            content = text.encode("utf-8")
-        return {
-            "method": method,
-            "url": self._url(path, params),
-            "headers": self._headers(headers, json_body is not _MISSING),
-            "content": content,
-        }
+            return content, kind
+        if content is not None:
+            raise TypeError("pass either json_body or content, not both")
+        value = dump_body(json_body)
+        if extra_body:
+            if not isinstance(value, dict):
+                raise TypeError("extra_body needs a JSON object body")
+            value = {**value, **dump_body(extra_body)}
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8"), content_type or "application/json"
+
+    def _prepare(
+        self,
+        json_body: Any,
+        content: Any,
+        extra_body: Mapping[str, Any] | None,
+        content_type: str | None,
+        max_retries: int | None,
+    ) -> tuple[Any, str | None, int | None, int]:
+        """(body, its Content-Type, the file position to rewind to, the retry count)."""
+        body, kind = self._body(json_body, content, extra_body, content_type)
+        retries = self.max_retries if max_retries is None else max(0, max_retries)
+        start = _rewind(body).tell() if _rewind(body) is not None else None
+        if not _replayable(body) and start is None:
+            retries = 0  # an iterator cannot be sent twice
+        return body, kind, start, retries
 
     def _backoff(self, attempt: int) -> float:
         return min(0.5 * 2.0**attempt, 8.0) * (0.75 + 0.25 * random.random())
@@ -882,22 +1343,110 @@ class _CoreBase:
         self,
         method: str,
         attempt: int,
+        max_retries: int,
+        spent: float,
         response: httpx.Response | None,
         error: Exception | None,
     ) -> float | None:
-        """Seconds to wait before retrying, or None when the outcome is final."""
-        if method not in _IDEMPOTENT or attempt >= self.max_retries:
+        """Seconds to wait before retrying, or None when the outcome is final. Idempotent
+        methods retry 429, 503, 504 and connection errors; the others only a 429 or 503 with
+        Retry-After (the service says it did not act). A Retry-After beyond max_retry_after,
+        or a wait past the call's retry budget, is final (the error says how long)."""
+        if attempt >= max_retries:
             return None
+        idempotent = method in _IDEMPOTENT
         if error is not None:
-            return self._backoff(attempt) if isinstance(error, _RETRY_ERRORS) else None
-        if response is None or response.status_code not in _RETRY_STATUSES:
+            if not (idempotent and isinstance(error, _CONNECTION_ERRORS)):
+                return None
+            delay = self._backoff(attempt)
+        else:
+            if response is None or response.status_code not in _RETRY_STATUSES:
+                return None
+            after = _retry_after(response)
+            if not idempotent and (after is None or response.status_code == 504):
+                return None
+            if after is not None and after > self.max_retry_after:
+                return None
+            delay = after if after is not None else self._backoff(attempt)
+        if spent + delay > self.retry_budget:
             return None
-        after = _retry_after(response)
-        return (
-            min(after, _MAX_RETRY_AFTER)
-            if after is not None
-            else self._backoff(attempt)
-        )
+        return delay
+
+    def _log(
+        self, request: httpx.Request, outcome: httpx.Response | Exception, attempt: int
+    ) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        url = redact(str(request.url))
+        if isinstance(outcome, Exception):
+            log.debug(
+                "%s %s -> %s (attempt %d)",
+                request.method,
+                url,
+                type(outcome).__name__,
+                attempt + 1,
+            )
+        else:
+            log.debug(
+                "%s %s -> %d (request-id %s, attempt %d)",
+                request.method,
+                url,
+                outcome.status_code,
+                outcome.headers.get("request-id", "-"),
+                attempt + 1,
+            )
+
+    def _done(
+        self,
+        response: httpx.Response,
+        expected: Collection[int],
+        permissions: tuple[str, ...],
+    ) -> httpx.Response:
+        raise_for_status(response, expected, permissions)
+        captured = _CAPTURE.get()
+        if captured is not None:
+            captured.append(response)
+        if _STREAM.get():
+            raise _Streamed(response)
+        return response
+
+
+def _spent(started: float, waited: float) -> float:
+    """Seconds a call has taken so far (at least what it slept: a test's sleep may not)."""
+    return max(time.monotonic() - started, waited)
+
+
+def _timeout(value: Timeout | None) -> Any:
+    """A per-call or with_options() timeout, else the httpx client's own."""
+    return httpx.USE_CLIENT_DEFAULT if value is None else value
+
+
+def _discard(value: object) -> None:
+    """Close a coroutine that will not be awaited (no "never awaited" warning)."""
+    close = getattr(value, "close", None)
+    if callable(close):
+        close()
+
+
+def _replayable(content: Any) -> bool:
+    """Whether a body can be sent again on a retry (a seekable file is rewound)."""
+    return content is None or isinstance(content, (bytes, str))
+
+
+def _rewind(content: Any) -> Any:
+    if hasattr(content, "seek") and hasattr(content, "tell"):
+        return content
+    return None
+
+
+async def _async_chunks(content: Any) -> AsyncIterator[bytes]:
+    """A sync file or iterator as the async stream AsyncClient needs."""
+    if hasattr(content, "read"):
+        while chunk := content.read(65536):
+            yield chunk
+    else:
+        for chunk in content:
+            yield chunk
 
 
 def _transport_error(exc: httpx.HTTPError) -> APIConnectionError:
@@ -914,11 +1463,14 @@ class SyncCore(_CoreBase):
         *,
         token: TokenSource,
         base_url: str,
-        timeout: float | httpx.Timeout = 30.0,
+        timeout: Timeout = 30.0,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
+        scopes: tuple[str, ...] = GRAPH_SCOPES,
+        max_retry_after: float = _MAX_RETRY_AFTER,
+        retry_budget: float = _RETRY_BUDGET,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(
@@ -926,10 +1478,14 @@ class SyncCore(_CoreBase):
             base_url=base_url,
             max_retries=max_retries,
             default_headers=default_headers,
+            scopes=scopes,
+            max_retry_after=max_retry_after,
+            retry_budget=retry_budget,
         )
         if http_client is not None and transport is not None:
             raise ValueError("pass either transport or http_client, not both")
         self._owns_client = http_client is None
+        # httpx drops Authorization when a redirect leads to another origin.
         self.http_client = http_client or httpx.Client(
             transport=transport, timeout=timeout, follow_redirects=True
         )
@@ -942,29 +1498,53 @@ class SyncCore(_CoreBase):
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = _MISSING,
-        content: bytes | str | None = None,
+        content: Any = None,
         headers: Mapping[str, str | None] | None = None,
         expected: Collection[int] = (200,),
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        content_type: str | None = None,
+        permissions: tuple[str, ...] = (),
     ) -> httpx.Response:
         """Send a request (path relative to base_url, or an absolute URL)."""
         method = method.upper()
-        attempt = 0
+        body, kind, start, retries = self._prepare(
+            json_body, content, extra_body, content_type, max_retries
+        )
+        url, stream = self._url(path, params), _STREAM.get()
+        attempt, started, waited = 0, time.monotonic(), 0.0
         while True:
-            args = self._request_args(method, path, params, json_body, content, headers)
+            if start is not None:
+                body.seek(start)
+            request = self.http_client.build_request(
+                method,
+                url,
+                headers=self._headers(self._token_sync(), headers, kind),
+                content=body,
+                timeout=_timeout(timeout or self.timeout),
+            )
             try:
-                response = self.http_client.send(self.http_client.build_request(**args))
+                response = self.http_client.send(request, stream=stream)
             except httpx.HTTPError as exc:
-                delay = self._retry_delay(method, attempt, None, exc)
+                self._log(request, exc, attempt)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), None, exc
+                )
                 if delay is None:
                     raise _transport_error(exc) from exc
             else:
-                delay = self._retry_delay(method, attempt, response, None)
+                self._log(request, response, attempt)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), response, None
+                )
                 if delay is None:
-                    raise_for_status(response, expected)
-                    return response
+                    if stream and response.status_code not in expected:
+                        response.read()
+                    return self._done(response, expected, permissions)
                 response.close()
             self._sleep(delay)
-            attempt += 1
+            attempt, waited = attempt + 1, waited + delay
 
     def close(self) -> None:
         if self._owns_client:
@@ -985,11 +1565,14 @@ class AsyncCore(_CoreBase):
         *,
         token: TokenSource,
         base_url: str,
-        timeout: float | httpx.Timeout = 30.0,
+        timeout: Timeout = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
+        scopes: tuple[str, ...] = GRAPH_SCOPES,
+        max_retry_after: float = _MAX_RETRY_AFTER,
+        retry_budget: float = _RETRY_BUDGET,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         super().__init__(
@@ -997,6 +1580,9 @@ class AsyncCore(_CoreBase):
             base_url=base_url,
             max_retries=max_retries,
             default_headers=default_headers,
+            scopes=scopes,
+            max_retry_after=max_retry_after,
+            retry_budget=retry_budget,
         )
         if http_client is not None and transport is not None:
             raise ValueError("pass either transport or http_client, not both")
@@ -1013,35 +1599,319 @@ class AsyncCore(_CoreBase):
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = _MISSING,
-        content: bytes | str | None = None,
+        content: Any = None,
         headers: Mapping[str, str | None] | None = None,
         expected: Collection[int] = (200,),
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        content_type: str | None = None,
+        permissions: tuple[str, ...] = (),
     ) -> httpx.Response:
         """Send a request (path relative to base_url, or an absolute URL)."""
         method = method.upper()
-        attempt = 0
+        body, kind, start, retries = self._prepare(
+            json_body, content, extra_body, content_type, max_retries
+        )
+        url, stream = self._url(path, params), _STREAM.get()
+        attempt, started, waited = 0, time.monotonic(), 0.0
         while True:
-            args = self._request_args(method, path, params, json_body, content, headers)
+            if start is not None:
+                body.seek(start)
+            sent = body
+            if not _replayable(body) and not hasattr(body, "__aiter__"):
+                sent = _async_chunks(body)
+            request = self.http_client.build_request(
+                method,
+                url,
+                headers=self._headers(await self._token_async(), headers, kind),
+                content=sent,
+                timeout=_timeout(timeout or self.timeout),
+            )
             try:
-                response = await self.http_client.send(
-                    self.http_client.build_request(**args)
-                )
+                response = await self.http_client.send(request, stream=stream)
             except httpx.HTTPError as exc:
-                delay = self._retry_delay(method, attempt, None, exc)
+                self._log(request, exc, attempt)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), None, exc
+                )
                 if delay is None:
                     raise _transport_error(exc) from exc
             else:
-                delay = self._retry_delay(method, attempt, response, None)
+                self._log(request, response, attempt)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), response, None
+                )
                 if delay is None:
-                    raise_for_status(response, expected)
-                    return response
+                    if stream and response.status_code not in expected:
+                        await response.aread()
+                    return self._done(response, expected, permissions)
                 await response.aclose()
             await self._sleep(delay)
-            attempt += 1
+            attempt, waited = attempt + 1, waited + delay
 
     async def aclose(self) -> None:
         if self._owns_client:
             await self.http_client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+# --------------------------------------------------------------------------
+# What the generated clients inherit: options, raw and streamed responses, request()
+# --------------------------------------------------------------------------
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _ClientBase:
+    _core: "SyncCore | AsyncCore"
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """A client with these options for every call, sharing this one's connections."""
+        clone = copy.copy(self)
+        clone._core = self._core.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return clone
+
+
+class SyncClientBase(_ClientBase):
+    """Base of GraphClient (the generated mixins add one method per operation)."""
+
+    _core: SyncCore
+
+    def with_raw_response(self, method: Callable[P, R]) -> Callable[P, RawResponse[R]]:
+        """``client.with_raw_response(client.get_user)("id")``: the call's RawResponse
+        (status, headers, request id, and the parsed value through ``parse()``)."""
+
+        @functools.wraps(method)
+        def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
+            captured: list[httpx.Response] = []
+            token = _CAPTURE.set(captured)
+            try:
+                parsed = method(*args, **kwargs)
+            finally:
+                _CAPTURE.reset(token)
+            return RawResponse(captured[-1], parsed)
+
+        return call
+
+    def with_streaming_response(
+        self, method: Callable[P, Any]
+    ) -> Callable[P, AbstractContextManager[httpx.Response]]:
+        """``with client.with_streaming_response(client.get_content)(...) as response:``
+        the success response unread, to consume with ``iter_bytes()``; closed on exit.
+        """
+
+        @functools.wraps(method)
+        @contextlib.contextmanager
+        def call(*args: P.args, **kwargs: P.kwargs) -> Iterator[httpx.Response]:
+            token = _STREAM.set(True)
+            try:
+                method(*args, **kwargs)
+            except _Streamed as streamed:
+                response = streamed.response
+            else:  # pragma: no cover - every method requests
+                raise RuntimeError("the method sent no request")
+            finally:
+                _STREAM.reset(token)
+            try:
+                yield response
+            finally:
+                response.close()
+
+        return call
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = None,
+        json: Any = _MISSING,
+        content: Content | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> T: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = _MISSING,
+        content: Content | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> httpx.Response: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = _MISSING,
+        content: Content | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> Any:
+        """Any endpoint, documented or not, with the client's auth, retries and errors:
+        the body parsed as ``cast_to`` (a model or any pydantic type) or the response.
+        """
+        response = self._core.request(
+            method,
+            path,
+            params=params,
+            json_body=json,
+            content=content,
+            headers=headers,
+            expected=SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return response if cast_to is None else parse_model(response, cast_to)
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncClientBase(_ClientBase):
+    """Base of AsyncGraphClient: the asyncio twin of SyncClientBase."""
+
+    _core: AsyncCore
+
+    def with_raw_response(
+        self, method: Callable[P, Awaitable[R]]
+    ) -> Callable[P, Awaitable[RawResponse[R]]]:
+        """``await client.with_raw_response(client.get_user)("id")``: the RawResponse."""
+
+        @functools.wraps(method)
+        async def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
+            captured: list[httpx.Response] = []
+            token = _CAPTURE.set(captured)
+            try:
+                parsed = await method(*args, **kwargs)
+            finally:
+                _CAPTURE.reset(token)
+            return RawResponse(captured[-1], parsed)
+
+        return call
+
+    def with_streaming_response(
+        self, method: Callable[P, Awaitable[Any]]
+    ) -> Callable[P, AbstractAsyncContextManager[httpx.Response]]:
+        """``async with client.with_streaming_response(client.get_content)(...) as r:``"""
+
+        @functools.wraps(method)
+        @contextlib.asynccontextmanager
+        async def call(
+            *args: P.args, **kwargs: P.kwargs
+        ) -> AsyncIterator[httpx.Response]:
+            token = _STREAM.set(True)
+            try:
+                await method(*args, **kwargs)
+            except _Streamed as streamed:
+                response = streamed.response
+            else:  # pragma: no cover - every method requests
+                raise RuntimeError("the method sent no request")
+            finally:
+                _STREAM.reset(token)
+            try:
+                yield response
+            finally:
+                await response.aclose()
+
+        return call
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = None,
+        json: Any = _MISSING,
+        content: Content | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = _MISSING,
+        content: Content | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> httpx.Response: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = _MISSING,
+        content: Content | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        timeout: Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> Any:
+        """Any endpoint, with the client's auth, retries and errors (see SyncClientBase)."""
+        response = await self._core.request(
+            method,
+            path,
+            params=params,
+            json_body=json,
+            content=content,
+            headers=headers,
+            expected=SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return response if cast_to is None else parse_model(response, cast_to)
+
+    async def aclose(self) -> None:
+        await self._core.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -17,7 +17,8 @@ _DIAGNOSTIC = re.compile(r"^(.*):(\d+):(\d+): \w+\[(DG\d{3})\]: (.*)$")
 
 
 def fingerprint(config: Config) -> str:
-    settings = (config.package, config.base_url, config.input.name)
+    settings = (config.package, config.base_url, config.input.name, config.distribution_name, config.version)
+    settings += ("scopes", *config.scopes)
     return input_fingerprint(config.input, (config.templates, default_templates()), settings)
 
 

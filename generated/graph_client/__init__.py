@@ -29,6 +29,12 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "_runtime",
     "InternalServerError": "_runtime",
     "GraphModel": "_runtime",
+    "RawResponse": "_runtime",
+    "Page": "_runtime",
+    "Pager": "_runtime",
+    "AsyncPager": "_runtime",
+    "TokenCredential": "_runtime",
+    "AccessToken": "_runtime",
 }
 
 # API versions documented in their own folders, each a subpackage with its own clients.
@@ -36,25 +42,31 @@ _SUBPACKAGES = ("models",)
 
 __all__ = sorted(_EXPORTS) + list(_SUBPACKAGES)
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
-    from . import models
-    from ._runtime import (
-        APIConnectionError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ConflictError,
-        GraphError,
-        GraphModel,
-        InternalServerError,
-        NotFoundError,
-        PermissionDeniedError,
-        PreconditionFailedError,
-        RateLimitError,
-        ResponseParseError,
-    )
-    from .client import AsyncGraphClient, GraphClient
+    from . import models as models
+    from ._runtime import AccessToken as AccessToken
+    from ._runtime import APIConnectionError as APIConnectionError
+    from ._runtime import APIStatusError as APIStatusError
+    from ._runtime import APITimeoutError as APITimeoutError
+    from ._runtime import AsyncPager as AsyncPager
+    from ._runtime import AuthenticationError as AuthenticationError
+    from ._runtime import BadRequestError as BadRequestError
+    from ._runtime import ConflictError as ConflictError
+    from ._runtime import GraphError as GraphError
+    from ._runtime import GraphModel as GraphModel
+    from ._runtime import InternalServerError as InternalServerError
+    from ._runtime import NotFoundError as NotFoundError
+    from ._runtime import Page as Page
+    from ._runtime import Pager as Pager
+    from ._runtime import PermissionDeniedError as PermissionDeniedError
+    from ._runtime import PreconditionFailedError as PreconditionFailedError
+    from ._runtime import RateLimitError as RateLimitError
+    from ._runtime import RawResponse as RawResponse
+    from ._runtime import ResponseParseError as ResponseParseError
+    from ._runtime import TokenCredential as TokenCredential
+    from .client import AsyncGraphClient as AsyncGraphClient
+    from .client import GraphClient as GraphClient
 
 
 def __getattr__(name: str) -> _t.Any:

@@ -19,17 +19,26 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinition(Entity):
     ODATA_TYPE: _t.ClassVar[str] = (
         "microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionDefinition"
     )
+    READ_ONLY: _t.ClassVar[tuple[str, ...]] = ("displayName",)
 
-    display_name: str | None = Field(default=None, alias="displayName")
+    display_name: str | None = Field(
+        default=None,
+        validation_alias="displayName",
+        serialization_alias="displayName",
+    )
     """The name."""
 
     referred_setting_information_list: (
         list[DeviceManagementConfigurationSimpleSettingCollectionDefinitionInformation]
         | None
-    ) = Field(default=None, alias="referredSettingInformationList")
+    ) = Field(
+        default=None,
+        validation_alias="referredSettingInformationList",
+        serialization_alias="referredSettingInformationList",
+    )
     """(undocumented)"""
 
-    when: _rt.Lenient[Placeholder] | None = Field(default=None, alias="when")
+    when: _rt.Lenient[Placeholder] | None = Field(default=None)
     """A placeholder type."""
 
 

@@ -48,6 +48,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Widget:
         """Get a widget.
 
@@ -77,6 +79,8 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -87,6 +91,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _rt.Pager[Widget]:
         """Get a widget.
 
@@ -113,6 +119,8 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.Pager(self._core, response, Widget)
 
@@ -127,6 +135,9 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> DeviceManagementConfigurationSimpleSettingCollectionDefinition:
         """Get a widget.
 
@@ -151,10 +162,13 @@ class _WidgetOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -169,6 +183,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Get a widget.
 
@@ -194,6 +210,8 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None
 
@@ -204,6 +222,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> bytes:
         """Get a widget.
 
@@ -228,6 +248,8 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -237,6 +259,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> int:
         """Get a widget.
 
@@ -259,6 +283,8 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -269,6 +295,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _t.Any:
         """Get a widget.
 
@@ -293,8 +321,10 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
-        return _rt.parse_json(response) if response.content else None
+        return _rt.parse_any(response)
 
 
 class _AsyncWidgetOperations:
@@ -309,6 +339,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Widget:
         """Get a widget.
 
@@ -338,6 +370,8 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -348,6 +382,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _rt.AsyncPager[Widget]:
         """Get a widget.
 
@@ -374,6 +410,8 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.AsyncPager(self._core, response, Widget)
 
@@ -388,6 +426,9 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> DeviceManagementConfigurationSimpleSettingCollectionDefinition:
         """Get a widget.
 
@@ -412,10 +453,13 @@ class _AsyncWidgetOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -430,6 +474,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Get a widget.
 
@@ -455,6 +501,8 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None
 
@@ -465,6 +513,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> bytes:
         """Get a widget.
 
@@ -489,6 +539,8 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -498,6 +550,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> int:
         """Get a widget.
 
@@ -520,6 +574,8 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -530,6 +586,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _t.Any:
         """Get a widget.
 
@@ -554,5 +612,7 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
-        return _rt.parse_json(response) if response.content else None
+        return _rt.parse_any(response)

@@ -23,10 +23,13 @@ _SUBPACKAGES = ("beta", "v1_0")
 
 __all__ = sorted(_EXPORTS) + list(_SUBPACKAGES)
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
-    from . import beta
-    from . import v1_0
-    from ._runtime import APIStatusError, GraphError, GraphModel
+    from . import beta as beta
+    from . import v1_0 as v1_0
+    from ._runtime import APIStatusError as APIStatusError
+    from ._runtime import GraphError as GraphError
+    from ._runtime import GraphModel as GraphModel
 
 
 def __getattr__(name: str) -> _t.Any:

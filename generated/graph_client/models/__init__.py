@@ -21,8 +21,11 @@ _rt.register_models(
 
 __all__ = sorted(_MODULES)
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
-    from .cart_to_class_association import CartToClassAssociation
+    from .cart_to_class_association import (
+        CartToClassAssociation as CartToClassAssociation,
+    )
 
 
 def __getattr__(name: str) -> _t.Any:

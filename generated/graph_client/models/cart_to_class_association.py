@@ -16,32 +16,46 @@ class CartToClassAssociation(_rt.GraphModel):
     # from docs_input/cartToClassAssociation-create.md:41
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.cartToClassAssociation"
 
-    id: str | None = Field(default=None, alias="id")
+    id: str | None = Field(default=None)
     """Inherited from entity"""
 
     created_date_time: _rt.DateTimeOffset | None = Field(
         default=None,
-        alias="createdDateTime",
+        validation_alias="createdDateTime",
+        serialization_alias="createdDateTime",
     )
     """DateTime the object was created."""
 
     last_modified_date_time: _rt.DateTimeOffset | None = Field(
         default=None,
-        alias="lastModifiedDateTime",
+        validation_alias="lastModifiedDateTime",
+        serialization_alias="lastModifiedDateTime",
     )
     """DateTime the object was last modified."""
 
-    version: int | None = Field(default=None, alias="version")
+    version: int | None = Field(default=None)
     """Version of the CartToClassAssociation."""
 
-    display_name: str | None = Field(default=None, alias="displayName")
+    display_name: str | None = Field(
+        default=None,
+        validation_alias="displayName",
+        serialization_alias="displayName",
+    )
     """Admin provided name of the device configuration."""
 
-    description: str | None = Field(default=None, alias="description")
+    description: str | None = Field(default=None)
     """Admin provided description of the CartToClassAssociation."""
 
-    device_cart_ids: list[str] | None = Field(default=None, alias="deviceCartIds")
+    device_cart_ids: list[str] | None = Field(
+        default=None,
+        validation_alias="deviceCartIds",
+        serialization_alias="deviceCartIds",
+    )
     """Identifiers of device carts to be associated with classes."""
 
-    classroom_ids: list[str] | None = Field(default=None, alias="classroomIds")
+    classroom_ids: list[str] | None = Field(
+        default=None,
+        validation_alias="classroomIds",
+        serialization_alias="classroomIds",
+    )
     """Identifiers of classrooms to be associated with device carts."""

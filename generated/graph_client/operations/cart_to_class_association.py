@@ -25,6 +25,9 @@ class _CartToClassAssociationOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> CartToClassAssociation:
         """Create cartToClassAssociation
 
@@ -32,10 +35,14 @@ class _CartToClassAssociationOperations:
 
         POST /deviceManagement/cartToClassAssociations
 
-        Documented response: 201.
+        Permissions (in the page's order):
+        - Delegated (personal Microsoft account): not supported
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/cartToClassAssociation-create.md:10."""
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
@@ -50,10 +57,13 @@ class _CartToClassAssociationOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, CartToClassAssociation)
 
@@ -68,6 +78,9 @@ class _AsyncCartToClassAssociationOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> CartToClassAssociation:
         """Create cartToClassAssociation
 
@@ -75,10 +88,14 @@ class _AsyncCartToClassAssociationOperations:
 
         POST /deviceManagement/cartToClassAssociations
 
-        Documented response: 201.
+        Permissions (in the page's order):
+        - Delegated (personal Microsoft account): not supported
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/cartToClassAssociation-create.md:10."""
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
@@ -93,9 +110,12 @@ class _AsyncCartToClassAssociationOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, CartToClassAssociation)

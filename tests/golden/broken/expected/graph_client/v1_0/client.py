@@ -11,15 +11,21 @@ from .. import _runtime as _rt
 from .operations.widget import _WidgetOperations, _AsyncWidgetOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
+SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
 
 
 class GraphClient(
+    _rt.SyncClientBase,
     _WidgetOperations,
 ):
     """A synchronous client.
 
-    token: a bearer token, or a callable that returns one (called for every request).
+    token: a bearer token, a function returning one (called for every request), or a
+    credential with get_token(*scopes), such as azure-identity's (asked for `scopes`).
     base_url: where the API lives; defaults to DEFAULT_BASE_URL.
+    timeout, max_retries: for every call (each method, and with_options(), can change them).
+    max_retry_after: the longest Retry-After waited for; a longer one raises at once.
+    retry_budget: the seconds all the retries of one call may take.
     transport / http_client: an httpx transport or client to send requests through.
     """
 
@@ -28,10 +34,14 @@ class GraphClient(
         token: _rt.TokenSource,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float | httpx.Timeout = 30.0,
+        timeout: _rt.Timeout = 30.0,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
         max_retries: int = 2,
+        default_headers: _t.Mapping[str, str] | None = None,
+        scopes: _t.Sequence[str] = SCOPES,
+        max_retry_after: float = 60.0,
+        retry_budget: float = 120.0,
     ) -> None:
         self._core = _rt.SyncCore(
             token=token,
@@ -40,32 +50,33 @@ class GraphClient(
             transport=transport,
             http_client=http_client,
             max_retries=max_retries,
+            default_headers=default_headers,
+            scopes=tuple(scopes),
+            max_retry_after=max_retry_after,
+            retry_budget=retry_budget,
         )
-
-    def close(self) -> None:
-        self._core.close()
-
-    def __enter__(self) -> _t.Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 class AsyncGraphClient(
+    _rt.AsyncClientBase,
     _AsyncWidgetOperations,
 ):
-    """The asyncio twin of GraphClient."""
+    """The asyncio twin of GraphClient (the token function may also be async, and the
+    credential one of azure.identity.aio's)."""
 
     def __init__(
         self,
         token: _rt.TokenSource,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float | httpx.Timeout = 30.0,
+        timeout: _rt.Timeout = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
         max_retries: int = 2,
+        default_headers: _t.Mapping[str, str] | None = None,
+        scopes: _t.Sequence[str] = SCOPES,
+        max_retry_after: float = 60.0,
+        retry_budget: float = 120.0,
     ) -> None:
         self._core = _rt.AsyncCore(
             token=token,
@@ -74,13 +85,8 @@ class AsyncGraphClient(
             transport=transport,
             http_client=http_client,
             max_retries=max_retries,
+            default_headers=default_headers,
+            scopes=tuple(scopes),
+            max_retry_after=max_retry_after,
+            retry_budget=retry_budget,
         )
-
-    async def aclose(self) -> None:
-        await self._core.aclose()
-
-    async def __aenter__(self) -> _t.Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()

@@ -8,9 +8,11 @@ import typing as _t
 
 __all__ = ["AsyncGraphClient", "GraphClient", "models"]
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
-    from . import models
-    from .client import AsyncGraphClient, GraphClient
+    from . import models as models
+    from .client import AsyncGraphClient as AsyncGraphClient
+    from .client import GraphClient as GraphClient
 
 
 def __getattr__(name: str) -> _t.Any:

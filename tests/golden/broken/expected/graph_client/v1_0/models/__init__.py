@@ -21,8 +21,9 @@ _rt.register_models(
 
 __all__ = sorted(_MODULES)
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
-    from .widget import Widget
+    from .widget import Widget as Widget
 
 
 def __getattr__(name: str) -> _t.Any:

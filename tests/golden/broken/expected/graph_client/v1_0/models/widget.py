@@ -16,14 +16,14 @@ class Widget(_rt.GraphModel):
     # from docs_input/widget-create.md:29
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.widget"
 
-    id: str | None = Field(default=None, alias="id")
+    id: str | None = Field(default=None)
     """Identifier."""
 
-    size: int | None = Field(default=None, alias="size")
+    size: int | None = Field(default=None)
     """(undocumented)"""
 
-    colour: str | None = Field(default=None, alias="colour")
+    colour: str | None = Field(default=None)
     """Colour of the widget."""
 
-    shape: _t.Any | None = Field(default=None, alias="shape")
+    shape: _t.Any | None = Field(default=None)
     """A type nobody can read."""

@@ -11,6 +11,10 @@ if _t.TYPE_CHECKING:
     from ..models.widget import Widget
 
 _PATHS_CREATE_WIDGET = (("/widgets",),)
+_PERMISSIONS_CREATE_WIDGET = (
+    "Delegated (work or school account): Widget.ReadWrite.All, Directory.Read.All",
+    "Application: Widget.ReadWrite.All",
+)
 
 
 class _WidgetOperations:
@@ -23,6 +27,9 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> Widget:
         """Create widget
 
@@ -30,10 +37,16 @@ class _WidgetOperations:
 
         POST /widgets
 
-        Documented response: 201.
+        Permissions (in the page's order):
+        - Delegated (work or school account): Widget.ReadWrite.All, Directory.Read.All
+        - Delegated (personal Microsoft account): not supported
+        - Application: Widget.ReadWrite.All
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/widget-create.md:7."""
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
@@ -48,10 +61,14 @@ class _WidgetOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
+            permissions=_PERMISSIONS_CREATE_WIDGET,
         )
         return _rt.parse_model(response, Widget)
 
@@ -66,6 +83,9 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> Widget:
         """Create widget
 
@@ -73,10 +93,16 @@ class _AsyncWidgetOperations:
 
         POST /widgets
 
-        Documented response: 201.
+        Permissions (in the page's order):
+        - Delegated (work or school account): Widget.ReadWrite.All, Directory.Read.All
+        - Delegated (personal Microsoft account): not supported
+        - Application: Widget.ReadWrite.All
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/widget-create.md:7."""
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
@@ -91,9 +117,13 @@ class _AsyncWidgetOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
+            permissions=_PERMISSIONS_CREATE_WIDGET,
         )
         return _rt.parse_model(response, Widget)

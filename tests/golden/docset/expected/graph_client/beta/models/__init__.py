@@ -25,14 +25,15 @@ _rt.register_models(
 
 __all__ = sorted(_MODULES)
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
     from .device_management_configuration_referred_setting_in_d5ee64dc import (
-        DeviceManagementConfigurationReferredSettingInformationWithMoreDetails,
+        DeviceManagementConfigurationReferredSettingInformationWithMoreDetails as DeviceManagementConfigurationReferredSettingInformationWithMoreDetails,
     )
     from .device_management_configuration_simple_setting_coll_51b3ee9e import (
-        DeviceManagementConfigurationSimpleSettingCollectionDefinition,
+        DeviceManagementConfigurationSimpleSettingCollectionDefinition as DeviceManagementConfigurationSimpleSettingCollectionDefinition,
     )
-    from .widget import Widget
+    from .widget import Widget as Widget
 
 
 def __getattr__(name: str) -> _t.Any:

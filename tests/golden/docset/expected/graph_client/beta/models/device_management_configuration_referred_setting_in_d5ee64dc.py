@@ -20,5 +20,9 @@ class DeviceManagementConfigurationReferredSettingInformationWithMoreDetails(
         "microsoft.graph.deviceManagementConfigurationReferredSettingInformationWithMoreDetails"
     )
 
-    setting_definition_id: str | None = Field(default=None, alias="settingDefinitionId")
+    setting_definition_id: str | None = Field(
+        default=None,
+        validation_alias="settingDefinitionId",
+        serialization_alias="settingDefinitionId",
+    )
     """The setting it refers to."""

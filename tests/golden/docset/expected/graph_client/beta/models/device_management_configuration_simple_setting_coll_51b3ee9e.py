@@ -18,16 +18,24 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinition(_rt.GraphMo
         "microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionDefinition"
     )
 
-    id: str | None = Field(default=None, alias="id")
+    id: str | None = Field(default=None)
     """Key of the definition."""
 
-    maximum_count: int | None = Field(default=None, alias="maximumCount")
+    maximum_count: int | None = Field(
+        default=None,
+        validation_alias="maximumCount",
+        serialization_alias="maximumCount",
+    )
     """Maximum number of values."""
 
     referred_setting_information_list: (
         list[DeviceManagementConfigurationReferredSettingInformationWithMoreDetails]
         | None
-    ) = Field(default=None, alias="referredSettingInformationList")
+    ) = Field(
+        default=None,
+        validation_alias="referredSettingInformationList",
+        serialization_alias="referredSettingInformationList",
+    )
     """Settings this one refers to."""
 
 

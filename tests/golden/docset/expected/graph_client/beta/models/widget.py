@@ -16,11 +16,15 @@ class Widget(_rt.GraphModel):
     # from docs_input/beta/resources/widget.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.widget"
 
-    id: str | None = Field(default=None, alias="id")
+    id: str | None = Field(default=None)
     """The identifier."""
 
-    display_name: str | None = Field(default=None, alias="displayName")
+    display_name: str | None = Field(
+        default=None,
+        validation_alias="displayName",
+        serialization_alias="displayName",
+    )
     """The name shown to people."""
 
-    glow: bool | None = Field(default=None, alias="glow")
+    glow: bool | None = Field(default=None)
     """Beta only: whether it glows."""

@@ -34,6 +34,9 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> DeviceManagementConfigurationSimpleSettingCollectionDefinition:
         """Create deviceManagementConfigurationSimpleSettingCollectionDefinition
 
@@ -41,9 +44,11 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
 
         POST /deviceManagement/configurationSettings
 
-        Documented response: 201.
+        Documented response: 201 Created.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7.
         """
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
@@ -61,10 +66,13 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -77,6 +85,8 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _rt.Pager[DeviceManagementConfigurationSimpleSettingCollectionDefinition]:
         """List deviceManagementConfigurationSimpleSettingCollectionDefinitions
 
@@ -84,9 +94,11 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
 
         GET /deviceManagement/configurationSettings
 
-        Documented response: 200.
+        Documented response: 200 OK.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7.
         """
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
@@ -107,6 +119,8 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.Pager(
             self._core,
@@ -128,6 +142,9 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> DeviceManagementConfigurationSimpleSettingCollectionDefinition:
         """Create deviceManagementConfigurationSimpleSettingCollectionDefinition
 
@@ -135,9 +152,11 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
 
         POST /deviceManagement/configurationSettings
 
-        Documented response: 201.
+        Documented response: 201 Created.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7.
         """
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
@@ -155,10 +174,13 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -171,6 +193,8 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _rt.AsyncPager[DeviceManagementConfigurationSimpleSettingCollectionDefinition]:
         """List deviceManagementConfigurationSimpleSettingCollectionDefinitions
 
@@ -178,9 +202,11 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
 
         GET /deviceManagement/configurationSettings
 
-        Documented response: 200.
+        Documented response: 200 OK.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7.
         """
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
@@ -201,6 +227,8 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.AsyncPager(
             self._core,

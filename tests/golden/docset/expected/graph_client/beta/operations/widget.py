@@ -23,6 +23,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Widget:
         """Get widget
 
@@ -30,10 +32,14 @@ class _WidgetOperations:
 
         GET /widgets/{id}
 
-        Documented response: 200.
+        Parameters:
+        - widget_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/beta/api/widget-get.md:7."""
         # from docs_input/beta/api/widget-get.md:7
         from ..models.widget import Widget
 
@@ -53,6 +59,8 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -67,6 +75,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Widget:
         """Get widget
 
@@ -74,10 +84,14 @@ class _AsyncWidgetOperations:
 
         GET /widgets/{id}
 
-        Documented response: 200.
+        Parameters:
+        - widget_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/beta/api/widget-get.md:7."""
         # from docs_input/beta/api/widget-get.md:7
         from ..models.widget import Widget
 
@@ -97,5 +111,7 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)

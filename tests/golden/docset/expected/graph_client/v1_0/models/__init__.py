@@ -28,12 +28,13 @@ _rt.register_models(
 
 __all__ = sorted(_MODULES)
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
-    from .entity import Entity
-    from .part import Part
-    from .special_widget import SpecialWidget
-    from .widget import Widget
-    from .widget_color import WidgetColor
+    from .entity import Entity as Entity
+    from .part import Part as Part
+    from .special_widget import SpecialWidget as SpecialWidget
+    from .widget import Widget as Widget
+    from .widget_color import WidgetColor as WidgetColor
 
 
 def __getattr__(name: str) -> _t.Any:

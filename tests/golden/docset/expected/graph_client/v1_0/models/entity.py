@@ -15,6 +15,7 @@ class Entity(_rt.GraphModel):
 
     # from docs_input/v1.0/resources/entity.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.entity"
+    READ_ONLY: _t.ClassVar[tuple[str, ...]] = ("id",)
 
-    id: str | None = Field(default=None, alias="id")
+    id: str | None = Field(default=None)
     """The identifier. Read-only."""

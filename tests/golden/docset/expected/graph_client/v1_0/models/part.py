@@ -16,11 +16,15 @@ class Part(_rt.GraphModel):
     # from docs_input/v1.0/resources/part.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.part"
 
-    name: str | None = Field(default=None, alias="name")
+    name: str | None = Field(default=None)
     """Name of the part."""
 
-    count: int | None = Field(default=None, alias="count")
+    count: int | None = Field(default=None)
     """How many."""
 
-    replaced_after: _rt.Duration | None = Field(default=None, alias="replacedAfter")
+    replaced_after: _rt.Duration | None = Field(
+        default=None,
+        validation_alias="replacedAfter",
+        serialization_alias="replacedAfter",
+    )
     """When to replace it."""

@@ -17,7 +17,7 @@ class SpecialWidget(Widget):
     # from docs_input/v1.0/resources/specialwidget.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.specialWidget"
 
-    power: int | None = Field(default=None, alias="power")
+    power: int | None = Field(default=None)
     """How special it is."""
 
 

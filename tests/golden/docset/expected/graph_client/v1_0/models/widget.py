@@ -16,35 +16,45 @@ class Widget(Entity):
 
     # from docs_input/v1.0/resources/widget.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.widget"
+    READ_ONLY: _t.ClassVar[tuple[str, ...]] = ("createdDateTime",)
 
-    display_name: str | None = Field(default=None, alias="displayName")
+    display_name: str | None = Field(
+        default=None,
+        validation_alias="displayName",
+        serialization_alias="displayName",
+    )
     """The name shown to people."""
 
-    size: int | None = Field(default=None, alias="size")
+    size: int | None = Field(default=None)
     """Size in centimetres."""
 
-    weight: _rt.Double | None = Field(default=None, alias="weight")
+    weight: _rt.Double | None = Field(default=None)
     """Weight in grams."""
 
     created_date_time: _rt.DateTimeOffset | None = Field(
         default=None,
-        alias="createdDateTime",
+        validation_alias="createdDateTime",
+        serialization_alias="createdDateTime",
     )
     """When it was made. Read-only."""
 
-    made_on: _rt.Date | None = Field(default=None, alias="madeOn")
+    made_on: _rt.Date | None = Field(
+        default=None,
+        validation_alias="madeOn",
+        serialization_alias="madeOn",
+    )
     """The day it was made."""
 
-    tags: list[str] | None = Field(default=None, alias="tags")
+    tags: list[str] | None = Field(default=None)
     """Free tags."""
 
-    color: WidgetColor | None = Field(default=None, alias="color")
+    color: WidgetColor | None = Field(default=None)
     """The colour."""
 
-    parts: list[Part] | None = Field(default=None, alias="parts")
+    parts: list[Part] | None = Field(default=None)
     """What it is made of."""
 
-    owner: Widget | None = Field(default=None, alias="owner")
+    owner: Widget | None = Field(default=None)
     """The widget this one belongs to."""
 
 

@@ -25,6 +25,8 @@ class _ReportsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _t.Any:
         """reportRoot: getWidgetCounts
 
@@ -32,10 +34,14 @@ class _ReportsOperations:
 
         GET /reports/getWidgetCounts(period='{period_value}')
 
-        Documented response: 200.
+        Parameters:
+        - period_value: D7, D30 or D90.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/reportroot-getwidgetcounts.md:7."""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
         response = self._core.request(
@@ -54,8 +60,10 @@ class _ReportsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
-        return _rt.parse_json(response) if response.content else None
+        return _rt.parse_any(response)
 
 
 class _AsyncReportsOperations:
@@ -68,6 +76,8 @@ class _AsyncReportsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _t.Any:
         """reportRoot: getWidgetCounts
 
@@ -75,10 +85,14 @@ class _AsyncReportsOperations:
 
         GET /reports/getWidgetCounts(period='{period_value}')
 
-        Documented response: 200.
+        Parameters:
+        - period_value: D7, D30 or D90.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/reportroot-getwidgetcounts.md:7."""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
         response = await self._core.request(
@@ -97,5 +111,7 @@ class _AsyncReportsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
-        return _rt.parse_json(response) if response.content else None
+        return _rt.parse_any(response)

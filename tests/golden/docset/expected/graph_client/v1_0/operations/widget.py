@@ -16,6 +16,10 @@ _PATHS_GET_WIDGET = (
 )
 
 _PATHS_LIST_WIDGETS = (("/widgets",),)
+_PERMISSIONS_LIST_WIDGETS = (
+    "Delegated (work or school account): Widget.Read, Widget.ReadWrite.All",
+    "Application: Widget.Read.All",
+)
 
 _PATHS_WIDGET_RESTORE = (("/widgets/", "widget_id", "/restore"),)
 
@@ -35,19 +39,27 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Widget:
         """Get widget
 
         Read a widget.
 
         GET /widgets/{id}
-
         GET /shelves/{shelf-id}/widgets/{id}
 
-        Documented response: 200.
+        Parameters:
+        - widget_id: path parameter
+        - shelf_id: path parameter
+        - expand: the OData $expand query option
+        - select: the OData $select query option
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-get.md:7."""
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
@@ -72,6 +84,8 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -85,6 +99,8 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _rt.Pager[Widget]:
         """List widgets
 
@@ -92,10 +108,22 @@ class _WidgetOperations:
 
         GET /widgets
 
-        Documented response: 200.
+        Parameters:
+        - filter: the OData $filter query option
+        - select: the OData $select query option
+        - top: the OData $top query option
+        - consistency_level: the ConsistencyLevel header; eventual. Required when $filter is used.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Permissions (in the page's order):
+        - Delegated (work or school account): Widget.Read, Widget.ReadWrite.All
+        - Delegated (personal Microsoft account): not supported
+        - Application: Widget.Read.All
+
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-list.md:7."""
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
@@ -119,6 +147,9 @@ class _WidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
+            permissions=_PERMISSIONS_LIST_WIDGETS,
         )
         return _rt.Pager(self._core, response, Widget)
 
@@ -130,6 +161,9 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> Widget:
         """widget: restore
 
@@ -137,10 +171,14 @@ class _WidgetOperations:
 
         POST /widgets/{id}/restore
 
-        Documented response: 200.
+        Parameters:
+        - widget_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-restore.md:7."""
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
@@ -157,10 +195,13 @@ class _WidgetOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -173,6 +214,9 @@ class _WidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> None:
         """Update widget
 
@@ -180,10 +224,15 @@ class _WidgetOperations:
 
         PATCH /widgets/{id}
 
-        Documented response: 204.
+        Parameters:
+        - widget_id: path parameter
+        - if_match: the If-Match header
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 204 No Content.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-update.md:7."""
         # from docs_input/v1.0/api/widget-update.md:7
         from ..models.widget import Widget
 
@@ -199,12 +248,15 @@ class _WidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(body, patch=True),
+            extra_body=extra_body,
             headers={
                 "If-Match": if_match,
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None
 
@@ -222,19 +274,27 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Widget:
         """Get widget
 
         Read a widget.
 
         GET /widgets/{id}
-
         GET /shelves/{shelf-id}/widgets/{id}
 
-        Documented response: 200.
+        Parameters:
+        - widget_id: path parameter
+        - shelf_id: path parameter
+        - expand: the OData $expand query option
+        - select: the OData $select query option
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-get.md:7."""
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
@@ -259,6 +319,8 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -272,6 +334,8 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> _rt.AsyncPager[Widget]:
         """List widgets
 
@@ -279,10 +343,22 @@ class _AsyncWidgetOperations:
 
         GET /widgets
 
-        Documented response: 200.
+        Parameters:
+        - filter: the OData $filter query option
+        - select: the OData $select query option
+        - top: the OData $top query option
+        - consistency_level: the ConsistencyLevel header; eventual. Required when $filter is used.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Permissions (in the page's order):
+        - Delegated (work or school account): Widget.Read, Widget.ReadWrite.All
+        - Delegated (personal Microsoft account): not supported
+        - Application: Widget.Read.All
+
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-list.md:7."""
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
@@ -306,6 +382,9 @@ class _AsyncWidgetOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
+            permissions=_PERMISSIONS_LIST_WIDGETS,
         )
         return _rt.AsyncPager(self._core, response, Widget)
 
@@ -317,6 +396,9 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> Widget:
         """widget: restore
 
@@ -324,10 +406,14 @@ class _AsyncWidgetOperations:
 
         POST /widgets/{id}/restore
 
-        Documented response: 200.
+        Parameters:
+        - widget_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-restore.md:7."""
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
@@ -344,10 +430,13 @@ class _AsyncWidgetOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -360,6 +449,9 @@ class _AsyncWidgetOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> None:
         """Update widget
 
@@ -367,10 +459,15 @@ class _AsyncWidgetOperations:
 
         PATCH /widgets/{id}
 
-        Documented response: 204.
+        Parameters:
+        - widget_id: path parameter
+        - if_match: the If-Match header
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 204 No Content.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-update.md:7."""
         # from docs_input/v1.0/api/widget-update.md:7
         from ..models.widget import Widget
 
@@ -386,11 +483,14 @@ class _AsyncWidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(body, patch=True),
+            extra_body=extra_body,
             headers={
                 "If-Match": if_match,
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None

@@ -29,6 +29,8 @@ class _WidgetsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> int:
         """Count widgets
 
@@ -36,8 +38,12 @@ class _WidgetsOperations:
 
         GET /widgets/$count
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Parameters:
+        - consistency_level: the ConsistencyLevel header; eventual. Required.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-count.md:7."""
         # from docs_input/v1.0/api/widget-count.md:7
 
         response = self._core.request(
@@ -55,6 +61,8 @@ class _WidgetsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -66,6 +74,8 @@ class _WidgetsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Remove widget owner
 
@@ -73,10 +83,15 @@ class _WidgetsOperations:
 
         DELETE /widgets/{id}/owners/{id}/$ref
 
-        Documented response: 204.
+        Parameters:
+        - widget_id: path parameter
+        - owner_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 204 No Content.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-delete-owner.md:7."""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
         response = self._core.request(
@@ -96,6 +111,8 @@ class _WidgetsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None
 
@@ -106,6 +123,8 @@ class _WidgetsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Delete widget
 
@@ -113,10 +132,14 @@ class _WidgetsOperations:
 
         DELETE /widgets/{id}
 
-        Documented response: 204.
+        Parameters:
+        - widget_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 204 No Content.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-delete.md:7."""
         # from docs_input/v1.0/api/widget-delete.md:7
 
         response = self._core.request(
@@ -135,6 +158,8 @@ class _WidgetsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None
 
@@ -149,6 +174,8 @@ class _AsyncWidgetsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> int:
         """Count widgets
 
@@ -156,8 +183,12 @@ class _AsyncWidgetsOperations:
 
         GET /widgets/$count
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Parameters:
+        - consistency_level: the ConsistencyLevel header; eventual. Required.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-count.md:7."""
         # from docs_input/v1.0/api/widget-count.md:7
 
         response = await self._core.request(
@@ -175,6 +206,8 @@ class _AsyncWidgetsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -186,6 +219,8 @@ class _AsyncWidgetsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Remove widget owner
 
@@ -193,10 +228,15 @@ class _AsyncWidgetsOperations:
 
         DELETE /widgets/{id}/owners/{id}/$ref
 
-        Documented response: 204.
+        Parameters:
+        - widget_id: path parameter
+        - owner_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 204 No Content.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-delete-owner.md:7."""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
         response = await self._core.request(
@@ -216,6 +256,8 @@ class _AsyncWidgetsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None
 
@@ -226,6 +268,8 @@ class _AsyncWidgetsOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Delete widget
 
@@ -233,10 +277,14 @@ class _AsyncWidgetsOperations:
 
         DELETE /widgets/{id}
 
-        Documented response: 204.
+        Parameters:
+        - widget_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 204 No Content.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/api/widget-delete.md:7."""
         # from docs_input/v1.0/api/widget-delete.md:7
 
         response = await self._core.request(
@@ -255,5 +303,7 @@ class _AsyncWidgetsOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None

@@ -34,15 +34,16 @@ _rt.register_models(
 
 __all__ = sorted(_MODULES)
 
+# Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
-    from .colour import Colour
-    from .field import Field_
-    from .foo_bar import FooBar
-    from .foo_bar_2 import FooBar_2
-    from .graph_client import GraphClient_
-    from .named_thing import NamedThing
-    from .none import None_
-    from .thing import Thing
+    from .colour import Colour as Colour
+    from .field import Field_ as Field_
+    from .foo_bar import FooBar as FooBar
+    from .foo_bar_2 import FooBar_2 as FooBar_2
+    from .graph_client import GraphClient_ as GraphClient_
+    from .named_thing import NamedThing as NamedThing
+    from .none import None_ as None_
+    from .thing import Thing as Thing
 
 
 def __getattr__(name: str) -> _t.Any:

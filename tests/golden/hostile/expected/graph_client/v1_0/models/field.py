@@ -16,19 +16,19 @@ class Field_(_rt.GraphModel):
     # from docs_input/v1.0/field.md:6
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.field"
 
-    id: str | None = Field(default=None, alias="id")
+    id: str | None = Field(default=None)
     """The id."""
 
-    client: GraphClient_ | None = Field(default=None, alias="client")
+    client: GraphClient_ | None = Field(default=None)
     """A model named like the client."""
 
-    colour: Colour | None = Field(default=None, alias="colour")
+    colour: Colour | None = Field(default=None)
     """An enum with hostile members."""
 
-    same: FooBar_2 | None = Field(default=None, alias="same")
+    same: FooBar_2 | None = Field(default=None)
     """One of two models whose names differ by snake-casing."""
 
-    other: FooBar | None = Field(default=None, alias="other")
+    other: FooBar | None = Field(default=None)
     """The other one."""
 
 

@@ -16,5 +16,5 @@ class FooBar(_rt.GraphModel):
     # from docs_input/v1.0/foo_bar.md:1
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.foo_bar"
 
-    b: str | None = Field(default=None, alias="b")
+    b: str | None = Field(default=None)
     """B."""

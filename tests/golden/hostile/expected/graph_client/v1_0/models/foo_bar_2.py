@@ -16,5 +16,5 @@ class FooBar_2(_rt.GraphModel):
     # from docs_input/v1.0/foobar.md:1
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.fooBar"
 
-    a: str | None = Field(default=None, alias="a")
+    a: str | None = Field(default=None)
     """A."""

@@ -16,10 +16,10 @@ class GraphClient_(_rt.GraphModel):
     # from docs_input/v1.0/graphclient.md:6
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.graphClient"
 
-    token: str | None = Field(default=None, alias="token")
+    token: str | None = Field(default=None)
     """Named like the tests' TOKEN constant."""
 
-    field: Field_ | None = Field(default=None, alias="field")
+    field: Field_ | None = Field(default=None)
     """Back to the Field model."""
 
 

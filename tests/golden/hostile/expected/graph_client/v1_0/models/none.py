@@ -16,5 +16,9 @@ class None_(_rt.GraphModel):
     # from docs_input/v1.0/None.md:1
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.None"
 
-    token: str | None = Field(default=None, alias="TOKEN")
+    token: str | None = Field(
+        default=None,
+        validation_alias="TOKEN",
+        serialization_alias="TOKEN",
+    )
     """A property in capitals."""

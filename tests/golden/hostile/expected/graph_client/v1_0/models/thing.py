@@ -16,26 +16,42 @@ class Thing(_rt.GraphModel):
     # from docs_input/v1.0/inject-create.md:29
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.thing"
 
-    name: str | None = Field(default=None, alias='name"""')
+    name: str | None = Field(
+        default=None,
+        validation_alias='name"""',
+        serialization_alias='name"""',
+    )
     """Ends a docstring: \"\"\" and a backslash at the end |"""
 
-    x_import: str | None = Field(default=None, alias="x'''import")
+    x_import: str | None = Field(
+        default=None,
+        validation_alias="x'''import",
+        serialization_alias="x'''import",
+    )
     """{{ 7*7 }} {% for x in range(3) %}{{ x }}{% endfor %}"""
 
-    os_system_touch: str | None = Field(default=None, alias="os.system('touch")
+    os_system_touch: str | None = Field(
+        default=None,
+        validation_alias="os.system('touch",
+        serialization_alias="os.system('touch",
+    )
     """$(touch docgen-pwned); rm -rf /"""
 
-    x: int | None = Field(default=None, alias="{{x}}")
+    x: int | None = Field(
+        default=None,
+        validation_alias="{{x}}",
+        serialization_alias="{{x}}",
+    )
     """jinja name"""
 
-    line: str | None = Field(default=None, alias="line")
+    line: str | None = Field(default=None)
     """A line separator here: and a paragraph one: and NEL: end"""
 
-    when: _rt.DateTimeOffset | None = Field(default=None, alias="when")
+    when: _rt.DateTimeOffset | None = Field(default=None)
     """A date that a page may fill with anything."""
 
-    count: int | None = Field(default=None, alias="count")
+    count: int | None = Field(default=None)
     """A number that a page may fill with anything."""
 
-    ctrl: str | None = Field(default=None, alias="ctrl")
+    ctrl: str | None = Field(default=None)
     """NUL-free but bell \x07 and escape \x1b and form feed end"""

@@ -22,6 +22,8 @@ class _CloseOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Close
 
@@ -29,10 +31,11 @@ class _CloseOperations:
 
         POST /close
 
-        Documented response: 204.
+        Documented response: 204 No Content.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/close.md:6."""
         # from docs_input/v1.0/close.md:6
 
         response = self._core.request(
@@ -49,6 +52,8 @@ class _CloseOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None
 
@@ -62,6 +67,8 @@ class _AsyncCloseOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Close
 
@@ -69,10 +76,11 @@ class _AsyncCloseOperations:
 
         POST /close
 
-        Documented response: 204.
+        Documented response: 204 No Content.
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/close.md:6."""
         # from docs_input/v1.0/close.md:6
 
         response = await self._core.request(
@@ -89,5 +97,7 @@ class _AsyncCloseOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return None

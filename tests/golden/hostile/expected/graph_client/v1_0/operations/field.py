@@ -23,6 +23,8 @@ class _FieldOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Field_:
         """Get field
 
@@ -30,10 +32,14 @@ class _FieldOperations:
 
         GET /fields/{id}
 
-        Documented response: 200.
+        Parameters:
+        - field_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6."""
         # from docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6
         from ..models.field import Field_
 
@@ -53,6 +59,8 @@ class _FieldOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Field_)
 
@@ -67,6 +75,8 @@ class _AsyncFieldOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
     ) -> Field_:
         """Get field
 
@@ -74,10 +84,14 @@ class _AsyncFieldOperations:
 
         GET /fields/{id}
 
-        Documented response: 200.
+        Parameters:
+        - field_id: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 200 OK.
+
+        params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6."""
         # from docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6
         from ..models.field import Field_
 
@@ -97,5 +111,7 @@ class _AsyncFieldOperations:
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Field_)

@@ -45,6 +45,9 @@ class _NamedThingOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> NamedThing:
         """Create namedThing
 
@@ -52,10 +55,19 @@ class _NamedThingOperations:
 
         POST /things/{class}/items/{body}/{params}/{headers}/{self}/{response}
 
-        Documented response: 201.
+        Parameters:
+        - class_: path parameter
+        - body_: path parameter
+        - params_: path parameter
+        - headers_: path parameter
+        - self_: path parameter
+        - response_: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/names-create.md:7."""
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 
@@ -77,10 +89,13 @@ class _NamedThingOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, NamedThing)
 
@@ -101,6 +116,9 @@ class _AsyncNamedThingOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> NamedThing:
         """Create namedThing
 
@@ -108,10 +126,19 @@ class _AsyncNamedThingOperations:
 
         POST /things/{class}/items/{body}/{params}/{headers}/{self}/{response}
 
-        Documented response: 201.
+        Parameters:
+        - class_: path parameter
+        - body_: path parameter
+        - params_: path parameter
+        - headers_: path parameter
+        - self_: path parameter
+        - response_: path parameter
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/names-create.md:7."""
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 
@@ -133,9 +160,12 @@ class _AsyncNamedThingOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, NamedThing)

@@ -27,6 +27,9 @@ class _ThingOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> Thing:
         """Create thing\\\"\\\"\\\"; import os; os.system('touch docgen-pwned') #
 
@@ -34,10 +37,15 @@ class _ThingOperations:
 
         POST /things/{thing-id}/x\"\"\"';os.system('touch docgen-pwned')
 
-        Documented response: 201.
+        Parameters:
+        - thing_id: path parameter
+        - x_evil: the X-Evil header
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/inject-create.md:7."""
         # from docs_input/v1.0/inject-create.md:7
         from ..models.thing import Thing
 
@@ -54,11 +62,14 @@ class _ThingOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 "X-Evil": x_evil,
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Thing)
 
@@ -75,6 +86,9 @@ class _AsyncThingOperations:
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
+        timeout: _rt.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_body: _t.Mapping[str, _t.Any] | None = None,
     ) -> Thing:
         """Create thing\\\"\\\"\\\"; import os; os.system('touch docgen-pwned') #
 
@@ -82,10 +96,15 @@ class _AsyncThingOperations:
 
         POST /things/{thing-id}/x\"\"\"';os.system('touch docgen-pwned')
 
-        Documented response: 201.
+        Parameters:
+        - thing_id: path parameter
+        - x_evil: the X-Evil header
 
-        params and headers add query parameters and headers; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
-        """
+        Documented response: 201 Created.
+
+        params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
+
+        From docs_input/v1.0/inject-create.md:7."""
         # from docs_input/v1.0/inject-create.md:7
         from ..models.thing import Thing
 
@@ -102,10 +121,13 @@ class _AsyncThingOperations:
                 **(params or {}),
             },
             json_body=_rt.dump_body(body),
+            extra_body=extra_body,
             headers={
                 "X-Evil": x_evil,
                 **(headers or {}),
             },
             expected=_rt.SUCCESS,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         return _rt.parse_model(response, Thing)
