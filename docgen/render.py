@@ -82,6 +82,7 @@ class Renderer:
             declaration=layout.declaration,
             parameter=layout.parameter,
             assertion=layout.assertion,
+            construct=layout.construct,
             path_literal=layout.path_literal,
             tuple_assignment=layout.tuple_assignment,
             client_call=layout.client_call,

@@ -32,13 +32,18 @@ def test_every_page_is_processed_without_errors(corpus_build) -> None:
     assert re.search(rf"^{pages} pages,", result.stdout, re.MULTILINE), result.stdout
 
 
-def test_at_least_97_percent_of_testable_examples_become_tests(corpus_build) -> None:
+def test_at_least_97_percent_of_testable_examples_become_tests_or_name_a_docs_disagreement(corpus_build) -> None:
+    """Placeholder URLs count as testable; an example whose keys its model does not declare
+    (DG407: the page's example and tables disagree) is reported to the docs owners instead of
+    becoming a test that would pass with the key carried as an untyped extra."""
     _, result = corpus_build
     match = re.search(r"(\d+) testable .*?, (\d+) of those became tests", result.stdout)
     assert match, result.stdout
     testable, tested = map(int, match.groups())
-    assert testable > 150
-    assert tested / testable >= 0.97, result.stdout
+    disagree = re.search(r"(\d+) a documented key is not declared by its model", result.stdout)
+    assert testable > 350  # placeholder URLs are tested
+    assert tested / testable >= 0.80, result.stdout
+    assert (tested + int(disagree.group(1) if disagree else 0)) / testable >= 0.97, result.stdout
     assert "examples not tested:" in result.stdout  # skipped ones are listed with reasons
 
 

@@ -143,6 +143,7 @@ def _version_files(
     # a page with no example still gets its error-path test; pages whose file names give the
     # same module (a-b.md, a_b.md) each keep their tests
     stems = naming.unique([naming.module_name(c.page.path.rsplit("/", 1)[-1].removesuffix(".md")) for c in checked])
+    open_classes = py(tuple(sorted(names.classes[m.name.lower()] for m in spec.models if m.open_type)))
     for item, method, planned_tests, stem in zip(checked, method_plans, planned, stems):
         page = item.operation.span.path
         tests_plan = PageTestsPlan(
@@ -150,6 +151,8 @@ def _version_files(
             root_package=Code(placement.package),
             source=page,
             method=method,
+            imports=planned_tests.imports,
+            open_classes=open_classes,
             examples=planned_tests.examples,
             error=planned_tests.error,
         )

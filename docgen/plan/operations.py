@@ -30,7 +30,7 @@ QUERY_OPTIONS = {
     "skiptoken": builtin("str"),
     "format": builtin("str"),
 }
-_NOT_PARAMETERS = {"authorization", "content-type", "content-length", "accept", "host"}
+NOT_PARAMETERS = {"authorization", "content-type", "content-length", "accept", "host"}
 _PARAMETER_TYPES = {"Int32": "int", "Int64": "int", "Boolean": "bool", "Double": "float", "Single": "float"}
 
 
@@ -112,10 +112,11 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
     taken |= set(options)
     header_params = []
     for header in op.headers:
-        keyword = naming.parameter_name(header.name)
-        if header.name.lower() not in _NOT_PARAMETERS and keyword not in taken:
+        wire = header.name.strip().rstrip(":").strip()  # `Prefer:` as some tables write it
+        keyword = naming.parameter_name(wire)
+        if wire and wire.lower() not in NOT_PARAMETERS and keyword not in taken:
             taken.add(keyword)
-            header_params.append(HeaderParam(wire=header.name, name=keyword))
+            header_params.append(HeaderParam(wire=wire, name=keyword))
     response_key = names.model_key(op.response.type if op.response else None)
     body_key = names.model_key(op.request_body.type if op.request_body else None)
     docs = [op.title, op.description] + [f"{p.method} {p.path}" for p in op.paths]

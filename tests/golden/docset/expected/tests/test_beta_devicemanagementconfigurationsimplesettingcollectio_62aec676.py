@@ -39,6 +39,14 @@ def _call_1(client):
 def _check_1(result: object) -> None:
     assert [item.to_dict() for item in result.items] == RESPONSE_1["value"]
     assert result.next_link == RESPONSE_1.get("@odata.nextLink")
+    for item in result.items:
+        assert isinstance(
+            item,
+            DeviceManagementConfigurationSimpleSettingCollectionDefinition,
+        )
+    assert result.items[0].id == "d1"
+    assert result.items[0].maximum_count == 2
+    support.check_no_extras(result.items, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
