@@ -3,6 +3,7 @@ operations modules that group them."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -80,19 +81,35 @@ class OperationsModulePlan(FilePlan):
 
 
 def method_names(pages: list[Page], sink: Sink) -> list[Code]:
-    """Names from page titles. Pages whose titles give the same name are all named after
-    their file instead (stable: only pages sharing a title affect each other)."""
-    wanted = [naming.method_name(p.operation.title) for p in pages]  # type: ignore[union-attr]
-    counts = {name: wanted.count(name) for name in wanted}
+    """Names from each page's REST call (`naming.rest_method_name`: its first documented path).
+    Pages whose calls give the same name are told apart by their paths, each of them naming
+    one, two, then three enclosing resources (`list_user_messages`, `list_mail_folder_messages`);
+    pages whose paths cannot tell them apart (one REST call documented per derived type) are
+    named after their titles, articles dropped, and when titles collide too, after their files
+    (DG501). A name thus depends on its own page, and on another page only when both give the
+    same name."""
+    ops = [p.operation for p in pages]
+    calls = [(op.paths[0].method, op.paths[0].path, op.title) for op in ops]  # type: ignore[union-attr]
+    wanted = [naming.rest_method_name(*call) for call in calls]
+    for parents in (1, 2, 3):
+        counts = Counter(wanted)
+        wanted = [
+            naming.rest_method_name(*call, parents=parents) if counts[name] > 1 else name
+            for call, name in zip(calls, wanted)
+        ]
+    counts = Counter(wanted)
+    titled = [naming.title_method_name(call[2]) if counts[name] > 1 else name for call, name in zip(calls, wanted)]
+    by_title = Counter(titled)
     result = []
-    for page, name in zip(pages, wanted):
+    for page, name, title in zip(pages, wanted, titled):
         if counts[name] > 1:
             stem = page.path.rsplit("/", 1)[-1].removesuffix(".md")
-            qualified = naming.method_name(stem)
+            qualified = title if by_title[title] == 1 else naming.method_name(stem)
             sink.report(
                 "DG501",
                 page.span,
-                f"method name {name!r} is shared by {counts[name]} pages; this one is {qualified!r}",
+                f"method name {name!r} is shared by {counts[name]} pages whose paths do not tell them apart; "
+                f"this one is {qualified!r}",
             )
             name = qualified
         result.append(name)

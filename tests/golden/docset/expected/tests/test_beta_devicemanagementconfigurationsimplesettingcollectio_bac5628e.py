@@ -50,9 +50,7 @@ def _call_1(client):
             ),
         ],
     )
-    return client.create_device_management_configuration_simple_setting_collection_definition(
-        body,
-    )
+    return client.create_configuration_setting(body)
 
 
 def _check_1(result: object) -> None:
@@ -102,7 +100,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_device_management_configuration_simple_setting_collection_definition_error(
+def test_create_configuration_setting_error(
     run,
     status: int,
     error: type,
@@ -111,9 +109,7 @@ def test_create_device_management_configuration_simple_setting_collection_defini
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_device_management_configuration_simple_setting_collection_definition(
-                REQUEST_1,
-            ),
+            lambda client: client.create_configuration_setting(REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -28,7 +28,7 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.widget_restore("w1", REQUEST_1)
+    return client.restore_widget("w1", REQUEST_1)
 
 
 def _check_1(result: object) -> None:
@@ -71,7 +71,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_widget_restore_error(
+def test_restore_widget_error(
     run,
     status: int,
     error: type,
@@ -80,7 +80,7 @@ def test_widget_restore_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.widget_restore("w1", REQUEST_1),
+            lambda client: client.restore_widget("w1", REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

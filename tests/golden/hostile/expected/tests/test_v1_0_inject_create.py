@@ -25,7 +25,7 @@ from graph_client.v1_0.models.thing import Thing
     ],
     ids=["sync", "async"],
 )
-def test_create_thing_import_os_os_system_touch_docgen_pwned_error(
+def test_create_thing_error(
     run,
     status: int,
     error: type,
@@ -34,10 +34,7 @@ def test_create_thing_import_os_os_system_touch_docgen_pwned_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_thing_import_os_os_system_touch_docgen_pwned(
-                "thing_id-value",
-                {},
-            ),
+            lambda client: client.create_thing("thing_id-value", {}),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

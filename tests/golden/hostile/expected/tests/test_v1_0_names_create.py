@@ -30,7 +30,7 @@ def _call_1(client):
     body = NamedThing(
         url="only the lower-case one",
     )
-    return client.create_named_thing("k1", "k2", "k3", "k4", "k5", "k6", body)
+    return client.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
 
 
 def _check_1(result: object) -> None:
@@ -78,7 +78,7 @@ def _call_2(client):
     body = NamedThing(
         user_id_3="named like the error test",
     )
-    return client.create_named_thing("k1", "k2", "k3", "k4", "k5", "k6", body)
+    return client.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
 
 
 def _check_2(result: object) -> None:
@@ -91,7 +91,7 @@ def _check_2(result: object) -> None:
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
-def test_create_named_thing_error_2(run) -> None:
+def test_create_named_thing_error(run) -> None:
     """Example request at docs_input/v1.0/names-create.md:136, response at docs_input/v1.0/names-create.md:146."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
@@ -120,7 +120,7 @@ def test_create_named_thing_error_2(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_named_thing_error(
+def test_create_item_error(
     run,
     status: int,
     error: type,
@@ -129,7 +129,7 @@ def test_create_named_thing_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_named_thing(
+            lambda client: client.create_item(
                 "k1",
                 "k2",
                 "k3",

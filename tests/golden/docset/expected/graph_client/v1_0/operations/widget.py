@@ -17,7 +17,7 @@ _PATHS_GET_WIDGET = (
 
 _PATHS_LIST_WIDGETS = (("/widgets",),)
 
-_PATHS_WIDGET_RESTORE = (("/widgets/", "widget_id", "/restore"),)
+_PATHS_RESTORE_WIDGET = (("/widgets/", "widget_id", "/restore"),)
 
 _PATHS_UPDATE_WIDGET = (("/widgets/", "widget_id", ""),)
 
@@ -122,7 +122,7 @@ class _WidgetOperations:
         )
         return _rt.Pager(self._core, response, Widget)
 
-    def widget_restore(
+    def restore_widget(
         self,
         widget_id: str,
         body: _t.Mapping[str, _t.Any],
@@ -147,7 +147,7 @@ class _WidgetOperations:
         response = self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_WIDGET_RESTORE,
+                _PATHS_RESTORE_WIDGET,
                 {
                     "widget_id": widget_id,
                 },
@@ -309,7 +309,7 @@ class _AsyncWidgetOperations:
         )
         return _rt.AsyncPager(self._core, response, Widget)
 
-    async def widget_restore(
+    async def restore_widget(
         self,
         widget_id: str,
         body: _t.Mapping[str, _t.Any],
@@ -334,7 +334,7 @@ class _AsyncWidgetOperations:
         response = await self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_WIDGET_RESTORE,
+                _PATHS_RESTORE_WIDGET,
                 {
                     "widget_id": widget_id,
                 },
