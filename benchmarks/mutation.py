@@ -220,8 +220,11 @@ def main() -> int:
         mutants = [m for t in sample for m in mutants_of(t, build, rng)]
         counts: dict[str, list[int]] = {}
         survivors = []
-        for mutant in mutants:
+        for number, mutant in enumerate(mutants, 1):
             dead = killed(mutant, build)
+            print(
+                f"[{number}/{len(mutants)}] {'killed' if dead else 'SURVIVED'} {mutant.kind} {mutant.test}", flush=True
+            )
             tally = counts.setdefault(mutant.kind, [0, 0])
             tally[0] += dead
             tally[1] += 1

@@ -96,6 +96,17 @@ def parameter(name: str, kinds: list[str], indent: int) -> Code:
     return Code(f"{name}: (\n{items}\n{' ' * indent})")
 
 
+def keyword_parameter(name: str, annotation: str, indent: int) -> Code:
+    """`name: annotation | None = None` in a signature, split as black splits it."""
+    line = f"{name}: {annotation} | None = None"
+    pad, inner = " " * indent, " " * (indent + 4)
+    if indent + len(line) + 1 <= LINE_LENGTH:
+        return Code(line)
+    if indent + 4 + len(f"{annotation} | None") <= LINE_LENGTH:
+        return Code(f"{name}: (\n{inner}{annotation} | None\n{pad}) = None")
+    return Code(f"{name}: (\n{inner}{annotation}\n{inner}| None\n{pad}) = None")
+
+
 def assertion(attribute: str, literal: str, parse: str, indent: int, compare: str = "==", bare: bool = False) -> Code:
     """`assert result.<attribute> == <literal>` (or `== <parse><literal>)`, for a parsing call
     such as `_date.fromisoformat(`; `is` for None; `bare`: the attribute is an expression of its

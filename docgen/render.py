@@ -81,6 +81,7 @@ class Renderer:
             class_line=layout.class_line,
             declaration=layout.declaration,
             parameter=layout.parameter,
+            keyword_parameter=layout.keyword_parameter,
             assertion=layout.assertion,
             construct=layout.construct,
             path_literal=layout.path_literal,

@@ -71,6 +71,7 @@ class ExampleTest:
     response_span: Code
     checks: tuple[Check, ...]
     construct: Construct | None  # the request body built through attributes (else the documented mapping)
+    arguments: tuple[tuple[Code, Any], ...]  # locals for action parameters: (name, value or Construct)
     eligible: bool  # among the examples docgen promises to test (validate.eligible)
 
 
@@ -121,7 +122,15 @@ def plan_tests(checked: CheckedOperation, method: MethodPlan, names: Names) -> P
             through_url.append(example)
         tests.append(test)
     # the error test makes the first example's call, with the body as the documented mapping
-    first = replace(tests[0].call, body=tests[0].request_const if method.takes_body else None) if tests else None
+    first = None
+    if tests:
+        body = tests[0].request_const if method.takes_body else None
+        # the error test has no action locals: the documented body goes through body=
+        action = {str(p.name) for p in method.body_params} | {"body"}
+        keep = tuple(k for k in tests[0].call.kwargs if str(k.name) not in action)
+        if method.body_params:
+            keep, body = keep + (Keyword(name=Code("body"), value=tests[0].request_const),), None
+        first = replace(tests[0].call, body=body, kwargs=keep)
     imports = {(i.module, i.class_name): i for i in method.imports}
     for key in sorted(needed):
         imports.setdefault(
@@ -239,8 +248,26 @@ def _test(
                 checks += _attribute_checks(item, model, names, f"items[{position}].")
     construct = None
     body_model = checked.shape.body_model
+    arguments: list[tuple[Code, Any]] = []
+    action_kwargs: list[Keyword] = []
     if method.takes_body and body_model is not None and isinstance(body, dict):
         construct = body_construct(body, body_model, names, needed)
+    elif method.body_params and isinstance(body, dict):
+        # action parameters: each documented key through its typed keyword, the rest through body=
+        types = {f.name: f.type for f in checked.operation.request_body.fields}  # type: ignore[union-attr]
+        params = {p.wire: p for p in method.body_params}
+        rest = {}
+        for wire, value in body.items():
+            param = params.get(wire)
+            if param is None or value is None:  # a documented null is sent as such, through body=
+                rest[wire] = value
+                continue
+            local = Code(f"_{param.name}")
+            arguments.append((local, _construct_value(value, types[wire], names, needed)))
+            action_kwargs.append(Keyword(name=param.name, value=local))
+        if rest:
+            arguments.append((Code("_body"), rest))
+            action_kwargs.append(Keyword(name=Code("body"), value=Code("_body")))
     request_const, response_const = Code(f"REQUEST_{number}"), Code(f"RESPONSE_{number}")
     is_json = response.body.kind is BodyKind.JSON
     return ExampleTest(
@@ -253,9 +280,11 @@ def _test(
         call=ExampleCall(
             method=method.name,
             args=mapped.args,
-            body=(Code("body") if construct else request_const) if method.takes_body else None,
+            body=(
+                (Code("body") if construct else request_const) if method.takes_body and not method.body_params else None
+            ),
             body_class=None,
-            kwargs=mapped.kwargs,
+            kwargs=mapped.kwargs + tuple(action_kwargs),
         ),
         url=py(mapped.url),
         base_url=py(mapped.base_url),
@@ -269,6 +298,7 @@ def _test(
         response_span=comment(str(response.span)),
         checks=tuple(checks[:_MAX_CHECKS]),
         construct=construct,
+        arguments=tuple(arguments),
         eligible=eligible(example),
     )
 
@@ -278,7 +308,7 @@ def _made_up_call(method: MethodPlan) -> ExampleCall:
     return ExampleCall(
         method=method.name,
         args=tuple(py(f"{p.name}-value") for p in method.required),
-        body=Code("{}") if method.takes_body else None,
+        body=Code("{}") if method.takes_body and not method.body_params else None,
         body_class=None,
         kwargs=tuple(Keyword(name=p.name, value=py(f"{p.name}-value")) for p in method.optional if p.name in first),
     )

@@ -50,6 +50,17 @@ class HeaderParam:
 
 
 @dataclass(**FROZEN)
+class BodyParam:
+    """An action parameter (a request body documented by a parameters table, no model): a
+    typed keyword argument whose value is sent under its documented key."""
+
+    wire: str  # the documented key, printed only through `py`
+    name: Code
+    annotation: TypeExpr
+    model_key: str | None  # the model its annotation names, if any (names' key)
+
+
+@dataclass(**FROZEN)
 class MethodPlan:
     """One generated client method (printed twice: sync and async)."""
 
@@ -63,6 +74,7 @@ class MethodPlan:
     header_params: tuple[HeaderParam, ...]
     takes_body: bool
     body_class: Code | None
+    body_params: tuple[BodyParam, ...]  # action parameters; then `body` is an optional keyword
     result: ResultKind
     response_class: Code | None
     imports: tuple[ImportPlan, ...]  # the model classes it names
@@ -144,6 +156,8 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
         "URL (absolute, or relative to the base URL) instead of one built from the path parameters."
     )
     annotations = _parameter_annotations(op, paths)
+    body_params = _body_params(op, shape, names, taken) if body_key is None else ()
+    model_keys = {k for k in (response_key, body_key) if k} | {p.model_key for p in body_params if p.model_key}
     return MethodPlan(
         name=name,
         http_method=shape.method,
@@ -155,15 +169,27 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
         header_params=tuple(header_params),
         takes_body=shape.takes_body,
         body_class=names.classes[body_key] if body_key else None,
+        body_params=body_params,
         result=shape.result,
         response_class=names.classes[response_key] if response_key else None,
-        imports=tuple(
-            ImportPlan(module=names.modules[k], class_name=names.classes[k])
-            for k in sorted({k for k in (response_key, body_key) if k})
-        ),
+        imports=tuple(ImportPlan(module=names.modules[k], class_name=names.classes[k]) for k in sorted(model_keys)),
         docstring="\n\n".join(d for d in docs if d),
         source=comment(str(op.span)),
     )
+
+
+def _body_params(op: Operation, shape: OperationShape, names: Names, taken: set[str]) -> tuple[BodyParam, ...]:
+    """The rows of a request body's parameters table as keyword arguments, when the body has
+    no model (`assignLicense(addLicenses, removeLicenses)` -> `add_licenses=..., remove_licenses=...`)."""
+    if not shape.takes_body or op.request_body is None or not op.request_body.fields:
+        return ()
+    fields = [f for f in op.request_body.fields if "@" not in f.name]
+    attributes = naming.field_attributes([f.name for f in fields], taken=taken | naming.PARAMETER_RESERVED)
+    result = []
+    for field, attribute in zip(fields, attributes):
+        annotation, needed = names.annotation(field.type)
+        result.append(BodyParam(wire=field.name, name=attribute, annotation=annotation, model_key=needed))
+    return tuple(result)
 
 
 def group_of(op: Operation, names: Names) -> Code:

@@ -28,7 +28,9 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.restore_widget("w1", REQUEST_1)
+    _reason = "mistake"
+    _keep_owner = True
+    return client.restore_widget("w1", reason=_reason, keep_owner=_keep_owner)
 
 
 def _check_1(result: object) -> None:
@@ -80,7 +82,7 @@ def test_restore_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.restore_widget("w1", REQUEST_1),
+            lambda client: client.restore_widget("w1", body=REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

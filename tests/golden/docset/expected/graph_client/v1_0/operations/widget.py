@@ -125,8 +125,10 @@ class _WidgetOperations:
     def restore_widget(
         self,
         widget_id: str,
-        body: _t.Mapping[str, _t.Any],
+        body: _t.Mapping[str, _t.Any] | None = None,
         *,
+        reason: str | None = None,
+        keep_owner: bool | None = None,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
@@ -156,7 +158,19 @@ class _WidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(
+                {
+                    **(body or {}),
+                    **{
+                        key: value
+                        for key, value in [
+                            ("reason", reason),
+                            ("keepOwner", keep_owner),
+                        ]
+                        if value is not None
+                    },
+                }
+            ),
             headers={
                 **(headers or {}),
             },
@@ -312,8 +326,10 @@ class _AsyncWidgetOperations:
     async def restore_widget(
         self,
         widget_id: str,
-        body: _t.Mapping[str, _t.Any],
+        body: _t.Mapping[str, _t.Any] | None = None,
         *,
+        reason: str | None = None,
+        keep_owner: bool | None = None,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
@@ -343,7 +359,19 @@ class _AsyncWidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(
+                {
+                    **(body or {}),
+                    **{
+                        key: value
+                        for key, value in [
+                            ("reason", reason),
+                            ("keepOwner", keep_owner),
+                        ]
+                        if value is not None
+                    },
+                }
+            ),
             headers={
                 **(headers or {}),
             },
