@@ -8,6 +8,7 @@ data (`Skipped`), so the summary counts reasons from it, never from message text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -93,6 +94,7 @@ class SkipReason(StrEnum):
     NO_VALUE_LIST = "the documented collection response has no `value` list"
     UNEXPECTED_RESPONSE = "the response has a body the operation does not document"
     NON_JSON_RESPONSE = "its non-JSON response is not generated"
+    NO_COUNT = "its `$count` response shows no number"
     UNDECLARED = "a documented key is not declared by its model (DG407)"
     QUERY = "its query string cannot be passed through the method"
     HEADER = "a header holds characters HTTP cannot carry"
@@ -287,6 +289,8 @@ def _response_as_documented(example: Example, shape: OperationShape, index: Type
         return Problem(SkipReason.NO_OBJECT, "the documented response has no JSON object to parse")
     if shape.result is ResultKind.PAGER and not (isinstance(body, dict) and isinstance(body.get("value"), list)):
         return Problem(SkipReason.NO_VALUE_LIST, "the documented collection response has no `value` list")
+    if shape.result is ResultKind.COUNT and not re.fullmatch(r"\ufeff?\s*[0-9]+\s*", response.body.text or ""):
+        return Problem(SkipReason.NO_COUNT, "the documented `$count` response shows no number to check")
     if shape.result is ResultKind.NONE and response.body.kind is not BodyKind.NONE:
         return Problem(SkipReason.UNEXPECTED_RESPONSE, "the response has a body the operation does not document")
     if shape.result is ResultKind.JSON and response.body.kind in (BodyKind.TEXT, BodyKind.BINARY):

@@ -136,3 +136,71 @@ def test_an_undeclared_key_carried_as_an_extra_fails_the_check() -> None:
     with pytest.raises(AssertionError, match=r"result.parts\[0\] holds undeclared keys \['nmae'\]"):
         check(Thing.model_validate({"name": "a", "parts": [{"nmae": "b"}]}))
     check(Thing.model_validate({"name": "a", "parts": [{"nmae": "b"}]}), ("Thing",))  # an open type
+
+
+COUNT_PAGE = """# Count widgets
+
+## HTTP request
+
+```http
+GET /widgets/$count
+```
+
+## Request headers
+
+| Name | Description |
+|:-----|:------------|
+| ConsistencyLevel: | eventual. Required. |
+
+## Examples
+
+### Example 1: a number
+
+<!-- {"blockType": "request", "name": "counted"} -->
+```http
+GET https://graph.microsoft.com/v1.0/Widgets/$count?$filter=startswith(displayName, 'a b')
+ConsistencyLevel: eventual
+```
+
+<!-- {"blockType": "response", "name": "counted"} -->
+```http
+HTTP/1.1 200 OK
+Content-type: text/plain
+
+893
+```
+
+### Example 2: no number shown
+
+<!-- {"blockType": "request", "name": "shown_empty"} -->
+```http
+GET https://graph.microsoft.com/v1.0/widgets/$count
+ConsistencyLevel: eventual
+```
+
+<!-- {"blockType": "response", "name": "shown_empty"} -->
+```http
+HTTP/1.1 200 OK
+```
+"""
+
+
+def test_count_with_plain_text_is_tested_and_an_empty_one_is_reported(tmp_path) -> None:
+    from docgen.config import Config
+    from docgen.output import diff_tree, read_tree, write_tree
+    from docgen.pipeline import generate
+    from docgen_helpers import run_pytest
+
+    docs = tmp_path / "docs" / "v1.0"
+    docs.mkdir(parents=True)
+    (docs / "widget-count.md").write_text(COUNT_PAGE, encoding="utf-8")
+    sink = Sink()
+    out = tmp_path / "out"
+    files = generate(Config(input=tmp_path / "docs", output=out), sink).files
+    assert [d.message.split("'")[1] for d in sink.items if d.code == "DG405"] == ["shown_empty"]
+    (module,) = [text for path, text in files.items() if path.startswith("tests/test_")]
+    assert "def test_counted(" in module and "def test_shown_empty(" not in module
+    assert '"ConsistencyLevel": "eventual"' in module  # the header's colon is not part of its name
+    write_tree(out, files, diff_tree(files, read_tree(out)))
+    result = run_pytest(out, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
