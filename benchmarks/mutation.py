@@ -22,7 +22,6 @@ import argparse
 import ast
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,7 +92,7 @@ def example_tests(build: Path) -> list[ExampleTest]:
 
 def method_blocks(package: Path, method: str) -> list[tuple[Path, str]]:
     """The source of the sync method `method` (the test runs the sync client), with its file."""
-    pattern = re.compile(rf"\n    def {re.escape(method)}\(.*?(?=\n    (?:async )?def |\nclass |\Z)", re.S)
+    pattern = re.compile(rf"\n    def {re.escape(method)}\(.*?(?=\n    (?:async )?def |\nclass |\Z)", re.DOTALL)
     result = []
     for path in package.rglob("operations/*.py"):
         text = path.read_text(encoding="utf-8")
@@ -105,7 +104,7 @@ def method_blocks(package: Path, method: str) -> list[tuple[Path, str]]:
 def model_file(test: ExampleTest, key: str, package: Path, version_folder: Path) -> Path | None:
     """The model module that declares `key`: the test's imported classes and their bases."""
     text = test.module.read_text(encoding="utf-8")
-    modules = re.findall(r"^from [\w.]+\.models\.(\w+) import", text, re.M)
+    modules = re.findall(r"^from [\w.]+\.models\.(\w+) import", text, re.MULTILINE)
     seen: set[str] = set()
     while modules:
         module = modules.pop(0)
@@ -118,7 +117,7 @@ def model_file(test: ExampleTest, key: str, package: Path, version_folder: Path)
         source = path.read_text(encoding="utf-8")
         if f'alias="{key}"' in source:
             return path
-        base = re.search(r"^from \.(\w+) import \w+$", source, re.M)
+        base = re.search(r"^from \.(\w+) import \w+$", source, re.MULTILINE)
         if base:
             modules.append(base.group(1))
     return None
@@ -128,7 +127,7 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
     package = build / "graph_client"
     blocks = method_blocks(package, test.method)
     text = test.module.read_text(encoding="utf-8")
-    version = re.search(r"^from (graph_client(?:\.\w+)?) import AsyncGraphClient", text, re.M)
+    version = re.search(r"^from (graph_client(?:\.\w+)?) import AsyncGraphClient", text, re.MULTILINE)
     folder = build / version.group(1).replace(".", "/") if version else package
     blocks = [(p, b) for p, b in blocks if p.is_relative_to(folder) and p.parent.parent == folder]
     node = f"{test.module.relative_to(build)}::{test.name}[sync]"
@@ -139,7 +138,7 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
     source = path.read_text(encoding="utf-8")
     const = re.search(r"_rt\.build_path\(\s*(_PATHS_\w+)", block)
     if const:
-        line = re.search(rf"^{const.group(1)} = .*?(?=\n\n|\Z)", source, re.M | re.S)
+        line = re.search(rf"^{const.group(1)} = .*?(?=\n\n|\Z)", source, re.MULTILINE | re.DOTALL)
         # mutate the documented path this example calls (the others are not its to notice)
         paths = ast.literal_eval(line.group(0).split(" = ", 1)[1]) if line else ()
         used = [p for p in paths if all(part.lower() in test.url.lower() for part in p[0::2])]
@@ -164,10 +163,10 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
         old = parse.group(0)
         new = old.replace(parse.group(2), "_rt.GraphModel")
         out.append(Mutant("return-type", node, path, block, block.replace(old, new, 1), parse.group(2)))
-    options = [k for k in test.kwargs if re.search(rf"^\s+{k}={k},$", block, re.M)]
+    options = [k for k in test.kwargs if re.search(rf"^\s+{k}={k},$", block, re.MULTILINE)]
     if options:
         option = rng.choice(options)
-        new = re.sub(rf"^(\s+){option}={option},$", rf"\1{option}=None,", block, count=1, flags=re.M)
+        new = re.sub(rf"^(\s+){option}={option},$", rf"\1{option}=None,", block, count=1, flags=re.MULTILINE)
         out.append(Mutant("query", node, path, block, new, option))
     version_folder = folder
     for kind, body in (("response-key", test.response), ("request-key", test.request)):
@@ -194,6 +193,7 @@ def killed(mutant: Mutant, build: Path) -> bool:
     try:
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", mutant.test],
+            check=False,
             cwd=build,
             capture_output=True,
             text=True,
@@ -213,8 +213,11 @@ def main() -> int:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="docgen-mutation-") as tmp:
         build = Path(tmp) / "out"
-        docgen = shutil.which("docgen", path=str(Path(sys.executable).parent)) or "docgen"
-        subprocess.run([docgen, "build", "--input", args.docs, "--output", str(build)], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "docgen", "build", "--input", args.docs, "--output", str(build)],
+            check=True,
+            capture_output=True,
+        )
         tests = example_tests(build)
         sample = rng.sample(tests, min(args.sample, len(tests)))
         mutants = [m for t in sample for m in mutants_of(t, build, rng)]
