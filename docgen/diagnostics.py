@@ -58,7 +58,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG404": (Severity.NOTE, "an example request has no response; no test was generated for it"),
     "DG405": (Severity.NOTE, "an example was not turned into a test (the reason is in the message)"),
     "DG406": (Severity.NOTE, "an example's URL matches no documented path; its test calls the method with url="),
-    "DG501": (Severity.WARNING, "pages whose titles give the same method name; each is named after its file"),
+    "DG407": (Severity.WARNING, "an example shows a key its model does not declare; the example was not tested"),
+    "DG501": (
+        Severity.WARNING,
+        "pages whose REST calls give the same method name; each is named after its title (or its file)",
+    ),
     "DG601": (Severity.ERROR, "a template could not be loaded or rendered"),
     "DG602": (Severity.ERROR, "generated code is not valid Python (a bug in docgen or a template)"),
     "DG701": (Severity.ERROR, "a file in the output folder has no docgen header and would be overwritten"),

@@ -101,25 +101,54 @@ def parameter(name: str, kinds: list[str], indent: int) -> Code:
     return Code(f"{name}: (\n{items}\n{' ' * indent})")
 
 
-def assertion(attribute: str, literal: str, parse: str, indent: int) -> Code:
-    """`assert result.<attribute> == <literal>` (or `== <parse><literal>)`, for a parsing call
-    such as `_date.fromisoformat(`), laid out as black would; without its own indentation."""
+def keyword_parameter(name: str, annotation: str, indent: int) -> Code:
+    """`name: annotation | None = None` in a signature, split as black splits it."""
+    line = f"{name}: {annotation} | None = None"
     pad, inner = " " * indent, " " * (indent + 4)
+    if indent + len(line) + 1 <= LINE_LENGTH:
+        return Code(line)
+    if indent + 4 + len(f"{annotation} | None") <= LINE_LENGTH:
+        return Code(f"{name}: (\n{inner}{annotation} | None\n{pad}) = None")
+    return Code(f"{name}: (\n{inner}{annotation}\n{inner}| None\n{pad}) = None")
+
+
+def assertion(attribute: str, literal: str, parse: str, indent: int, compare: str = "==", bare: bool = False) -> Code:
+    """`assert result.<attribute> == <literal>` (or `== <parse><literal>)`, for a parsing call
+    such as `_date.fromisoformat(`; `is` for None; `bare`: the attribute is an expression of its
+    own such as `len(result.x)`), laid out as black would; without its own indentation."""
+    pad, inner = " " * indent, " " * (indent + 4)
+    subject = attribute if bare else f"result.{attribute}"
     expected = f"{parse}{literal})" if parse else literal
-    line = f"{pad}assert result.{attribute} == {expected}"
+    line = f"{pad}assert {subject} {compare} {expected}"
     if len(line) <= LINE_LENGTH or "\n" in literal:
         statement = line
-    elif parse and len(f"{pad}assert result.{attribute} == {parse}") <= LINE_LENGTH:
-        statement = f"{pad}assert result.{attribute} == {parse}\n{inner}{literal}\n{pad})"
+    elif parse and len(f"{pad}assert {subject} {compare} {parse}") <= LINE_LENGTH:
+        statement = f"{pad}assert {subject} {compare} {parse}\n{inner}{literal}\n{pad})"
     elif not literal.startswith(("[", "{", "(")):
-        inside = f"result.{attribute} == {expected}"
+        inside = f"{subject} {compare} {expected}"
         if indent + 4 + len(inside) <= LINE_LENGTH:
             statement = f"{pad}assert (\n{inner}{inside}\n{pad})"
         else:
-            statement = f"{pad}assert (\n{inner}result.{attribute}\n{inner}== {expected}\n{pad})"
+            statement = f"{pad}assert (\n{inner}{subject}\n{inner}{compare} {expected}\n{pad})"
     else:
         statement = line  # black lays it out
     return Code(statement.removeprefix(pad))
+
+
+def construct(value: Any, indent: int) -> Code:
+    """A request body built through attributes (a `Construct` plan: `Class(attr=value, ...)`,
+    nested), one argument per line with magic trailing commas, as black keeps it."""
+    inner = " " * (indent + 4)
+    if hasattr(value, "class_name"):
+        items = [f"{name}={construct(v, indent + 4)}" for name, v in value.kwargs]
+        if value.extras:
+            items.append(f"**{pretty(value.extras, indent + 4)}")
+        if not items:
+            return Code(f"{value.class_name}()")
+        return Code(f"{value.class_name}(\n" + "".join(f"{inner}{i},\n" for i in items) + " " * indent + ")")
+    if isinstance(value, list) and any(hasattr(v, "class_name") for v in value):
+        return Code("[\n" + "".join(f"{inner}{construct(v, indent + 4)},\n" for v in value) + " " * indent + "]")
+    return pretty(value, indent)
 
 
 def path_literal(items: tuple[str, ...], indent: int) -> Code:

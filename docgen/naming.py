@@ -201,3 +201,141 @@ def model_attributes(model: Model, models: Mapping[str, Model]) -> dict[str, Cod
         names = field_attributes(new, taken=attributes.values(), other_wires=attributes)
         attributes.update(zip(new, names))
     return attributes
+
+
+# Method names from the REST call (README, "Names"): the HTTP method and the path give a verb
+# and a resource; the title is used only when the path gives no resource at all.
+_PLACEHOLDER_SEGMENT = re.compile(r"^(\{[^{}]*\}|<[^<>]*>)$")
+_KEY_SEGMENT = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\((.*)\)$")
+# A segment that is an example's id rather than a name: a GUID, or a run of 5+ digits.
+_ID_LIKE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-|\d{5,}")
+_ARTICLES = frozenset("a an the".split())
+_TITLE_NOISE = frozenset("deprecated preview beta api".split())
+_IRREGULAR = {"children": "child", "people": "person", "indices": "index", "media": "media", "data": "data"}
+_ACTION_VERBS = frozenset(
+    """accept activate add apply approve archive assign batch cancel check checkin checkout clear complete confirm
+    copy create deactivate decline delete deny disable dismiss enable evaluate export extract follow forward get
+    grant hide import invite lock move pause pin publish reassign recover redirect refresh reject reload remove
+    renew reopen reply reprocess request reset resolve restore resume retire retry revoke run schedule search send
+    set share sign snooze start stop submit subscribe sync tentatively test transfer translate unarchive unfollow
+    unhide unlock unpin unpublish unsubscribe update upgrade upload validate verify wipe""".split()
+)
+
+
+def singular(words: str) -> str:
+    """The last word of a snake_case name in the singular: `side_loading_keys` ->
+    `side_loading_key`, `policies` -> `policy`, `statuses` -> `status`, `children` -> `child`."""
+    head, _, last = words.rpartition("_")
+    if last in _IRREGULAR:
+        single = _IRREGULAR[last]
+    elif last.endswith("ies") and len(last) > 4:
+        single = last[:-3] + "y"
+    elif last.endswith(("sses", "uses", "xes", "ches", "shes")):
+        single = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        single = last[:-1]
+    else:
+        single = last
+    return f"{head}_{single}" if head else single
+
+
+def _plural(words: str) -> bool:
+    return singular(words) != words
+
+
+def _segments(path: str) -> list[tuple[str, str]]:
+    """A documented path as (kind, snake name) pairs: kind is `param`, `literal`, `function`
+    (a call such as `getX(days={days})` or `delta()`), `ref`, `value` or `count`; namespace
+    casts (`microsoft.graph.user`) are dropped, a key in parentheses (`users('{id}')`) is a
+    literal followed by a param."""
+    result: list[tuple[str, str]] = []
+    for raw in path.split("?", 1)[0].strip("/").split("/"):
+        segment = raw.strip()
+        if not segment:
+            continue
+        if _PLACEHOLDER_SEGMENT.match(segment) or segment.startswith(("{", "<")) or _ID_LIKE.search(segment):
+            result.append(("param", ""))
+        elif segment.lower() in ("$ref", "$value", "$count"):
+            result.append((segment.lower()[1:], ""))
+        elif "." in segment.split("(")[0]:
+            continue  # a type cast: microsoft.graph.group
+        elif key := _KEY_SEGMENT.match(segment):
+            name, inner = key.groups()
+            is_key = _plural(snake(name)) and inner.strip() and "=" not in inner and "," not in inner
+            result.append(("literal", snake(name)) if is_key else ("function", snake(name)))
+            if is_key:
+                result.append(("param", ""))
+        elif any(ch.isalpha() for ch in segment):
+            result.append(("literal", snake(segment)))
+    return result
+
+
+def title_method_name(title: str) -> str:
+    """A method name from a page title, articles and doc-site noise dropped: `Get a user` ->
+    `get_user`."""
+    words = [w for w in snake(title).split("_") if w and w not in _ARTICLES and w not in _TITLE_NOISE]
+    return _guard("_".join(words), CLIENT_RESERVED, "call")
+
+
+def rest_method_name(http_method: str, path: str, title: str = "", parents: int = 0) -> str:
+    """The method name a person would type for `METHOD path`: `GET /users` -> `list_users`,
+    `GET /users/{id}` -> `get_user`, `POST /users` -> `create_user`, `PATCH`/`DELETE` ->
+    `update_`/`delete_`, `PUT` -> `set_`, `POST /groups/{id}/members/$ref` -> `add_group_member`,
+    `DELETE .../members/{id}/$ref` -> `remove_group_member`, `GET .../$value` -> `get_<x>_content`,
+    `GET .../$count` -> `count_<x>`, an action or function by its own name (`POST
+    /users/{id}/assignLicense` -> `assign_license`; a one-word one is qualified by its
+    resource: `POST /me/messages/{id}/reply` -> `reply_message`). `parents` adds that many
+    enclosing resources before the resource (`list_user_messages`), to resolve collisions."""
+    method = http_method.upper()
+    segments = _segments(path)
+    tail = segments[-1][0] if segments else ""
+    if tail in ("ref", "value", "count"):
+        segments = segments[:-1]
+    ends_in_param = bool(segments) and segments[-1][0] == "param"
+    named = [(kind, name) for kind, name in segments if kind != "param"]
+    if not named:
+        return title_method_name(title)
+    kind, last = named[-1]
+    context = [singular(name) for _, name in named[:-1]][-parents:] if parents else []
+    if context and len(named) > 1 and (kind == "function" or method == "POST"):
+        context = [singular(name) for _, name in named[:-2]][-parents:]  # the action's own resource is named already
+    action = kind == "function" or (
+        method == "POST"
+        and not ends_in_param
+        and tail not in ("ref", "value", "count")
+        and last.split("_")[0] in _ACTION_VERBS
+        and len(named) > 1
+    )
+    if action:
+        parent = named[-2][1] if len(named) > 1 else ""
+        parent = parent if kind == "function" else singular(parent)  # delta_users, reply_message
+        qualifier = [*context, parent] if ("_" not in last or context) and parent else context
+        return _guard("_".join([last, *qualifier]), CLIENT_RESERVED, "call")
+    resource = "_".join([*context, last])
+    single = "_".join([*context, singular(last)])
+    if tail == "ref":
+        # a reference is added to (removed from) its parent: add_group_member, remove_widget_owner
+        if not context and len(named) > 1:
+            single = f"{singular(named[-2][1])}_{singular(last)}"
+        verb = {"POST": "add", "DELETE": "remove", "PUT": "set"}.get(method)
+        name = f"{verb}_{single}" if verb else f"list_{single}_refs"
+    elif tail == "value":
+        verb = "get" if method == "GET" else "set" if method in ("PUT", "PATCH") else method.lower()
+        # `.../{id}/content/$value` is the content itself, not the content's content
+        name = f"{verb}_{single}" if single.endswith("content") else f"{verb}_{single}_content"
+    elif tail == "count":
+        name = f"count_{resource}"
+    elif ends_in_param:
+        verb = {"GET": "get", "PATCH": "update", "PUT": "replace", "DELETE": "delete", "POST": "create"}.get(
+            method, "call"
+        )
+        name = f"{verb}_{single}"
+    elif _plural(last):
+        verb = {"GET": "list", "POST": "create", "PATCH": "update", "PUT": "set", "DELETE": "delete"}.get(
+            method, "call"
+        )
+        name = f"{verb}_{single if method == 'POST' else resource}"
+    else:
+        verb = {"GET": "get", "POST": "create", "PATCH": "update", "PUT": "set", "DELETE": "delete"}.get(method, "call")
+        name = f"{verb}_{resource}"
+    return _guard(name, CLIENT_RESERVED, "call")

@@ -283,7 +283,7 @@ def summary_line(result: Generation, sink: Sink) -> str:
         f"{result.pages} pages, {result.models} models, {result.enums} enums, {result.operations} operations, "
         f"{result.tests} example tests, {warnings} warnings, {errors} errors\n"
         f"examples: {result.examples} documented, {result.eligible} testable (a response, JSON or empty bodies, "
-        f"no unfilled placeholder), {result.eligible_tested} of those became tests ({percent:.1f}%)"
+        f"placeholders filled), {result.eligible_tested} of those became tests ({percent:.1f}%)"
     )
     b = result.blocks
     line += (

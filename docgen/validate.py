@@ -8,14 +8,15 @@ data (`Skipped`), so the summary counts reasons from it, never from message text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from docgen import naming
-from docgen.ir import ApiSpec, BodyKind, Example, Model, Operation, Page, TypeKind, TypeRef
-from docgen.link import TypeIndex, all_fields
+from docgen.ir import ApiSpec, BodyKind, Example, Model, Operation, Page, Span, TypeKind, TypeRef
+from docgen.link import TypeIndex, all_fields, key_of
 from docgen.paths import split_path
 from docgen.runtime import _wire
 
@@ -101,7 +102,6 @@ class SkipReason(StrEnum):
 
     NO_RESPONSE = "it has no response"
     METHOD = "its method is not the operation's"
-    PLACEHOLDER = "its URL still holds a {placeholder}"
     STATUS = "its response status is not a success"
     INVALID_JSON = "a body is not valid JSON"
     NON_JSON_REQUEST = "its non-JSON request body is not generated"
@@ -112,6 +112,8 @@ class SkipReason(StrEnum):
     NO_OBJECT = "the documented response has no JSON object to parse"
     NO_VALUE_LIST = "the documented collection response has no `value` list"
     NON_JSON_RESPONSE = "its non-JSON response is not generated"
+    NO_COUNT = "its `$count` response shows no number"
+    UNDECLARED = "a documented key is not declared by its model (DG407)"
     QUERY = "its query string cannot be passed through the method"
     HEADER = "a header holds characters HTTP cannot carry"
 
@@ -134,12 +136,16 @@ class Skipped:
 
     @property
     def code(self) -> str:
+        if self.reason is SkipReason.UNDECLARED:
+            return "DG407"
         return "DG404" if self.reason is SkipReason.NO_RESPONSE else "DG405"
 
     @property
     def message(self) -> str:
         if self.reason is SkipReason.NO_RESPONSE:
             return f"example {self.example.name!r} has no response; not tested"
+        if self.reason is SkipReason.UNDECLARED:
+            return f"example {self.example.name!r} and its model disagree, not tested: {self.detail}"
         return f"example {self.example.name!r} not tested: {self.detail}"
 
 
@@ -154,7 +160,6 @@ class CheckedOperation:
 
 
 Check = Callable[[Example, OperationShape, TypeIndex], Problem | None]
-_PLACEHOLDER_MARKS = ("{", "}", "<", ">")
 
 
 def _has_response(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
@@ -164,12 +169,6 @@ def _has_response(example: Example, shape: OperationShape, index: TypeIndex) -> 
 def _same_method(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
     if example.request.method != shape.method:
         return Problem(SkipReason.METHOD, f"its method {example.request.method} is not the operation's {shape.method}")
-    return None
-
-
-def _no_placeholder(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
-    if any(mark in example.request.url.strip() for mark in _PLACEHOLDER_MARKS):
-        return Problem(SkipReason.PLACEHOLDER, "its URL still holds a {placeholder}")
     return None
 
 
@@ -230,6 +229,73 @@ def _response_types(example: Example, shape: OperationShape, index: TypeIndex) -
     return Problem(SkipReason.RESPONSE_TYPES, f"its response body {mismatch}") if mismatch else None
 
 
+def _declared_keys(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
+    """Every key the example shows must be a property of its model (unless the type is open):
+    a test would otherwise pass with the key carried as an untyped extra. Such a page is the
+    docs' to fix, so the message names the example's line and the model's table line."""
+    request_body = _request_json(example)
+    if shape.body_model is not None and isinstance(request_body, dict):
+        found = undeclared_key(request_body, shape.body_model, index)
+        if found:
+            return _undeclared(found, "request", example.request.span)
+    body = _response_json(example)
+    model = shape.response_model
+    if model is None or not isinstance(body, dict):
+        return None
+    objects = [body] if shape.result is ResultKind.MODEL else []
+    if shape.result is ResultKind.PAGER:
+        objects = [item for item in body.get("value") or () if isinstance(item, dict)]
+    for item in objects:
+        found = undeclared_key(item, model, index)
+        if found:
+            return _undeclared(found, "response", _response(example).span)
+    return None
+
+
+def _undeclared(found: tuple[str, Model], role: str, at: Span) -> Problem:
+    key, model = found
+    table = model.fields[0].span if model.fields else model.span
+    return Problem(
+        SkipReason.UNDECLARED,
+        f"the {role} at {at} holds {key!r}, which {model.name!r} (properties at {table}) does not declare",
+    )
+
+
+def undeclared_key(value: dict[str, Any], model: Model, index: TypeIndex, depth: int = 0) -> tuple[str, Model] | None:
+    """The first key of a documented object, at any depth, that its model does not declare, with
+    that model; None when every key is declared. Instance annotations (`@odata.type`,
+    `members@odata.bind`) are not properties; open types and placeholder models take any key."""
+    model = derived_model(value, model, index)
+    if model.open_type or key_of(model) in index.placeholders or depth > 8:
+        return None
+    types = {f.name: f.type for f in all_fields(model, index.models)}
+    for key, item in value.items():
+        if "@" in key:
+            continue
+        ref = types.get(key)
+        if ref is None:
+            return key, model
+        inner = index.model(ref)
+        if inner is None or item is None:
+            continue
+        for element in item if isinstance(item, list) else [item]:
+            if isinstance(element, dict):
+                found = undeclared_key(element, inner, index, depth + 1)
+                if found:
+                    return found
+    return None
+
+
+def derived_model(value: dict[str, Any], model: Model, index: TypeIndex) -> Model:
+    """The model an object's `@odata.type` names, when it is a known type; else `model`."""
+    odata = value.get("@odata.type")
+    if isinstance(odata, str):
+        derived = index.by_odata_type(odata)
+        if derived is not None:
+            return derived
+    return model
+
+
 def _response_as_documented(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
     response = _response(example)
     body = _response_json(example)
@@ -237,6 +303,8 @@ def _response_as_documented(example: Example, shape: OperationShape, index: Type
         return Problem(SkipReason.NO_OBJECT, "the documented response has no JSON object to parse")
     if shape.result is ResultKind.PAGER and not (isinstance(body, dict) and isinstance(body.get("value"), list)):
         return Problem(SkipReason.NO_VALUE_LIST, "the documented collection response has no `value` list")
+    if shape.result is ResultKind.COUNT and not re.fullmatch(r"\ufeff?\s*[0-9]+\s*", response.body.text or ""):
+        return Problem(SkipReason.NO_COUNT, "the documented `$count` response shows no number to check")
     if shape.result is ResultKind.JSON and response.body.kind in (BodyKind.TEXT, BodyKind.BINARY):
         kind = response.body.content_type or "non-JSON"
         return Problem(SkipReason.NON_JSON_RESPONSE, f"its {kind} response is not generated")
@@ -248,7 +316,6 @@ def _response_as_documented(example: Example, shape: OperationShape, index: Type
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("has-response", _has_response),
     ("same-method", _same_method),
-    ("no-placeholder", _no_placeholder),
     ("success", _success),
     ("valid-json", _valid_json),
     ("json-request", _json_request),
@@ -256,6 +323,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("request-types", _request_types),
     ("response-types", _response_types),
     ("response-as-documented", _response_as_documented),
+    ("declared-keys", _declared_keys),
 )
 
 
@@ -288,14 +356,12 @@ def validate(spec: ApiSpec) -> ValidatedSpec:
 
 
 def eligible(example: Example) -> bool:
-    """The examples docgen promises to test: a request with a response, JSON or empty bodies,
-    and a URL with no unfilled placeholder. The build summary reports the share of these that
-    became tests."""
+    """The examples docgen promises to test: a request with a response, and JSON or empty bodies
+    (a `{placeholder}` in the URL gets a stand-in value). The build summary reports the share of
+    these that became tests."""
     messages = (example.request, example.response)
-    return (
-        example.response is not None
-        and not any(mark in example.request.url for mark in _PLACEHOLDER_MARKS)
-        and all(m.body.kind in (BodyKind.NONE, BodyKind.JSON) for m in messages if m is not None)
+    return example.response is not None and all(
+        m.body.kind in (BodyKind.NONE, BodyKind.JSON) for m in messages if m is not None
     )
 
 
@@ -320,10 +386,7 @@ def type_mismatch(value: dict[str, Any], model: Model, index: TypeIndex, depth: 
     odata = value.get("@odata.type")
     if odata is not None and not isinstance(odata, str):
         return f"has '@odata.type' = {odata!r:.40}, not a string"
-    if isinstance(odata, str):
-        derived = index.by_odata_type(odata)
-        if derived is not None:
-            model = derived
+    model = derived_model(value, model, index)
     types = {f.name: f.type for f in all_fields(model, index.models)}
     # pydantic fills a field from its Python name too: an undocumented key that is the Python
     # name of a property whose own key is absent would come back under that property's key.

@@ -482,7 +482,7 @@ def test_idempotent_delete_and_binary_get_retry_too(client_package) -> None:
         assert result is None and server.sleeps == [2.0]
     photo = response(200, b"\x89PNG\x00\xff", content_type="image/png")
     for result, server in call_both(
-        package, lambda: Server(busy, photo), lambda c: c.get_widget_photo("w"), lambda c: c.get_widget_photo("w")
+        package, lambda: Server(busy, photo), lambda c: c.get_photo_content("w"), lambda c: c.get_photo_content("w")
     ):
         assert result == b"\x89PNG\x00\xff" and len(server.requests) == 2
 

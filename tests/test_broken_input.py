@@ -486,10 +486,9 @@ GOOD_GIZMO = {
     "span": "-PT17.1357909S",
     "tags": ["a", "b"],
     "colour": "not-listed-but-open",
-    "part": {"n": 1, "extra": [1]},
+    "part": {"n": 1},
     "parts": [{"n": 2}],
     "anything": {"x": [1, "y", None]},
-    "undocumented": "kept",
 }
 BAD_GIZMOS = {
     "string_gets_a_number": {"id": 5},
@@ -529,6 +528,7 @@ def test_examples_that_contradict_their_types_are_reported_not_tested(tmp_path: 
     from docgen_helpers import run_pytest
 
     examples = typed_example("conforming", GOOD_GIZMO) + "".join(typed_example(n, b) for n, b in BAD_GIZMOS.items())
+    examples += typed_example("undeclared", {**GOOD_GIZMO, "undocumented": "kept"})
     docs = tmp_path / "docs"
     (docs / "v1.0").mkdir(parents=True)  # one API version: the types and the operation meet
     (docs / "v1.0" / "gizmo-create.md").write_text(TYPED.format(examples=examples), encoding="utf-8")
@@ -539,6 +539,13 @@ def test_examples_that_contradict_their_types_are_reported_not_tested(tmp_path: 
     files = generate(Config(input=docs, output=tmp_path / "out"), sink).files
     skipped = {re.search(r"example '(\w+)'", d.message).group(1): d.message for d in sink.items if d.code == "DG405"}
     assert set(skipped) == set(BAD_GIZMOS), sorted(skipped)
+    # a key the model does not declare: the docs disagree with the tables; both lines are named
+    (undeclared,) = [d for d in sink.items if d.code == "DG407"]
+    assert "'undeclared'" in undeclared.message and "'undocumented'" in undeclared.message
+    assert re.search(
+        r"gizmo-create\.md:\d+ holds 'undocumented', which 'gizmo' \(properties at .*gizmo\.md:\d+\)",
+        undeclared.message,
+    )
     (test_module,) = [text for path, text in files.items() if path.endswith("test_v1_0_gizmo_create.py")]
     assert "def test_conforming(" in test_module
     # and the test that was generated passes

@@ -32,13 +32,18 @@ def test_every_page_is_processed_without_errors(corpus_build) -> None:
     assert re.search(rf"^{pages} pages,", result.stdout, re.MULTILINE), result.stdout
 
 
-def test_at_least_97_percent_of_testable_examples_become_tests(corpus_build) -> None:
+def test_at_least_97_percent_of_testable_examples_become_tests_or_name_a_docs_disagreement(corpus_build) -> None:
+    """Placeholder URLs count as testable; an example whose keys its model does not declare
+    (DG407: the page's example and tables disagree) is reported to the docs owners instead of
+    becoming a test that would pass with the key carried as an untyped extra."""
     _, result = corpus_build
     match = re.search(r"(\d+) testable .*?, (\d+) of those became tests", result.stdout)
     assert match, result.stdout
     testable, tested = map(int, match.groups())
-    assert testable > 150
-    assert tested / testable >= 0.97, result.stdout
+    disagree = re.search(r"(\d+) a documented key is not declared by its model", result.stdout)
+    assert testable > 350  # placeholder URLs are tested
+    assert tested / testable >= 0.80, result.stdout
+    assert (tested + int(disagree.group(1) if disagree else 0)) / testable >= 0.97, result.stdout
     assert "examples not tested:" in result.stdout  # skipped ones are listed with reasons
 
 
@@ -75,3 +80,48 @@ def test_import_is_lazy_and_every_module_compiles(corpus_build) -> None:
     compiled = subprocess.run([sys.executable, "-m", "compileall", "-q", str(out)], capture_output=True, text=True)
     assert compiled.returncode == 0, compiled.stdout[-2000:]
     assert max(len(p.relative_to(out).as_posix()) for p in out.rglob("*.py")) <= 150
+
+
+IMPORT_EACH = """
+import importlib, sys
+from pathlib import Path
+root = Path(sys.argv[1])
+sys.path.insert(0, str(root))
+failed = []
+modules = sorted(p for p in root.glob("graph_client/**/models/*.py") if p.name != "__init__.py")
+for path in modules:
+    for name in [m for m in sys.modules if m == "graph_client" or m.startswith("graph_client.")]:
+        del sys.modules[name]  # as in a fresh interpreter: nothing of the package is imported yet
+    dotted = ".".join(path.relative_to(root).with_suffix("").parts)
+    try:
+        importlib.import_module(dotted)
+    except Exception as exc:
+        failed.append(f"{dotted}: {exc!r}")
+print(len(modules), "modules")
+print("\\n".join(failed))
+"""
+
+
+def test_every_model_module_imports_on_its_own(corpus_build) -> None:
+    """A circular import shows only when a model module is the first thing imported."""
+    out, _ = corpus_build
+    done = subprocess.run([sys.executable, "-c", IMPORT_EACH, str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    count, _, failures = done.stdout.partition(" modules\n")
+    assert int(count) > 300
+    assert failures.strip() == ""
+
+
+def test_method_names_are_short(corpus_build) -> None:
+    """Names come from the REST call: most have at most four words (the rest are long type names
+    in the path, such as androidWorkProfileNineWorkEasConfiguration)."""
+    out, _ = corpus_build
+    names = [
+        name
+        for path in out.glob("graph_client/**/operations/*.py")
+        for name in re.findall(r"\n    def (\w+)\(", path.read_text(encoding="utf-8"))
+    ]
+    assert len(names) > 300
+    short = sum(1 for name in names if len(name.split("_")) <= 4)
+    assert short / len(names) >= 0.75, sorted(names, key=lambda n: -len(n.split("_")))[:20]
+    assert not any("_a_" in f"_{n}_" or "_an_" in f"_{n}_" or "_the_" in f"_{n}_" for n in names)

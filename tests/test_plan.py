@@ -247,19 +247,19 @@ def test_the_summary_counts_reasons_from_data_not_message_text(tmp_path: Path, m
 
             <!-- { "blockType": "request", "name": "create: gadget" } -->
             ```http
-            POST https://graph.microsoft.com/v1.0/widgets/{id}
+            POST https://graph.microsoft.com/v1.0/widgets
             ```
 
             ```http
-            HTTP/1.1 201 Created
+            HTTP/1.1 409 Conflict
             ```
             """),
         encoding="utf-8",
     )
     sink = Sink()
     result = generate(Config(input=docs, output=tmp_path / "out", package="graph_client"), sink)
-    assert result.skipped == {SkipReason.INVALID_JSON: 1, SkipReason.PLACEHOLDER: 1}
+    assert result.skipped == {SkipReason.INVALID_JSON: 1, SkipReason.STATUS: 1}
     line = summary_line(result, sink)
-    assert line.endswith("examples not tested: 1 a body is not valid JSON; 1 its URL still holds a {placeholder}"), line
+    assert line.endswith("examples not tested: 1 a body is not valid JSON; 1 its response status is not a success"), line
     messages = [d.message for d in sink.items if d.code == "DG405"]
     assert "example 'create: widget' not tested: its request body is not valid JSON" in messages

@@ -10,7 +10,6 @@ import types
 import warnings
 from datetime import date, datetime, time, timedelta, timezone
 from email.utils import format_datetime
-from pathlib import Path
 
 import httpx
 import pytest

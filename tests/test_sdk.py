@@ -237,13 +237,13 @@ def daily(graph: GraphClient) -> None:
     for page in pager.pages():
         print(len(page.items), page.next_link, page.delta_link)
     graph.delete_widget("w1")
-    graph.upload_widget_content("w1", b"hello")
-    graph.upload_widget_content("w1", io.BytesIO(b"hello"))
-    graph.upload_widget_content("w1", chunks())
-    data: bytes = graph.get_widget_content("w1")
+    graph.set_content("w1", b"hello")
+    graph.set_content("w1", io.BytesIO(b"hello"))
+    graph.set_content("w1", chunks())
+    data: bytes = graph.get_content("w1")
     report: bytes = graph.get_widget_report("D7")
     print(len(data), len(report))
-    with graph.with_streaming_response(graph.get_widget_content)("w1") as response:
+    with graph.with_streaming_response(graph.get_content)("w1") as response:
         for chunk in response.iter_bytes():
             print(len(chunk))
     raw = graph.with_raw_response(graph.get_widget)("w1")
@@ -271,7 +271,7 @@ async def daily_async() -> None:
             print(item.id)
         raw = await graph.with_raw_response(graph.get_widget)("w1")
         print(raw.status_code, raw.parse().id)
-        async with graph.with_streaming_response(graph.get_widget_content)("w1") as r:
+        async with graph.with_streaming_response(graph.get_content)("w1") as r:
             async for chunk in r.aiter_bytes():
                 print(len(chunk))
 
@@ -369,7 +369,7 @@ def test_uploads_from_bytes_files_and_iterators_with_the_documented_content_type
 
     with service.client(sdk) as graph:
         for body in (b"abcd", io.BytesIO(b"abcd"), chunks(), bytearray(b"abcd")):
-            assert graph.upload_widget_content("w1", body) is None
+            assert graph.set_content("w1", body) is None
             request = service.requests[-1]
             assert request.content == b"abcd"
             assert request.headers["content-type"] == "text/plain"
@@ -377,8 +377,8 @@ def test_uploads_from_bytes_files_and_iterators_with_the_documented_content_type
 
     async def main() -> None:
         async with service.async_client(sdk) as graph:
-            await graph.upload_widget_content("w1", chunks())
-            await graph.upload_widget_content("w1", io.BytesIO(b"abcd"))
+            await graph.set_content("w1", chunks())
+            await graph.set_content("w1", io.BytesIO(b"abcd"))
 
     asyncio.run(main())
     assert [r.content for r in service.requests[-2:]] == [b"abcd", b"abcd"]
@@ -398,7 +398,7 @@ def test_non_json_responses_are_returned_as_bytes(sdk) -> None:
         }
     )
     with service.client(sdk) as graph:
-        assert graph.get_widget_export("w1") == b"PK\x03\x04"
+        assert graph.get_export("w1") == b"PK\x03\x04"
         assert graph.get_widget_report("D7") == csv
     assert "authorization" not in service.requests[-1].headers  # another origin
 
@@ -650,23 +650,23 @@ def test_real_server_redirect_to_another_origin_drops_authorization(sdk, servers
 def test_real_server_streams_downloads_and_uploads(sdk, servers) -> None:
     base, seen, _ = servers
     with sdk.GraphClient("t", base_url=base, timeout=5) as graph:
-        with graph.with_streaming_response(graph.get_widget_content)("w1") as response:
+        with graph.with_streaming_response(graph.get_content)("w1") as response:
             assert not response.is_stream_consumed
             sizes = [len(chunk) for chunk in response.iter_bytes(chunk_size=65536)]
         assert sum(sizes) == 300_000 and len(sizes) > 1
         assert response.is_closed
-        assert graph.get_widget_content("w1") == b"x" * 300_000
+        assert graph.get_content("w1") == b"x" * 300_000
 
         def chunks() -> Iterator[bytes]:
             for _ in range(3):
                 yield b"0123456789"
 
-        graph.upload_widget_content("w1", chunks())
+        graph.set_content("w1", chunks())
     assert seen[-1][1:3] == ("PUT", "/v1.0/widgets/w1/content") and seen[-1][4] == b"0123456789" * 3
 
     async def main() -> int:
         async with sdk.AsyncGraphClient("t", base_url=base, timeout=5) as graph:
-            async with graph.with_streaming_response(graph.get_widget_content)("w1") as response:
+            async with graph.with_streaming_response(graph.get_content)("w1") as response:
                 return sum([len(c) async for c in response.aiter_bytes()])
 
     assert asyncio.run(main()) == 300_000

@@ -16,7 +16,7 @@ import pytest
 from docgen.config import default_templates
 from docgen.escape import Code, comment, py
 from docgen.paths import split_path
-from docgen.plan.example_tests import Check, ErrorTest, ExampleCall, ExampleTest, Keyword, PageTestsPlan
+from docgen.plan.example_tests import Check, Construct, ErrorTest, ExampleCall, ExampleTest, Keyword, PageTestsPlan
 from docgen.plan.files import ClientPlan, FilePlan, GroupRef, PackageInitPlan, VersionRef
 from docgen.plan.models import EnumMemberPlan, EnumPlan, FieldPlan, ImportPlan, ModelPlan
 from docgen.plan.names import builtin, runtime, typing
@@ -42,6 +42,7 @@ def _method(**changes: object) -> MethodPlan:
         header_params=(HeaderParam(wire="Prefer", name=Code("prefer")),),
         takes_body=False,
         body_class=None,
+        body_params=(),
         result=ResultKind.MODEL,
         response_class=Code("Widget"),
         imports=(ImportPlan(module=Code("widget"), class_name=Code("Widget")),),
@@ -69,6 +70,8 @@ def _example(number: int, **changes: object) -> ExampleTest:
         headers=(Code('"Prefer": "return=minimal"'),),
         request_span=comment("docs/widget-get.md:20"),
         response_span=comment("docs/widget-get.md:30"),
+        construct=None,
+        arguments=(),
         checks=(
             Check(attribute=Code("id"), literal=py("w1")),
             Check(attribute=Code("created_date_time"), literal=py("2020-01-01T00:00:00.1234567Z"), parse="datetime"),
@@ -87,6 +90,7 @@ CASES: dict[str, FilePlan] = {
         description='A model whose names run long.\nTwo lines, with "quotes" and a \\ backslash.',
         odata_type=py(f"microsoft.graph.{LONG[0].lower()}{LONG[1:]}"),
         placeholder=False,
+        open_type=False,
         fields=(
             FieldPlan(
                 attribute=Code("display_name"),
@@ -126,6 +130,7 @@ CASES: dict[str, FilePlan] = {
         description="",
         odata_type=py("microsoft.graph.placeholder"),
         placeholder=True,
+        open_type=True,
         fields=(),
         read_only=(),
         imports=(),
@@ -219,6 +224,8 @@ CASES: dict[str, FilePlan] = {
         root_package=Code("graph_client"),
         source="docs/widget-get.md",
         method=_method(),
+        imports=(ImportPlan(module=Code("widget"), class_name=Code("Widget")),),
+        open_classes=py(()),
         examples=(
             _example(1),
             _example(
@@ -243,6 +250,8 @@ CASES: dict[str, FilePlan] = {
         package=Code("graph_client"),
         root_package=Code("graph_client"),
         source="docs/widget-create.md",
+        imports=(ImportPlan(module=Code("long"), class_name=Code(LONG)),),
+        open_classes=py(()),
         method=_method(
             name=Code("create_widget"),
             http_method="POST",
@@ -263,6 +272,11 @@ CASES: dict[str, FilePlan] = {
                     kwargs=(Keyword(name=Code("prefer"), value=py("return=representation")),),
                 ),
                 checks=(Check(attribute=Code("size"), literal=py(3)),),
+                construct=Construct(
+                    class_name=Code(LONG),
+                    kwargs=((Code("display_name"), "A"), (Code("tags"), ["x", "y"])),
+                    extras={"nested": {"a": 1}},
+                ),
                 status=201,
             ),
         ),

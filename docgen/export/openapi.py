@@ -26,7 +26,7 @@ from docgen.ir import (
 from docgen.link import ODATA_TYPE, TypeIndex
 from docgen.lint.shapes import derived_types, key_of
 from docgen.paths import split_path
-from docgen.plan.operations import _NOT_PARAMETERS, QUERY_OPTIONS, operation_names
+from docgen.plan.operations import NOT_PARAMETERS, QUERY_OPTIONS, operation_names
 from docgen.plan.placement import Placement
 from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
 
@@ -158,7 +158,7 @@ class _Exporter:
         seen = set()
         for header in op.headers:
             wire = header.name.rstrip(":").strip()
-            if wire.lower() in _NOT_PARAMETERS or wire.lower() in seen or not wire:
+            if wire.lower() in NOT_PARAMETERS or wire.lower() in seen or not wire:
                 continue
             seen.add(wire.lower())
             result.append(

@@ -12,6 +12,7 @@ from docgen.config import GRAPH_SCOPE, Config
 from docgen.diagnostics import Sink
 from docgen.escape import Code, py
 from docgen.ir import ApiSpec
+from docgen.link import key_of
 from docgen.plan.example_tests import ExampleTest, PageTestsPlan, plan_tests
 from docgen.plan.files import (
     ClientPlan,
@@ -185,10 +186,11 @@ def _version_files(
                 example.span,
                 f"example {example.name!r} calls a URL that matches no documented path; tested through url=",
             )
-    # a page with no example still gets its error-path test; pages whose file names give the (a-b.md, a_b.md) each keep their tests
+    # a page with no example still gets its error-path test; pages whose file names give the
     # same module (a-b.md, a_b.md) each keep their tests; a page's second and later operations
     # get test modules of their own (`<page>_2`, ...)
     stems = naming.unique([_test_stem(c) for c in checked])
+    open_classes = py(tuple(sorted(names.classes[key_of(m)] for m in spec.models if m.open_type)))
     for item, method, planned_tests, stem in zip(checked, method_plans, planned, stems):
         page = item.operation.span.path
         tests_plan = PageTestsPlan(
@@ -196,6 +198,8 @@ def _version_files(
             root_package=Code(placement.package),
             source=page,
             method=method,
+            imports=planned_tests.imports,
+            open_classes=open_classes,
             examples=planned_tests.examples,
             error=planned_tests.error,
         )

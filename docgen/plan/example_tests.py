@@ -7,19 +7,20 @@ like the examples `validate` rejected."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from docgen import naming
 from docgen.escape import Code, comment, py
-from docgen.ir import BodyKind, Example, Header, HttpResponse, Model, TypeKind
-from docgen.link import all_fields
+from docgen.ir import BodyKind, Example, Header, HttpResponse, Model, Parameter, TypeKind, TypeRef
+from docgen.link import all_fields, key_of
 from docgen.plan.files import FROZEN, FilePlan
+from docgen.plan.models import ImportPlan
 from docgen.plan.names import Names
-from docgen.plan.operations import MethodPlan
+from docgen.plan.operations import NOT_PARAMETERS, MethodPlan
 from docgen.runtime._wire import as_is, choose_path, iso_kind, kept_as_is
-from docgen.validate import CheckedOperation, ResultKind, Skipped, SkipReason, eligible
+from docgen.validate import CheckedOperation, ResultKind, Skipped, SkipReason, derived_model, eligible
 
 
 @dataclass(**FROZEN)
@@ -35,7 +36,7 @@ class ExampleCall:
     method: Code
     args: tuple[Code, ...]
     body: Code | None  # None: the method takes no body
-    body_class: Code | None  # the body is built with `body_class.from_dict(body)`
+    body_class: Code | None  # unused by the default templates (the body is built as `construct`)
     kwargs: tuple[Keyword, ...]
 
 
@@ -47,6 +48,8 @@ class Check:
     attribute: Code
     literal: Code
     parse: str = ""
+    compare: str = "=="  # or "is" (None)
+    bare: bool = False  # `attribute` is an expression of its own (`len(result.x)`), not result.<attribute>
 
 
 @dataclass(**FROZEN)
@@ -67,6 +70,8 @@ class ExampleTest:
     request_span: Code
     response_span: Code
     checks: tuple[Check, ...]
+    construct: Construct | None  # the request body built through attributes (else the documented mapping)
+    arguments: tuple[tuple[Code, Any], ...]  # locals for action parameters: (name, value or Construct)
     eligible: bool  # among the examples docgen promises to test (validate.eligible)
 
 
@@ -84,6 +89,8 @@ class PageTestsPlan(FilePlan):
     root_package: Code
     source: str  # the page, printed only through `doc`
     method: MethodPlan
+    imports: tuple[ImportPlan, ...]  # the method's model classes and those the tests construct
+    open_classes: Code  # a tuple literal: classes of open types, whose extras are not undeclared keys
     examples: tuple[ExampleTest, ...]
     error: ErrorTest
 
@@ -94,6 +101,7 @@ class PlannedTests:
     error: ErrorTest
     skipped: tuple[Skipped, ...]
     through_url: tuple[Example, ...]  # examples whose URL matches no documented path (DG406)
+    imports: tuple[ImportPlan, ...]  # the model classes the tests name
 
 
 def plan_tests(checked: CheckedOperation, method: MethodPlan, names: Names) -> PlannedTests:
@@ -102,19 +110,39 @@ def plan_tests(checked: CheckedOperation, method: MethodPlan, names: Names) -> P
     skipped: list[Skipped] = []
     through_url: list[Example] = []
     test_names = naming.test_names([e.name for e in op.examples], method.name)
+    needed: set[str] = set()  # the models the tests construct (keys of `names`)
     for example, verdict, test_name in zip(op.examples, checked.verdicts, test_names):
         if verdict is None:
             verdict, mapped = _map(example, checked, method)
         if verdict is not None:
             skipped.append(verdict)
             continue
-        test = _test(example, mapped, checked, method, names, len(tests) + 1, test_name)
+        test = _test(example, mapped, checked, method, names, len(tests) + 1, test_name, needed)
         if mapped.url_override:
             through_url.append(example)
         tests.append(test)
-    first = tests[0].call if tests else _made_up_call(method)
+    # the error test makes the first example's call, with the body as the documented mapping
+    first = None
+    if tests:
+        body = tests[0].request_const if method.takes_body else None
+        # the error test has no action locals: the documented body goes through body=
+        action = {str(p.name) for p in method.body_params} | {"body"}
+        keep = tuple(k for k in tests[0].call.kwargs if str(k.name) not in action)
+        if method.body_params:
+            keep, body = keep + (Keyword(name=Code("body"), value=tests[0].request_const),), None
+        first = replace(tests[0].call, body=body, kwargs=keep)
+    imports = {(i.module, i.class_name): i for i in method.imports}
+    for key in sorted(needed):
+        imports.setdefault(
+            (names.modules[key], names.classes[key]),
+            ImportPlan(module=names.modules[key], class_name=names.classes[key]),
+        )
     return PlannedTests(
-        examples=tuple(tests), error=ErrorTest(call=first), skipped=tuple(skipped), through_url=tuple(through_url)
+        examples=tuple(tests),
+        error=ErrorTest(call=first or _made_up_call(method)),
+        skipped=tuple(skipped),
+        through_url=tuple(through_url),
+        imports=tuple(sorted(imports.values(), key=lambda i: (i.module, i.class_name))),
     )
 
 
@@ -129,9 +157,40 @@ class _Mapped:
     url_override: bool
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}|<([^<>/]*)>")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_STAND_IN_TYPES = {"Int32": "int", "Int64": "int", "Boolean": "bool"}
+
+
+def fill_placeholders(url: str, parameters: tuple[Parameter, ...] = ()) -> str:
+    """The example URL with each `{placeholder}` (or `<id>`) replaced by a deterministic, URL-safe
+    stand-in derived from its name and position: `/users/{user-id}/events/{id}` ->
+    `/users/user-id-1/events/id-2`. A placeholder the parameters table types as a number gets
+    its position (`{days}` with `Int32` -> `1`), a Boolean `true`. The same stand-in goes into
+    the call and the expected request, so the test checks the client puts it in the right place."""
+    types = {naming.snake(p.name): p.type.name for p in parameters if not p.type.collection}
+    position = 0
+
+    def stand_in(match: re.Match[str]) -> str:
+        nonlocal position
+        name = (match.group(1) if match.group(1) is not None else match.group(2) or "").split("|")[0].strip()
+        if _GUID.match(name):
+            return match.group(0)  # `{66f5a359-...}` is a value (an extended property's id), not a placeholder
+        position += 1
+        kind = _STAND_IN_TYPES.get(types.get(naming.snake(name), ""), "str")
+        if kind == "int":
+            return str(position)
+        if kind == "bool":
+            return "true"
+        slug = re.sub(r"[^a-z0-9]+", "-", naming.ascii_words(name).lower()).strip("-") or "value"
+        return f"{slug[:40].rstrip('-')}-{position}"
+
+    return _PLACEHOLDER.sub(stand_in, url)
+
+
 def _map(example: Example, checked: CheckedOperation, method: MethodPlan) -> tuple[Skipped | None, Any]:
     request = example.request
-    url = request.url.strip()
+    url = fill_placeholders(request.url.strip(), checked.operation.parameters)
     split = urlsplit(
         url if "://" in url else "https://graph.microsoft.com" + ("" if url.startswith("/") else "/") + url
     )
@@ -173,15 +232,42 @@ def _test(
     names: Names,
     number: int,
     test_name: Code,
+    needed: set[str],
 ) -> ExampleTest:
     request, response = example.request, example.response
     assert response is not None  # validate skipped the others
     body = request.body.json if request.body.kind is BodyKind.JSON else None
     response_body = response.body.json if response.body.kind is BodyKind.JSON else None
-    checks: tuple[Check, ...] = ()
+    checks: list[Check] = []
     model = checked.shape.response_model
     if method.result is ResultKind.MODEL and model is not None:
         checks = _attribute_checks(response_body, model, names)
+    elif method.result is ResultKind.PAGER and model is not None:
+        for position, item in enumerate(response_body["value"]):
+            if isinstance(item, dict):
+                checks += _attribute_checks(item, model, names, f"items[{position}].")
+    construct = None
+    body_model = checked.shape.body_model
+    arguments: list[tuple[Code, Any]] = []
+    action_kwargs: list[Keyword] = []
+    if method.takes_body and body_model is not None and isinstance(body, dict):
+        construct = body_construct(body, body_model, names, needed)
+    elif method.body_params and isinstance(body, dict):
+        # action parameters: each documented key through its typed keyword, the rest through body=
+        types = {f.name: f.type for f in checked.operation.request_body.fields}  # type: ignore[union-attr]
+        params = {p.wire: p for p in method.body_params}
+        rest = {}
+        for wire, value in body.items():
+            param = params.get(wire)
+            if param is None or value is None:  # a documented null is sent as such, through body=
+                rest[wire] = value
+                continue
+            local = Code(f"_{param.name}")
+            arguments.append((local, _construct_value(value, types[wire], names, needed)))
+            action_kwargs.append(Keyword(name=param.name, value=local))
+        if rest:
+            arguments.append((Code("_body"), rest))
+            action_kwargs.append(Keyword(name=Code("body"), value=Code("_body")))
     request_const, response_const = Code(f"REQUEST_{number}"), Code(f"RESPONSE_{number}")
     is_json = response.body.kind is BodyKind.JSON
     return ExampleTest(
@@ -194,9 +280,11 @@ def _test(
         call=ExampleCall(
             method=method.name,
             args=mapped.args,
-            body=request_const if method.takes_body else None,
-            body_class=method.body_class,
-            kwargs=mapped.kwargs,
+            body=(
+                (Code("body") if construct else request_const) if method.takes_body and not method.body_params else None
+            ),
+            body_class=None,
+            kwargs=mapped.kwargs + tuple(action_kwargs),
         ),
         url=py(mapped.url),
         base_url=py(mapped.base_url),
@@ -208,7 +296,9 @@ def _test(
         headers=tuple(Code(f"{py(h)}: {py(v)}") for h, v in _sent_headers(method, request.headers)),
         request_span=comment(str(request.span)),
         response_span=comment(str(response.span)),
-        checks=checks,
+        checks=tuple(checks[:_MAX_CHECKS]),
+        construct=construct,
+        arguments=tuple(arguments),
         eligible=eligible(example),
     )
 
@@ -218,7 +308,7 @@ def _made_up_call(method: MethodPlan) -> ExampleCall:
     return ExampleCall(
         method=method.name,
         args=tuple(py(f"{p.name}-value") for p in method.required),
-        body=Code("{}") if method.takes_body else None,
+        body=Code("{}") if method.takes_body and not method.body_params else None,
         body_class=None,
         kwargs=tuple(Keyword(name=p.name, value=py(f"{p.name}-value")) for p in method.optional if p.name in first),
     )
@@ -280,18 +370,30 @@ def _query_arguments(method: MethodPlan, query: str) -> list[Keyword] | None:
 
 
 def _header_arguments(method: MethodPlan, headers: tuple[Header, ...]) -> list[Keyword]:
+    """Documented headers through their keyword (`prefer=...`); any other header the example
+    sends through `headers=`, so that every header the docs show is sent and checked."""
     kwargs = []
-    for param in method.header_params:
-        for header in headers:
-            if header.name.lower() == param.wire.lower():
-                kwargs.append(Keyword(name=param.name, value=py(header.value)))
-                break
+    extra: dict[str, str] = {}
+    for name, value in _sent_headers(method, headers):
+        param = next((p for p in method.header_params if p.wire.lower() == name.lower()), None)
+        if param is not None and not any(k.name == param.name for k in kwargs):
+            kwargs.append(Keyword(name=param.name, value=py(value)))
+        else:
+            extra[name] = value
+    if extra:
+        kwargs.append(Keyword(name=Code("headers"), value=py(extra)))
     return kwargs
 
 
 def _sent_headers(method: MethodPlan, headers: tuple[Header, ...]) -> list[tuple[str, str]]:
-    documented = {p.wire.lower() for p in method.header_params}
-    return [(h.name, h.value) for h in headers if h.name.lower() in documented]
+    """The example's request headers the test sends and checks: all but those the client sets
+    itself (Authorization, Content-Type, ...); a name written with its colon (`Prefer:`) without it."""
+    sent: dict[str, tuple[str, str]] = {}
+    for header in headers:
+        name = header.name.strip().rstrip(":").strip()
+        if name and name.lower() not in NOT_PARAMETERS and name.lower() not in sent:
+            sent[name.lower()] = (name, header.value)
+    return list(sent.values())
 
 
 _HEADER_VALUE = re.compile(r"^[\x20-\x7e]{1,200}$")  # what an HTTP header may carry as is
@@ -304,25 +406,107 @@ def _content_type(response: HttpResponse) -> str:
     return "application/json" if response.body.kind is BodyKind.JSON else "text/plain"
 
 
-def _attribute_checks(body: Any, model: Model, names: Names) -> tuple[Check, ...]:
-    """`result.<attr> == <value>` for documented scalar values of the type the docs declare."""
-    models = names.index.models
+_MAX_CHECKS = 400  # per test: a huge documented response still gives a test of reasonable size
+
+
+def _attribute_checks(body: Any, model: Model, names: Names, prefix: str = "") -> list[Check]:
+    """`result.<path> == <value>` for every documented value, through the model's Python
+    attributes: nested objects (`result.owner.user.display_name`) and lists (`result.items[0]`)
+    recursively; datetimes, dates and times through the stdlib's `fromisoformat`; Doubles by
+    float equality; enums by their value (they are `str` enums); nulls with `is None`. A
+    renamed attribute or a lost wire name makes one of them fail."""
+    checks: list[Check] = []
+    _object_checks(body, model, names, prefix, checks, 0)
+    return checks[:_MAX_CHECKS]
+
+
+def _object_checks(body: dict[str, Any], model: Model, names: Names, prefix: str, out: list[Check], depth: int) -> None:
+    index = names.index
+    model = derived_model(body, model, index)
+    models = index.models
     attributes = naming.model_attributes(model, models)
     types = {f.name: f.type for f in all_fields(model, models)}
-    checks = []
     if isinstance(body.get("@odata.type"), str):
-        checks.append(Check(attribute=Code("odata_type"), literal=py(body["@odata.type"])))
+        out.append(Check(attribute=Code(f"{prefix}odata_type"), literal=py(body["@odata.type"])))
     for wire, value in body.items():
         ref = types.get(wire)
-        if ref is None or ref.kind is not TypeKind.PRIMITIVE:
+        if ref is None or wire not in attributes or depth > 8 or len(out) >= _MAX_CHECKS:
             continue
-        if ref.collection != isinstance(value, list):
-            continue
-        items = value if ref.collection else [value]
-        if kept_as_is(ref.name) and all(as_is(ref.name, v) for v in items):
-            checks.append(Check(attribute=attributes[wire], literal=py(value)))
-        elif not ref.collection:
-            kind = iso_kind(ref.name, value)
-            if kind:
-                checks.append(Check(attribute=attributes[wire], literal=py(value), parse=kind))
-    return tuple(checks)
+        path = f"{prefix}{attributes[wire]}"
+        if value is None:
+            out.append(Check(attribute=Code(path), literal=py(None), compare="is"))
+        elif ref.collection:
+            if isinstance(value, list):
+                if kept_as_is(ref.name) and all(as_is(ref.name, v) for v in value):
+                    out.append(Check(attribute=Code(path), literal=py(value)))
+                    continue
+                out.append(Check(attribute=Code(f"len(result.{path})"), literal=py(len(value)), bare=True))
+                for number, item in enumerate(value):
+                    _value_check(item, ref, names, f"{path}[{number}]", out, depth)
+        else:
+            _value_check(value, ref, names, path, out, depth)
+
+
+def _value_check(value: Any, ref: TypeRef, names: Names, path: str, out: list[Check], depth: int) -> None:
+    index = names.index
+    if value is None:
+        out.append(Check(attribute=Code(path), literal=py(None), compare="is"))
+    elif ref.kind is TypeKind.PRIMITIVE:
+        if as_is(ref.name, value) or (ref.name in ("Double", "Single") and _number(value)):
+            out.append(Check(attribute=Code(path), literal=py(value)))
+        elif kind := iso_kind(ref.name, value):
+            out.append(Check(attribute=Code(path), literal=py(value), parse=kind))
+    elif ref.kind is TypeKind.NAMED and index.key(ref) in index.enums and isinstance(value, str):
+        out.append(Check(attribute=Code(path), literal=py(value)))
+    elif isinstance(value, dict):
+        nested = index.model(ref)
+        if nested is not None and key_of(nested) not in index.placeholders:
+            _object_checks(value, nested, names, f"{path}.", out, depth + 1)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@dataclass(**FROZEN)
+class Construct:
+    """A request body built through the model's Python attributes: `Class(attr=value, ...)`,
+    values nested as `Construct`, lists, or JSON literals; `extras` are instance annotations
+    (`members@odata.bind`) and the keys of open types, passed as `**{...}`."""
+
+    class_name: Code
+    kwargs: tuple[tuple[Code, Any], ...]
+    extras: Any = None
+
+
+def body_construct(body: dict[str, Any], model: Model, names: Names, needed: set[str]) -> Construct:
+    """The documented request body as a constructor call of its model (and of its nested
+    models, whose keys are added to `needed` for importing): what a user would write, so that a
+    lost or renamed property changes what the client sends."""
+    index = names.index
+    model = derived_model(body, model, index)
+    key = key_of(model)
+    needed.add(key)
+    models = index.models
+    attributes = naming.model_attributes(model, models)
+    types = {f.name: f.type for f in all_fields(model, models)}
+    kwargs: list[tuple[Code, Any]] = []
+    extras: dict[str, Any] = {}
+    for wire, value in body.items():
+        ref = types.get(wire)
+        if wire == "@odata.type":
+            kwargs.append((Code("odata_type"), value))
+        elif ref is None or wire not in attributes:
+            extras[wire] = value
+        else:
+            kwargs.append((attributes[wire], _construct_value(value, ref, names, needed)))
+    return Construct(class_name=names.classes[key], kwargs=tuple(kwargs), extras=extras or None)
+
+
+def _construct_value(value: Any, ref: TypeRef, names: Names, needed: set[str]) -> Any:
+    nested = names.index.model(ref)
+    if nested is None or key_of(nested) in names.index.placeholders:
+        return value
+    if ref.collection and isinstance(value, list):
+        return [body_construct(v, nested, names, needed) if isinstance(v, dict) else v for v in value]
+    return body_construct(value, nested, names, needed) if isinstance(value, dict) else value

@@ -41,6 +41,7 @@ class ModelPlan(FilePlan):
     description: str
     odata_type: Code
     placeholder: bool  # no page defines the type
+    open_type: bool  # instances may hold properties the docs do not list (placeholders too)
     fields: tuple[FieldPlan, ...]
     read_only: tuple[Code, ...]  # wire names (literals) of its own fields documented read-only
     imports: tuple[ImportPlan, ...]
@@ -120,6 +121,7 @@ def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
         description=model.description or f"The {model.name} type.",
         odata_type=py(model.odata_type),
         placeholder=model.origin is ModelOrigin.PLACEHOLDER,
+        open_type=model.open_type or model.origin is ModelOrigin.PLACEHOLDER,
         fields=fields,
         read_only=tuple(
             py(f.name) for f in model.fields if f.name not in inherited and f.name in attributes and is_read_only(f)

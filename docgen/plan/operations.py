@@ -4,6 +4,7 @@ operations modules that group them."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from http import HTTPStatus
@@ -33,7 +34,7 @@ QUERY_OPTIONS = {
     "skiptoken": builtin("str"),
     "format": builtin("str"),
 }
-_NOT_PARAMETERS = {"authorization", "content-type", "content-length", "accept", "host"}
+NOT_PARAMETERS = {"authorization", "content-type", "content-length", "accept", "host"}
 _PARAMETER_TYPES = {"Int32": "int", "Int64": "int", "Boolean": "bool", "Double": "float", "Single": "float"}
 
 
@@ -52,6 +53,17 @@ class HeaderParam:
 
 
 @dataclass(**FROZEN)
+class BodyParam:
+    """An action parameter (a request body documented by a parameters table, no model): a
+    typed keyword argument whose value is sent under its documented key."""
+
+    wire: str  # the documented key, printed only through `py`
+    name: Code
+    annotation: TypeExpr
+    model_key: str | None  # the model its annotation names, if any (names' key)
+
+
+@dataclass(**FROZEN)
 class MethodPlan:
     """One generated client method (printed twice: sync and async)."""
 
@@ -65,6 +77,7 @@ class MethodPlan:
     header_params: tuple[HeaderParam, ...]
     takes_body: bool
     body_class: Code | None
+    body_params: tuple[BodyParam, ...]  # action parameters; then `body` is an optional keyword
     result: ResultKind
     response_class: Code | None
     imports: tuple[ImportPlan, ...]  # the model classes it names
@@ -90,19 +103,35 @@ class OperationsModulePlan(FilePlan):
 
 
 def method_names(pages: list[Page], sink: Sink) -> list[Code]:
-    """Names from page titles. Pages whose titles give the same name are all named after
-    their file instead (stable: only pages sharing a title affect each other)."""
-    wanted = [naming.method_name(p.operation.title) for p in pages]  # type: ignore[union-attr]
-    counts = {name: wanted.count(name) for name in wanted}
+    """Names from each page's REST call (`naming.rest_method_name`: its first documented path).
+    Pages whose calls give the same name are told apart by their paths, each of them naming
+    one, two, then three enclosing resources (`list_user_messages`, `list_mail_folder_messages`);
+    pages whose paths cannot tell them apart (one REST call documented per derived type) are
+    named after their titles, articles dropped, and when titles collide too, after their files
+    (DG501). A name thus depends on its own page, and on another page only when both give the
+    same name."""
+    ops = [p.operation for p in pages]
+    calls = [(op.paths[0].method, op.paths[0].path, op.title) for op in ops]  # type: ignore[union-attr]
+    wanted = [naming.rest_method_name(*call) for call in calls]
+    for parents in (1, 2, 3):
+        counts = Counter(wanted)
+        wanted = [
+            naming.rest_method_name(*call, parents=parents) if counts[name] > 1 else name
+            for call, name in zip(calls, wanted)
+        ]
+    counts = Counter(wanted)
+    titled = [naming.title_method_name(call[2]) if counts[name] > 1 else name for call, name in zip(calls, wanted)]
+    by_title = Counter(titled)
     result = []
-    for page, name in zip(pages, wanted):
+    for page, name, title in zip(pages, wanted, titled):
         if counts[name] > 1:
             stem = page.path.rsplit("/", 1)[-1].removesuffix(".md")
-            qualified = naming.method_name(stem)
+            qualified = title if by_title[title] == 1 else naming.method_name(stem)
             sink.report(
                 "DG501",
                 page.span,
-                f"method name {name!r} is shared by {counts[name]} pages; this one is {qualified!r}",
+                f"method name {name!r} is shared by {counts[name]} pages whose paths do not tell them apart; "
+                f"this one is {qualified!r}",
             )
             name = qualified
         result.append(name)
@@ -129,15 +158,18 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
     taken |= set(options)
     header_params = []
     for header in op.headers:
-        keyword = naming.parameter_name(header.name)
-        if header.name.lower() not in _NOT_PARAMETERS and keyword not in taken:
+        wire = header.name.strip().rstrip(":").strip()  # `Prefer:` as some tables write it
+        keyword = naming.parameter_name(wire)
+        if wire and wire.lower() not in NOT_PARAMETERS and keyword not in taken:
             taken.add(keyword)
-            header_params.append(HeaderParam(wire=header.name, name=keyword))
+            header_params.append(HeaderParam(wire=wire, name=keyword))
     response_key = names.model_key(op.response.type if op.response else None)
     body_key = names.model_key(op.request_body.type if op.request_body else None)
     # a raw body: documented by its Content-Type, with or without a request body section
     upload = _upload_type(op) if shape.method in ("POST", "PUT", "PATCH") else None
     annotations = _parameter_annotations(op, paths)
+    body_params = _body_params(op, shape, names, taken) if body_key is None else ()
+    model_keys = {k for k in (response_key, body_key) if k} | {p.model_key for p in body_params if p.model_key}
     return MethodPlan(
         name=name,
         http_method=shape.method,
@@ -149,12 +181,10 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
         header_params=tuple(header_params),
         takes_body=shape.takes_body,
         body_class=names.classes[body_key] if body_key else None,
+        body_params=body_params,
         result=shape.result,
         response_class=names.classes[response_key] if response_key else None,
-        imports=tuple(
-            ImportPlan(module=names.modules[k], class_name=names.classes[k])
-            for k in sorted({k for k in (response_key, body_key) if k})
-        ),
+        imports=tuple(ImportPlan(module=names.modules[k], class_name=names.classes[k]) for k in sorted(model_keys)),
         docstring=docstring(op, required + optional, options, header_params, upload is not None, shape.takes_body),
         source=comment(str(op.span)),
         permissions=tuple(py(line) for line in permission_lines(op) if not line.endswith(": not supported")),
@@ -245,6 +275,20 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def _body_params(op: Operation, shape: OperationShape, names: Names, taken: set[str]) -> tuple[BodyParam, ...]:
+    """The rows of a request body's parameters table as keyword arguments, when the body has
+    no model (`assignLicense(addLicenses, removeLicenses)` -> `add_licenses=..., remove_licenses=...`)."""
+    if not shape.takes_body or op.request_body is None or not op.request_body.fields:
+        return ()
+    fields = [f for f in op.request_body.fields if "@" not in f.name]
+    attributes = naming.field_attributes([f.name for f in fields], taken=taken | naming.PARAMETER_RESERVED)
+    result = []
+    for field, attribute in zip(fields, attributes):
+        annotation, needed = names.annotation(field.type)
+        result.append(BodyParam(wire=field.name, name=attribute, annotation=annotation, model_key=needed))
+    return tuple(result)
 
 
 def group_of(op: Operation, names: Names) -> Code:

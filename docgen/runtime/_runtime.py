@@ -37,6 +37,7 @@ from typing import (
     IO,
     Annotated,
     Any,
+    ClassVar,
     Generic,
     ParamSpec,
     Protocol,
@@ -324,6 +325,9 @@ class GraphModel(BaseModel):
     )
     """The OData type name (``#microsoft.graph.user``); set by derived types themselves."""
 
+    OPEN_TYPE: ClassVar[bool] = False
+    """True for types whose instances may hold properties the docs do not list."""
+
     _wire_keys: tuple[str, ...] = PrivateAttr(default=())
     # The wire dict this object was parsed from, when it came from a response: what a PATCH
     # compares with (only what changed since is sent).
@@ -333,10 +337,11 @@ class GraphModel(BaseModel):
 
     def __init__(self, /, **data: Any) -> None:
         cls = type(self)
-        if (
-            not _PARSING.get()
-        ):  # called by the user, not by pydantic for a parsed mapping
-            unknown = sorted(set(data) - _init_names(cls))
+        # called by the user, not by pydantic for a parsed mapping; an open type (or a
+        # placeholder nobody documents) takes any key, and instance annotations
+        # (`members@odata.bind`) are wire keys, never typos
+        if not _PARSING.get() and not cls.OPEN_TYPE:
+            unknown = sorted(k for k in set(data) - _init_names(cls) if "@" not in k)
             if unknown:
                 raise TypeError(
                     f"{cls.__name__}() got unexpected keyword argument(s) "

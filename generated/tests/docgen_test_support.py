@@ -77,11 +77,16 @@ def run_async(
 
 
 def url_parts(url: httpx.URL) -> tuple[str, str, str, list[tuple[str, str]]]:
-    """A URL as compared: scheme, host, decoded path (a trailing slash does not count) and
-    the decoded query parameters (their order does not count)."""
-    query = sorted(parse_qsl(url.query.decode("ascii"), keep_blank_values=True))
-    path = unquote(url.raw_path.split(b"?")[0].decode("ascii")).rstrip("/")
-    return url.scheme, url.host, path, query
+    """A URL as compared: scheme, host, decoded path (a trailing slash and letter case do not
+    count: Graph treats `mailFolders` and `mailfolders` alike) and the decoded query parameters
+    (their order does not count; option names such as `$filter` are case-insensitive too).
+    """
+    pairs = parse_qsl(url.query.decode("ascii"), keep_blank_values=True)
+    query = sorted(
+        (key.lower() if key.startswith("$") else key, value) for key, value in pairs
+    )
+    path = unquote(url.raw_path.split(b"?")[0].decode("ascii")).rstrip("/").lower()
+    return url.scheme, url.host.lower(), path, query
 
 
 def check_request(
@@ -104,6 +109,26 @@ def check_request(
     else:
         assert request.headers["content-type"].startswith("application/json")
         assert json.loads(request.content) == body
+
+
+def check_no_extras(
+    value: object, open_classes: tuple[str, ...] = (), where: str = "result"
+) -> None:
+    """No documented key reached the model as an untyped extra, at any depth: the model
+    declares what the docs show. Instance annotations (`@odata.context`), open types (named in
+    `open_classes`) and placeholder models (no page defines them: they declare nothing) keep
+    any key."""
+    extra = getattr(value, "model_extra", None)
+    if isinstance(extra, dict):
+        fields = type(value).model_fields
+        if type(value).__name__ not in open_classes and set(fields) != {"odata_type"}:
+            undeclared = [key for key in extra if "@" not in key]
+            assert not undeclared, f"{where} holds undeclared keys {undeclared}"
+        for name in fields:
+            check_no_extras(getattr(value, name), open_classes, f"{where}.{name}")
+    elif isinstance(value, (list, tuple)):
+        for number, item in enumerate(value):
+            check_no_extras(item, open_classes, f"{where}[{number}]")
 
 
 def error_body(code: str, message: str) -> bytes:

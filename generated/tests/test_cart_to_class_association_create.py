@@ -47,9 +47,19 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.create_cart_to_class_association(
-        CartToClassAssociation.from_dict(REQUEST_1),
+    body = CartToClassAssociation(
+        odata_type="#microsoft.graph.cartToClassAssociation",
+        version=7,
+        display_name="Display Name value",
+        description="Description value",
+        device_cart_ids=[
+            "Device Cart Ids value",
+        ],
+        classroom_ids=[
+            "Classroom Ids value",
+        ],
     )
+    return client.create_cart_to_class_association(body)
 
 
 def _check_1(result: object) -> None:
@@ -70,6 +80,7 @@ def _check_1(result: object) -> None:
     assert result.description == "Description value"
     assert result.device_cart_ids == ["Device Cart Ids value"]
     assert result.classroom_ids == ["Classroom Ids value"]
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -111,9 +122,7 @@ def test_create_cart_to_class_association_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_cart_to_class_association(
-                CartToClassAssociation.from_dict(REQUEST_1),
-            ),
+            lambda client: client.create_cart_to_class_association(REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -37,6 +37,18 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
+    body = DeviceManagementConfigurationSimpleSettingCollectionDefinition(
+        display_name="A",
+        tags=[
+            "x",
+            "y",
+        ],
+        **{
+            "nested": {
+                "a": 1,
+            },
+        },
+    )
     return client.create_widget(
         "w1",
         DeviceManagementConfigurationSimpleSettingCollectionDefinition.from_dict(
@@ -57,6 +69,7 @@ def _check_1(result: object) -> None:
     )
     assert again.to_dict() == RESPONSE_1
     assert result.size == 3
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])

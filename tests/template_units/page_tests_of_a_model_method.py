@@ -38,6 +38,7 @@ def _check_1(result: object) -> None:
     assert result.created_date_time == _datetime.fromisoformat(
         "2020-01-01T00:00:00.1234567Z"
     )
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -80,6 +81,7 @@ def _check_2(result: object) -> None:
     assert result.to_dict() == RESPONSE_2
     again = Widget.from_json(result.to_json())
     assert again.to_dict() == RESPONSE_2
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])

@@ -15,3 +15,4 @@ class Placeholder(_rt.GraphModel):
 
     # from docs/y.md:4 (no page defines this type: a placeholder that keeps every property)
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.placeholder"
+    OPEN_TYPE: _t.ClassVar[bool] = True

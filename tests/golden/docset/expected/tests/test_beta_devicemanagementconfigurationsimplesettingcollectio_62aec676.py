@@ -31,14 +31,20 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return (
-        client.list_device_management_configuration_simple_setting_collection_definitions()
-    )
+    return client.list_configuration_settings()
 
 
 def _check_1(result: object) -> None:
     assert [item.to_dict() for item in result.items] == RESPONSE_1["value"]
     assert result.next_link == RESPONSE_1.get("@odata.nextLink")
+    for item in result.items:
+        assert isinstance(
+            item,
+            DeviceManagementConfigurationSimpleSettingCollectionDefinition,
+        )
+    assert result.items[0].id == "d1"
+    assert result.items[0].maximum_count == 2
+    support.check_no_extras(result.items, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -71,7 +77,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_list_device_management_configuration_simple_setting_collection_definitions_error(
+def test_list_configuration_settings_error(
     run,
     status: int,
     error: type,
@@ -80,7 +86,7 @@ def test_list_device_management_configuration_simple_setting_collection_definiti
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.list_device_management_configuration_simple_setting_collection_definitions(),
+            lambda client: client.list_configuration_settings(),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -14,6 +14,9 @@ import pytest
 import docgen_test_support as support
 from graph_client.beta import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
+from graph_client.beta.models.device_management_configuration_referred_setting_in_d5ee64dc import (
+    DeviceManagementConfigurationReferredSettingInformationWithMoreDetails,
+)
 from graph_client.beta.models.device_management_configuration_simple_setting_coll_51b3ee9e import (
     DeviceManagementConfigurationSimpleSettingCollectionDefinition,
 )
@@ -39,11 +42,15 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.create_device_management_configuration_simple_setting_collection_definition(
-        DeviceManagementConfigurationSimpleSettingCollectionDefinition.from_dict(
-            REQUEST_1,
-        ),
+    body = DeviceManagementConfigurationSimpleSettingCollectionDefinition(
+        maximum_count=2,
+        referred_setting_information_list=[
+            DeviceManagementConfigurationReferredSettingInformationWithMoreDetails(
+                setting_definition_id="a",
+            ),
+        ],
     )
+    return client.create_configuration_setting(body)
 
 
 def _check_1(result: object) -> None:
@@ -58,6 +65,9 @@ def _check_1(result: object) -> None:
     assert again.to_dict() == RESPONSE_1
     assert result.id == "d1"
     assert result.maximum_count == 2
+    assert len(result.referred_setting_information_list) == 1
+    assert result.referred_setting_information_list[0].setting_definition_id == "a"
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -90,7 +100,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_device_management_configuration_simple_setting_collection_definition_error(
+def test_create_configuration_setting_error(
     run,
     status: int,
     error: type,
@@ -99,11 +109,7 @@ def test_create_device_management_configuration_simple_setting_collection_defini
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_device_management_configuration_simple_setting_collection_definition(
-                DeviceManagementConfigurationSimpleSettingCollectionDefinition.from_dict(
-                    REQUEST_1,
-                ),
-            ),
+            lambda client: client.create_configuration_setting(REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -35,6 +35,7 @@ def _check_1(result: object) -> None:
     assert again.to_dict() == RESPONSE_1
     assert result.id == "w1"
     assert result.glow == True
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])

@@ -28,7 +28,7 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.report_root_get_widget_counts("D7")
+    return client.get_widget_counts("D7")
 
 
 def _check_1(result: object) -> None:
@@ -65,7 +65,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_report_root_get_widget_counts_error(
+def test_get_widget_counts_error(
     run,
     status: int,
     error: type,
@@ -74,7 +74,7 @@ def test_report_root_get_widget_counts_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.report_root_get_widget_counts("D7"),
+            lambda client: client.get_widget_counts("D7"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -47,7 +47,14 @@ def _check_1(result: object) -> None:
     again = Widget.from_json(result.to_json())
     assert again.to_dict() == RESPONSE_1
     assert result.display_name == "Blue widget"
+    assert result.weight == 2.0
     assert result.made_on == _date.fromisoformat("2020-12-31")
+    assert len(result.parts) == 2
+    assert result.parts[0].name == "bolt"
+    assert result.parts[0].count == 4
+    assert result.parts[1].name == "nut"
+    assert result.parts[1].count == 4
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -92,6 +99,8 @@ def _check_2(result: object) -> None:
     assert again.to_dict() == RESPONSE_2
     assert result.odata_type == "#microsoft.graph.specialWidget"
     assert result.id == "w2"
+    assert result.power == 1
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])

@@ -46,6 +46,21 @@ def _call_1(client):
 def _check_1(result: object) -> None:
     assert [item.to_dict() for item in result.items] == RESPONSE_1["value"]
     assert result.next_link == RESPONSE_1.get("@odata.nextLink")
+    for item in result.items:
+        assert isinstance(item, Widget)
+    assert result.items[0].id == "w1"
+    assert result.items[0].display_name == "Blue widget"
+    assert result.items[0].size == 12
+    assert result.items[0].color == "red"
+    assert result.items[0].created_date_time == _datetime.fromisoformat(
+        "2021-01-01T10:00:00.1234567Z"
+    )
+    assert result.items[1].odata_type == "#microsoft.graph.specialWidget"
+    assert result.items[1].id == "w2"
+    assert result.items[1].display_name == "Strong widget"
+    assert result.items[1].power == 9000
+    assert result.items[1].color == "ultraviolet"
+    support.check_no_extras(result.items, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])

@@ -28,7 +28,9 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.widget_restore("w1", REQUEST_1)
+    _reason = "mistake"
+    _keep_owner = True
+    return client.restore_widget("w1", reason=_reason, keep_owner=_keep_owner)
 
 
 def _check_1(result: object) -> None:
@@ -38,6 +40,7 @@ def _check_1(result: object) -> None:
     assert again.to_dict() == RESPONSE_1
     assert result.id == "w1"
     assert result.display_name == "Blue widget"
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
@@ -70,7 +73,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_widget_restore_error(
+def test_restore_widget_error(
     run,
     status: int,
     error: type,
@@ -79,7 +82,7 @@ def test_widget_restore_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.widget_restore("w1", REQUEST_1),
+            lambda client: client.restore_widget("w1", body=REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

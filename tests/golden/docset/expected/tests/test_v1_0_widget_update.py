@@ -25,7 +25,11 @@ RESPONSE_1 = None
 
 
 def _call_1(client):
-    return client.update_widget("w1", Widget.from_dict(REQUEST_1), if_match='W/"abc"')
+    body = Widget(
+        display_name="Renamed widget",
+        tags=[],
+    )
+    return client.update_widget("w1", body, if_match='W/"abc"')
 
 
 def _check_1(result: object) -> None:
@@ -71,11 +75,7 @@ def test_update_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.update_widget(
-                "w1",
-                Widget.from_dict(REQUEST_1),
-                if_match='W/"abc"',
-            ),
+            lambda client: client.update_widget("w1", REQUEST_1, if_match='W/"abc"'),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

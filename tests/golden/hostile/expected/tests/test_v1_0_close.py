@@ -21,7 +21,7 @@ RESPONSE_1 = None
 
 
 def _call_1(client):
-    return client.close_()
+    return client.create_close()
 
 
 def _check_1(result: object) -> None:
@@ -58,7 +58,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_close__error(
+def test_create_close_error(
     run,
     status: int,
     error: type,
@@ -67,7 +67,7 @@ def test_close__error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.close_(),
+            lambda client: client.create_close(),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

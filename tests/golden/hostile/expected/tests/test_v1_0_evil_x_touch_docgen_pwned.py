@@ -46,6 +46,12 @@ def _check_1(result: object) -> None:
     again = Field_.from_json(result.to_json())
     assert again.to_dict() == RESPONSE_1
     assert result.id == "f1"
+    assert result.client.token == "t"
+    assert result.client.field.id == "inner"
+    assert result.colour == "m_1"
+    assert result.same.a == "1"
+    assert result.other.b == "2"
+    support.check_no_extras(result, ())
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])

@@ -12,19 +12,15 @@ if _t.TYPE_CHECKING:
         DeviceManagementConfigurationSimpleSettingCollectionDefinition,
     )
 
-_PATHS_CREATE_DEVICE_MANAGEMENT_CONFIGURATION_SIMPLE_SETTING_COLLECTION_DEFINITION = (
-    ("/deviceManagement/configurationSettings",),
-)
+_PATHS_CREATE_CONFIGURATION_SETTING = (("/deviceManagement/configurationSettings",),)
 
-_PATHS_LIST_DEVICE_MANAGEMENT_CONFIGURATION_SIMPLE_SETTING_COLLECTION_DEFINITIONS = (
-    ("/deviceManagement/configurationSettings",),
-)
+_PATHS_LIST_CONFIGURATION_SETTINGS = (("/deviceManagement/configurationSettings",),)
 
 
 class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
     _core: _rt.SyncCore
 
-    def create_device_management_configuration_simple_setting_collection_definition(
+    def create_configuration_setting(
         self,
         body: (
             DeviceManagementConfigurationSimpleSettingCollectionDefinition
@@ -58,7 +54,7 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         response = self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CREATE_DEVICE_MANAGEMENT_CONFIGURATION_SIMPLE_SETTING_COLLECTION_DEFINITION,
+                _PATHS_CREATE_CONFIGURATION_SETTING,
                 {},
                 url,
             ),
@@ -79,7 +75,7 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-    def list_device_management_configuration_simple_setting_collection_definitions(
+    def list_configuration_settings(
         self,
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
@@ -108,7 +104,7 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         response = self._core.request(
             "GET",
             _rt.build_path(
-                _PATHS_LIST_DEVICE_MANAGEMENT_CONFIGURATION_SIMPLE_SETTING_COLLECTION_DEFINITIONS,
+                _PATHS_LIST_CONFIGURATION_SETTINGS,
                 {},
                 url,
             ),
@@ -132,7 +128,7 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
 class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
     _core: _rt.AsyncCore
 
-    async def create_device_management_configuration_simple_setting_collection_definition(
+    async def create_configuration_setting(
         self,
         body: (
             DeviceManagementConfigurationSimpleSettingCollectionDefinition
@@ -166,7 +162,7 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         response = await self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CREATE_DEVICE_MANAGEMENT_CONFIGURATION_SIMPLE_SETTING_COLLECTION_DEFINITION,
+                _PATHS_CREATE_CONFIGURATION_SETTING,
                 {},
                 url,
             ),
@@ -187,7 +183,7 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-    async def list_device_management_configuration_simple_setting_collection_definitions(
+    async def list_configuration_settings(
         self,
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
@@ -216,7 +212,7 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         response = await self._core.request(
             "GET",
             _rt.build_path(
-                _PATHS_LIST_DEVICE_MANAGEMENT_CONFIGURATION_SIMPLE_SETTING_COLLECTION_DEFINITIONS,
+                _PATHS_LIST_CONFIGURATION_SETTINGS,
                 {},
                 url,
             ),

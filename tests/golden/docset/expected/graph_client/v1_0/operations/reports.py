@@ -10,7 +10,7 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     pass
 
-_PATHS_REPORT_ROOT_GET_WIDGET_COUNTS = (
+_PATHS_GET_WIDGET_COUNTS = (
     ("/reports/getWidgetCounts(period='", "period_value", "')"),
 )
 
@@ -18,7 +18,7 @@ _PATHS_REPORT_ROOT_GET_WIDGET_COUNTS = (
 class _ReportsOperations:
     _core: _rt.SyncCore
 
-    def report_root_get_widget_counts(
+    def get_widget_counts(
         self,
         period_value: str,
         *,
@@ -47,7 +47,7 @@ class _ReportsOperations:
         response = self._core.request(
             "GET",
             _rt.build_path(
-                _PATHS_REPORT_ROOT_GET_WIDGET_COUNTS,
+                _PATHS_GET_WIDGET_COUNTS,
                 {
                     "period_value": period_value,
                 },
@@ -69,7 +69,7 @@ class _ReportsOperations:
 class _AsyncReportsOperations:
     _core: _rt.AsyncCore
 
-    async def report_root_get_widget_counts(
+    async def get_widget_counts(
         self,
         period_value: str,
         *,
@@ -98,7 +98,7 @@ class _AsyncReportsOperations:
         response = await self._core.request(
             "GET",
             _rt.build_path(
-                _PATHS_REPORT_ROOT_GET_WIDGET_COUNTS,
+                _PATHS_GET_WIDGET_COUNTS,
                 {
                     "period_value": period_value,
                 },

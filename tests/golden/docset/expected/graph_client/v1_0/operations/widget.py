@@ -21,7 +21,7 @@ _PERMISSIONS_LIST_WIDGETS = (
     "Application: Widget.Read.All",
 )
 
-_PATHS_WIDGET_RESTORE = (("/widgets/", "widget_id", "/restore"),)
+_PATHS_RESTORE_WIDGET = (("/widgets/", "widget_id", "/restore"),)
 
 _PATHS_UPDATE_WIDGET = (("/widgets/", "widget_id", ""),)
 
@@ -153,11 +153,13 @@ class _WidgetOperations:
         )
         return _rt.Pager(self._core, response, Widget)
 
-    def widget_restore(
+    def restore_widget(
         self,
         widget_id: str,
-        body: _t.Mapping[str, _t.Any],
+        body: _t.Mapping[str, _t.Any] | None = None,
         *,
+        reason: str | None = None,
+        keep_owner: bool | None = None,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
@@ -185,7 +187,7 @@ class _WidgetOperations:
         response = self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_WIDGET_RESTORE,
+                _PATHS_RESTORE_WIDGET,
                 {
                     "widget_id": widget_id,
                 },
@@ -194,7 +196,19 @@ class _WidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(
+                {
+                    **(body or {}),
+                    **{
+                        key: value
+                        for key, value in [
+                            ("reason", reason),
+                            ("keepOwner", keep_owner),
+                        ]
+                        if value is not None
+                    },
+                }
+            ),
             extra_body=extra_body,
             headers={
                 **(headers or {}),
@@ -388,11 +402,13 @@ class _AsyncWidgetOperations:
         )
         return _rt.AsyncPager(self._core, response, Widget)
 
-    async def widget_restore(
+    async def restore_widget(
         self,
         widget_id: str,
-        body: _t.Mapping[str, _t.Any],
+        body: _t.Mapping[str, _t.Any] | None = None,
         *,
+        reason: str | None = None,
+        keep_owner: bool | None = None,
         params: _t.Mapping[str, _t.Any] | None = None,
         headers: _t.Mapping[str, str] | None = None,
         url: str | None = None,
@@ -420,7 +436,7 @@ class _AsyncWidgetOperations:
         response = await self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_WIDGET_RESTORE,
+                _PATHS_RESTORE_WIDGET,
                 {
                     "widget_id": widget_id,
                 },
@@ -429,7 +445,19 @@ class _AsyncWidgetOperations:
             params={
                 **(params or {}),
             },
-            json_body=_rt.dump_body(body),
+            json_body=_rt.dump_body(
+                {
+                    **(body or {}),
+                    **{
+                        key: value
+                        for key, value in [
+                            ("reason", reason),
+                            ("keepOwner", keep_owner),
+                        ]
+                        if value is not None
+                    },
+                }
+            ),
             extra_body=extra_body,
             headers={
                 **(headers or {}),

@@ -10,13 +10,13 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     pass
 
-_PATHS_CLOSE_ = (("/close",),)
+_PATHS_CREATE_CLOSE = (("/close",),)
 
 
 class _CloseOperations:
     _core: _rt.SyncCore
 
-    def close_(
+    def create_close(
         self,
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
@@ -41,7 +41,7 @@ class _CloseOperations:
         response = self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CLOSE_,
+                _PATHS_CREATE_CLOSE,
                 {},
                 url,
             ),
@@ -61,7 +61,7 @@ class _CloseOperations:
 class _AsyncCloseOperations:
     _core: _rt.AsyncCore
 
-    async def close_(
+    async def create_close(
         self,
         *,
         params: _t.Mapping[str, _t.Any] | None = None,
@@ -86,7 +86,7 @@ class _AsyncCloseOperations:
         response = await self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CLOSE_,
+                _PATHS_CREATE_CLOSE,
                 {},
                 url,
             ),

@@ -10,7 +10,7 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.named_thing import NamedThing
 
-_PATHS_CREATE_NAMED_THING = (
+_PATHS_CREATE_ITEM = (
     (
         "/things/",
         "class_",
@@ -32,7 +32,7 @@ _PATHS_CREATE_NAMED_THING = (
 class _NamedThingOperations:
     _core: _rt.SyncCore
 
-    def create_named_thing(
+    def create_item(
         self,
         class_: str,
         body_: str,
@@ -74,7 +74,7 @@ class _NamedThingOperations:
         response = self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CREATE_NAMED_THING,
+                _PATHS_CREATE_ITEM,
                 {
                     "class_": class_,
                     "body_": body_,
@@ -103,7 +103,7 @@ class _NamedThingOperations:
 class _AsyncNamedThingOperations:
     _core: _rt.AsyncCore
 
-    async def create_named_thing(
+    async def create_item(
         self,
         class_: str,
         body_: str,
@@ -145,7 +145,7 @@ class _AsyncNamedThingOperations:
         response = await self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CREATE_NAMED_THING,
+                _PATHS_CREATE_ITEM,
                 {
                     "class_": class_,
                     "body_": body_,

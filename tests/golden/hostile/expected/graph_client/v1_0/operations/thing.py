@@ -10,7 +10,7 @@ from ... import _runtime as _rt
 if _t.TYPE_CHECKING:
     from ..models.thing import Thing
 
-_PATHS_CREATE_THING_IMPORT_OS_OS_SYSTEM_TOUCH_DOCGEN_PWNED = (
+_PATHS_CREATE_THING = (
     ("/things/", "thing_id", "/x\"\"\"';os.system('touch docgen-pwned')"),
 )
 
@@ -18,7 +18,7 @@ _PATHS_CREATE_THING_IMPORT_OS_OS_SYSTEM_TOUCH_DOCGEN_PWNED = (
 class _ThingOperations:
     _core: _rt.SyncCore
 
-    def create_thing_import_os_os_system_touch_docgen_pwned(
+    def create_thing(
         self,
         thing_id: str,
         body: Thing | _t.Mapping[str, _t.Any],
@@ -52,7 +52,7 @@ class _ThingOperations:
         response = self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CREATE_THING_IMPORT_OS_OS_SYSTEM_TOUCH_DOCGEN_PWNED,
+                _PATHS_CREATE_THING,
                 {
                     "thing_id": thing_id,
                 },
@@ -77,7 +77,7 @@ class _ThingOperations:
 class _AsyncThingOperations:
     _core: _rt.AsyncCore
 
-    async def create_thing_import_os_os_system_touch_docgen_pwned(
+    async def create_thing(
         self,
         thing_id: str,
         body: Thing | _t.Mapping[str, _t.Any],
@@ -111,7 +111,7 @@ class _AsyncThingOperations:
         response = await self._core.request(
             "POST",
             _rt.build_path(
-                _PATHS_CREATE_THING_IMPORT_OS_OS_SYSTEM_TOUCH_DOCGEN_PWNED,
+                _PATHS_CREATE_THING,
                 {
                     "thing_id": thing_id,
                 },
