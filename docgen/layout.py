@@ -175,19 +175,10 @@ def tuple_assignment(target: str, items: list[str]) -> Code:
 def client_call(example_call: Any, indent: int, used: int = 0, after: str = "") -> Code:
     """A test's call of a client method (an `ExampleCall`): `method(args, body, keyword=value)`,
     laid out as black would on a line that starts at `indent` with `used` columns before the
-    call and `after` behind it. A body built as `Model.from_dict(CONST)` splits too when its own
-    line is too long."""
-    head = f"{example_call.method}("
+    call and `after` behind it."""
+    body = [str(example_call.body)] if example_call.body is not None else []
     kwargs = [f"{kw.name}={kw.value}" for kw in example_call.kwargs]
-    body: list[str] = []
-    if example_call.body is not None:
-        body_class = example_call.body_class
-        body = [f"{body_class}.from_dict({example_call.body})" if body_class else str(example_call.body)]
-    code = fit(head, [*example_call.args, *body, *kwargs], ")", indent, used, after)
-    if "\n" in code and body and example_call.body_class:
-        body = [fit(f"{example_call.body_class}.from_dict(", [str(example_call.body)], ")", indent + 4, after=",")]
-        code = fit(head, [*example_call.args, *body, *kwargs], ")", indent, used, after)
-    return code
+    return fit(f"{example_call.method}(", [*example_call.args, *body, *kwargs], ")", indent, used, after)
 
 
 def returned(value: str, indent: int) -> Code:

@@ -61,7 +61,7 @@ def _example(number: int, **changes: object) -> ExampleTest:
         response_const=Code(f"RESPONSE_{number}"),
         request_body=None,
         response_body={"id": "w1", "createdDateTime": "2020-01-01T00:00:00.1234567Z", "size": 3},
-        call=ExampleCall(method=Code("get_widget"), args=(py("w1"),), body=None, body_class=None, kwargs=()),
+        call=ExampleCall(method=Code("get_widget"), args=(py("w1"),), body=None, kwargs=()),
         url=py("https://graph.microsoft.com/v1.0/widgets/w1"),
         base_url=py("https://graph.microsoft.com/v1.0"),
         status=200,
@@ -234,7 +234,6 @@ CASES: dict[str, FilePlan] = {
                     method=Code("get_widget"),
                     args=(py("w2"),),
                     body=None,
-                    body_class=None,
                     kwargs=(Keyword(name=Code("select"), value=py("id,size")),),
                 ),
                 url=py("https://graph.microsoft.com/v1.0/widgets/w2?$select=id,size"),
@@ -242,9 +241,7 @@ CASES: dict[str, FilePlan] = {
                 checks=(),
             ),
         ),
-        error=ErrorTest(
-            call=ExampleCall(method=Code("get_widget"), args=(py("w1"),), body=None, body_class=None, kwargs=())
-        ),
+        error=ErrorTest(call=ExampleCall(method=Code("get_widget"), args=(py("w1"),), body=None, kwargs=())),
     ),
     "page_tests_of_a_create_method": PageTestsPlan(
         package=Code("graph_client"),
@@ -267,8 +264,7 @@ CASES: dict[str, FilePlan] = {
                 call=ExampleCall(
                     method=Code("create_widget"),
                     args=(py("w1"),),
-                    body=Code("REQUEST_1"),
-                    body_class=Code(LONG),
+                    body=Code("body"),
                     kwargs=(Keyword(name=Code("prefer"), value=py("return=representation")),),
                 ),
                 checks=(Check(attribute=Code("size"), literal=py(3)),),
@@ -281,9 +277,7 @@ CASES: dict[str, FilePlan] = {
             ),
         ),
         error=ErrorTest(
-            call=ExampleCall(
-                method=Code("create_widget"), args=(py("w1-value"),), body=Code("{}"), body_class=None, kwargs=()
-            )
+            call=ExampleCall(method=Code("create_widget"), args=(py("w1-value"),), body=Code("{}"), kwargs=())
         ),
     ),
     "client_with_groups": ClientPlan(

@@ -36,7 +36,6 @@ class ExampleCall:
     method: Code
     args: tuple[Code, ...]
     body: Code | None  # None: the method takes no body
-    body_class: Code | None  # unused by the default templates (the body is built as `construct`)
     kwargs: tuple[Keyword, ...]
 
 
@@ -283,7 +282,6 @@ def _test(
             body=(
                 (Code("body") if construct else request_const) if method.takes_body and not method.body_params else None
             ),
-            body_class=None,
             kwargs=mapped.kwargs + tuple(action_kwargs),
         ),
         url=py(mapped.url),
@@ -309,7 +307,6 @@ def _made_up_call(method: MethodPlan) -> ExampleCall:
         method=method.name,
         args=tuple(py(f"{p.name}-value") for p in method.required),
         body=Code("{}") if method.takes_body and not method.body_params else None,
-        body_class=None,
         kwargs=tuple(Keyword(name=p.name, value=py(f"{p.name}-value")) for p in method.optional if p.name in first),
     )
 

@@ -49,13 +49,7 @@ def _call_1(client):
             },
         },
     )
-    return client.create_widget(
-        "w1",
-        DeviceManagementConfigurationSimpleSettingCollectionDefinition.from_dict(
-            REQUEST_1,
-        ),
-        prefer="return=representation",
-    )
+    return client.create_widget("w1", body, prefer="return=representation")
 
 
 def _check_1(result: object) -> None:
