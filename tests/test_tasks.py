@@ -443,7 +443,7 @@ def graph(request: pytest.FixtureRequest) -> Iterator[Graph]:
     handler = type("Handler", (_Handler,), {"graph": fake})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     fake.origin = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield Graph(fake, f"{fake.origin}/v1.0", None, None)

@@ -986,6 +986,8 @@ class Operation(_OperationBase):
         """Poll until the operation ends; returns its final status, raises
         OperationFailedError when it failed, OperationTimeoutError after `timeout` s."""
         started = time.monotonic()
+        if self.last is None and self._after is not None:  # the 202 said when to look
+            self._core._sleep(self._delay(interval, started, timeout))
         status = self.last if self.done and self.last is not None else self.poll()
         while status.running:
             self._core._sleep(self._delay(interval, started, timeout))
@@ -1010,6 +1012,8 @@ class AsyncOperation(_OperationBase):
         self, timeout: float | None = 300.0, interval: float = 1.0
     ) -> OperationStatus:
         started = time.monotonic()
+        if self.last is None and self._after is not None:
+            await self._core._sleep(self._delay(interval, started, timeout))
         status = self.last if self.done and self.last is not None else await self.poll()
         while status.running:
             await self._core._sleep(self._delay(interval, started, timeout))
