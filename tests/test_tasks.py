@@ -507,14 +507,65 @@ def use(graph: GraphClient) -> None:
 """
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_examples() -> list[str]:
+    """The python blocks of the README's "Task helpers" section, importing this file's SDK."""
+    section = README.read_text(encoding="utf-8").split("\n## Task helpers\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [block.split("```", 1)[0] for block in section.split("```python\n")[1:]]
+    assert len(blocks) == 4, "one runnable example per helper"
+    header = f"from {PACKAGE}.v1_0 import GraphClient\n\n\ndef get_token() -> str:\n    return {TOKEN!r}\n\n\n"
+    result = []
+    for block in blocks:
+        lines = []
+        for line in block.splitlines():
+            if line.startswith("from graph_client import "):
+                names = [n.strip() for n in line.removeprefix("from graph_client import ").split(",")]
+                names = [n for n in names if n != "GraphClient"]
+                line = f"from {PACKAGE} import {', '.join(names)}" if names else ""
+            lines.append(line.replace("from graph_client.models", f"from {PACKAGE}.v1_0.models"))
+        result.append(header + "\n".join(lines) + "\n")
+    return result
+
+
+def test_the_readme_examples_run(sdk, graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each helper's README example, as it is, against the fake Graph (clients pointed at it)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.bin").write_bytes(os.urandom(UNIT + 5))
+    graph.fake.widgets["w0"] = {"id": "w0", "displayName": "Old"}
+    version = sdk.version
+    original = version.GraphClient.__init__
+
+    def pointed(self: Any, token: Any, **options: Any) -> None:
+        options.setdefault("base_url", graph.base_url)
+        options.setdefault("transport", graph.transport)
+        original(self, token, **options)
+
+    monkeypatch.setattr(version.GraphClient, "__init__", pointed)
+    for example in readme_examples():
+        exec(compile(example, "README.md", "exec"), {"__name__": "readme_example"})
+    assert graph.fake.batch_sizes == [3] and "w0" not in graph.fake.widgets
+    assert graph.fake.chunk_sizes == [UNIT + 5]
+    assert graph.fake.operations["copy-1"]["polls"] == 3
+    assert [log for log in graph.fake.log if "deltatoken=round-1" in log[1]]
+
+
 def test_user_code_with_the_helpers_passes_mypy_strict(built, tmp_path: Path) -> None:
     pytest.importorskip("mypy")
     out, _ = built
     (tmp_path / "user_code.py").write_text(USER_CODE, encoding="utf-8")
+    for number, example in enumerate(readme_examples()):
+        (tmp_path / f"readme_{number}.py").write_text(example, encoding="utf-8")
     env = {**os.environ, "MYPYPATH": str(out)}
     args = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull]
     result = subprocess.run(
-        [*args, "user_code.py", str(out / PACKAGE)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        [*args, "user_code.py", *(f"readme_{n}.py" for n in range(4)), str(out / PACKAGE)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
