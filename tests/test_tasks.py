@@ -183,6 +183,7 @@ class FakeGraph:
         self.violations: list[str] = []
         self.batch_sizes: list[int] = []
         self.throttled: dict[str, int] = {}  # widget id -> 429s still to give
+        self.throttled_at: dict[str, float] = {}  # widget id -> when it was last answered 429
         self.sessions: dict[str, dict[str, Any]] = {}
         self.chunk_sizes: list[int] = []
         self.fail_chunk_at: set[int] = set()  # offsets whose first PUT fails with 500
@@ -226,9 +227,12 @@ class FakeGraph:
             return self.monitor(segments[1])
         if len(segments) >= 2 and segments[0] == "widgets":
             key = segments[1]
+            if key in self.throttled_at and time.monotonic() - self.throttled_at.pop(key) < 0.09:
+                self.violations.append(f"{key} asked again before its Retry-After")
             if self.throttled.get(key):
                 self.throttled[key] -= 1
-                return _error(429, "TooManyRequests", Retry_After="0")
+                self.throttled_at[key] = time.monotonic()
+                return _error(429, "TooManyRequests", Retry_After="0.1")
             if key not in self.widgets:
                 return _error(404, "itemNotFound", f"no widget {key}")
             if len(segments) == 2 and method == "GET":
@@ -640,7 +644,11 @@ def test_batch_retries_each_throttled_item_after_retry_after(sdk, graph: Graph) 
         graph.fake.throttled = {"w1": 5}
         with client.batch() as batch:
             throttled = batch.add(client.get_widget, "w1")
-        assert isinstance(throttled.error, sdk.RateLimitError) and throttled.error.retry_after == 0
+        assert isinstance(throttled.error, sdk.RateLimitError) and throttled.error.retry_after == 0.1
+        graph.fake.throttled_at.clear()
+        # a call no batch can carry (another host) fails when it is added
+        with pytest.raises(ValueError, match="cannot carry"):
+            client.batch().add(client.get_widget, "w1", url="https://elsewhere.test/widgets/w1")
 
 
 def test_async_batch(sdk, graph: Graph) -> None:

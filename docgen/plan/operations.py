@@ -284,8 +284,8 @@ def docstring(
         lines.append("body: the content to send: bytes, a binary file or an iterator of chunks (streamed)")
     if delta:
         lines.append(
-            "delta_link: the delta_link a previous delta query ended with (its DeltaPager's, stored): "
-            "only the changes since then"
+            "delta_link: the delta_link a DeltaPager of an earlier call ended with (stored): only the "
+            "changes since then"
         )
     if lines:
         docs.append("Parameters:\n" + "\n".join(f"- {line}" for line in lines))

@@ -294,6 +294,9 @@ class _BatchBase:
         item: BatchItem[Any] = BatchItem(
             str(len(self.items) + 1), call, recorded, tuple(after)
         )
+        item._entry(
+            self._core.base_url, set()
+        )  # a request no batch can carry fails here
         self.items.append(item)
         return item
 
