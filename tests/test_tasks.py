@@ -584,10 +584,15 @@ def test_batch_sends_calls_in_json_batches_with_typed_results_and_errors(sdk, gr
             missing = batch.add(client.get_widget, "nope")
             made = batch.add(client.create_widget, sdk.models.Widget(display_name="New", size=3))
             gone = batch.add(client.delete_widget, "w1")
+            changes = batch.add(client.delta_widgets)
             assert not one.done
             with pytest.raises(RuntimeError, match="not been sent"):
                 one.result()
-        assert graph.fake.batch_sizes == [4]
+        assert graph.fake.batch_sizes == [5]
+        # a pager from a batch pages on its own afterwards, as the method's pager does
+        assert isinstance(changes.result(), sdk.DeltaPager)
+        assert [w.id for w in changes.result()] == [f"w{i}" for i in range(1, 10)]
+        assert changes.result().delta_token == "round-1"
         widget = one.result()
         assert isinstance(widget, sdk.models.Widget) and widget.display_name == "One"
         assert isinstance(made.result(), sdk.models.Widget) and made.result().size == 3
@@ -596,8 +601,9 @@ def test_batch_sends_calls_in_json_batches_with_typed_results_and_errors(sdk, gr
         with pytest.raises(sdk.NotFoundError) as caught:
             missing.result()
         assert caught.value.code == "itemNotFound" and caught.value.message == "no widget nope"
-    # every call went inside the batch, none on its own
-    assert [(m, t) for m, t, _ in graph.fake.log] == [("POST", "/v1.0/$batch")]
+    # every call went inside the batch, none on its own (the pager's later pages come after)
+    assert [(m, t) for m, t, _ in graph.fake.log][0] == ("POST", "/v1.0/$batch")
+    assert all("skiptoken" in t for _, t, _ in graph.fake.log[1:]) and len(graph.fake.log) == 3
 
 
 def test_batch_splits_into_batches_of_20_keeping_depends_on_chains_together(sdk, graph: Graph) -> None:
