@@ -99,6 +99,16 @@ PAGES = {
         "### Response\n\n```http\nHTTP/1.1 202 Accepted\n"
         "Location: https://graph.microsoft.com/v1.0/monitor/copy-1\n```\n",
     ),
+    "widget-upload.md": _op(
+        "Upload widget content",
+        "PUT",
+        "/widgets/{id}/content",
+        "a `204 No Content` response code",
+        "\n## Request headers\n\n|Name|Description|\n|:---|:---|\n|Content-Type|text/plain. Required.|\n",
+    ),
+    "widget-download.md": _op(
+        "Get widget content", "GET", "/widgets/{id}/content/$value", "a `200 OK` response code and the bytes"
+    ),
     "widget-reject.md": _op(
         "Reject widget", "POST", "/widgets/{id}/reject", "a `202 Accepted` response code and no response body"
     ),
@@ -240,6 +250,13 @@ class FakeGraph:
             if len(segments) == 2 and method == "DELETE":
                 del self.widgets[key]
                 return Answer(204)
+            if segments[2:] == ["content"] and method == "PUT":
+                self.widgets[key]["content"] = body
+                self.widgets[key]["content_type"] = headers.get("content-type", "")
+                return Answer(204)
+            if segments[2:] == ["content", "$value"] and method == "GET":
+                kind = self.widgets[key].get("content_type") or "application/octet-stream"
+                return Answer(200, self.widgets[key].get("content", b""), {"Content-Type": kind})
             if segments[2:] == ["copy"] and method == "POST":
                 op = f"copy-{len(self.operations) + 1}"
                 self.operations[op] = {"polls": 0, "name": json.loads(body).get("name"), "source": key}
@@ -287,13 +304,17 @@ class FakeGraph:
             else:
                 url = urlsplit(r["url"])
                 inner_headers = {k.lower(): v for k, v in r.get("headers", {}).items()}
-                inner_body = json.dumps(r["body"]).encode() if "body" in r else b""
+                inner_body = _batch_body(r.get("body"), inner_headers.get("content-type", ""))
                 answer = self.api(r["method"], url.path, parse_qs(url.query), inner_headers, inner_body)
             statuses[r["id"]] = answer.status
             item: dict[str, Any] = {"id": r["id"], "status": answer.status}
             if answer.headers or answer.body is not None:
                 item["headers"] = {k.replace("_", "-"): v for k, v in answer.headers.items()}
-            if answer.body is not None:
+            if isinstance(answer.body, bytes):  # text/* as the string, anything else base64
+                kind = answer.headers.get("Content-Type", "")
+                text = kind.startswith("text/")
+                item["body"] = answer.body.decode() if text else base64.b64encode(answer.body).decode()
+            elif answer.body is not None:
                 item["headers"].setdefault("Content-Type", "application/json")
                 item["body"] = answer.body
             responses.append(item)
@@ -383,6 +404,17 @@ class FakeGraph:
         else:
             body["@odata.deltaLink"] = f"{base}?$deltatoken=round-1"
         return Answer(200, body)
+
+
+def _batch_body(body: Any, content_type: str) -> bytes:
+    """A batch request's body as the service reads it (OData JSON batch format)."""
+    if body is None:
+        return b""
+    if "json" in content_type:
+        return json.dumps(body).encode()
+    if not isinstance(body, str):
+        raise ValueError(f"a {content_type} body in a batch must be a string")
+    return body.encode() if content_type.startswith("text/") else base64.b64decode(body, validate=True)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -604,6 +636,20 @@ def test_batch_sends_calls_in_json_batches_with_typed_results_and_errors(sdk, gr
     # every call went inside the batch, none on its own (the pager's later pages come after)
     assert [(m, t) for m, t, _ in graph.fake.log][0] == ("POST", "/v1.0/$batch")
     assert all("skiptoken" in t for _, t, _ in graph.fake.log[1:]) and len(graph.fake.log) == 3
+
+
+def test_batch_carries_text_and_binary_bodies_as_the_json_batch_format_says(sdk, graph: Graph) -> None:
+    with graph.client(sdk) as client:
+        with client.batch() as batch:
+            text = batch.add(client.set_content, "w1", b"QUJD")  # text/plain: sent as the string itself
+        assert text.result() is None and graph.fake.widgets["w1"]["content"] == b"QUJD"
+        with client.batch() as batch:
+            download = batch.add(client.get_content, "w1")
+        assert download.result() == b"QUJD"  # a text/plain answer is not base64-decoded
+        graph.fake.widgets["w1"].update(content=bytes(range(256)), content_type="application/octet-stream")
+        with client.batch() as batch:
+            binary = batch.add(client.get_content, "w1")
+        assert binary.result() == bytes(range(256))  # other media types travel base64-encoded
 
 
 def test_batch_splits_into_batches_of_20_keeping_depends_on_chains_together(sdk, graph: Graph) -> None:

@@ -56,6 +56,19 @@ MAX_BATCH = 20
 
 _JSON = re.compile(r"^application/([a-z0-9.+-]*\+)?json\b", re.IGNORECASE)
 _NOT_FORWARDED = frozenset({"authorization", "user-agent", "accept"})
+# JSON batch bodies (OData JSON format): JSON for JSON media types, the string itself for
+# text/*, base64 (or base64url) for every other media type.
+_TEXT = re.compile(r"^text/", re.IGNORECASE)
+
+
+def _unbase64(text: str) -> bytes:
+    padded = text + "=" * (-len(text) % 4)
+    for altchars in (None, b"-_"):
+        try:
+            return base64.b64decode(padded, altchars=altchars, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+    return text.encode("utf-8")
 
 
 class _Recorded(Exception):
@@ -179,10 +192,12 @@ class BatchItem(Generic[R]):
                     headers[name] = value
         if rec.body is not None:
             headers.setdefault("Content-Type", rec.kind or "application/octet-stream")
+            data = rec.body.encode() if isinstance(rec.body, str) else rec.body
             if rec.kind and _JSON.match(rec.kind):
-                entry["body"] = json.loads(rec.body)
-            elif isinstance(rec.body, (bytes, str)):
-                data = rec.body if isinstance(rec.body, bytes) else rec.body.encode()
+                entry["body"] = json.loads(data)
+            elif isinstance(data, bytes) and _TEXT.match(rec.kind or ""):
+                entry["body"] = data.decode("utf-8")  # text/*: the string itself
+            elif isinstance(data, bytes):  # any other media type: base64
                 entry["body"] = base64.b64encode(data).decode("ascii")
             else:
                 raise TypeError("a batch cannot carry a streamed body (send it alone)")
@@ -213,11 +228,10 @@ class BatchItem(Generic[R]):
         kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         if body is None:
             content = b""
+        elif isinstance(body, str) and _TEXT.match(kind):
+            content = body.encode("utf-8")  # text/*: the string itself
         elif isinstance(body, str) and not _JSON.match(kind):
-            try:  # a non-JSON body travels base64-encoded
-                content = base64.b64decode(body, validate=True)
-            except (binascii.Error, ValueError):
-                content = body.encode("utf-8")
+            content = _unbase64(body)
         else:
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
             if not kind:
