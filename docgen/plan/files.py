@@ -91,6 +91,7 @@ class PackageInitPlan(FilePlan):
     has_root: bool  # pages that name no API version are generated into the package itself
     subpackages: Code  # a tuple literal
     runtime_exports: tuple[Code, ...]  # _runtime.__all__, in its order
+    task_exports: tuple[Code, ...] = ()  # _tasks.__all__, in its order
 
 
 @dataclass(**FROZEN)
