@@ -54,9 +54,7 @@ class MockDataPlan(FilePlan):
     document: Code  # the JSON text (`json_document`): data the mock reads at run time
 
 
-def mock_examples(
-    checked: Sequence[CheckedOperation], method_names: Sequence[str], module: str
-) -> list[MockExample]:
+def mock_examples(checked: Sequence[CheckedOperation], method_names: Sequence[str], module: str) -> list[MockExample]:
     """Every example of these operations that has a response, in the documented order."""
     result = []
     for item, method_name in zip(checked, method_names):
@@ -92,7 +90,9 @@ def _entry(example: Example, templates: tuple[str, ...], method_name: str, modul
         path=path[len(prefix) :] or "/",
         templates=templates,
         query=tuple(
-            sorted((k.lower() if k.startswith("$") else k, v) for k, v in parse_qsl(split.query, keep_blank_values=True))
+            sorted(
+                (k.lower() if k.startswith("$") else k, v) for k, v in parse_qsl(split.query, keep_blank_values=True)
+            )
         ),
         headers=tuple((h.name.strip().rstrip(":").strip().lower(), h.value) for h in request.headers),
         body=body,
