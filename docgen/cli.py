@@ -375,7 +375,7 @@ def which(request_line: str, input_: Path | None, package: str | None) -> None:
     documented paths) when no documented operation makes the call, 2 on usage errors.
     """
     from docgen.lint import validated_specs
-    from docgen.which import RequestLineError, call, closest, parse_request, signature
+    from docgen.which import Index, RequestLineError, call, closest, parse_request, signature
     from docgen.which import which as find
 
     config = _config(input_, None, None, package, None)
@@ -384,11 +384,11 @@ def which(request_line: str, input_: Path | None, package: str | None) -> None:
     except RequestLineError as exc:
         click.echo(f"docgen: error: {exc}", err=True)
         sys.exit(2)
-    specs = validated_specs(config, Sink())
-    found = find(specs, config.package, request)
+    index = Index.of(validated_specs(config, Sink()), config.package)
+    found = find(index, request)
     if not found:
         click.echo(f"docgen: no documented operation makes {request.line}", err=True)
-        near = closest(specs, request)
+        near = closest(index, request)
         if near:
             click.echo("closest documented paths:", err=True)
             for line, path in near:

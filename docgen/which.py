@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from docgen.diagnostics import Sink
+from docgen.escape import Code
 from docgen.ir import HttpPath
 from docgen.paths import split_path
 from docgen.plan.names import Names
 from docgen.plan.operations import MethodPlan, operation_names, plan_method
 from docgen.plan.placement import Placement
-from docgen.validate import ResultKind, ValidatedSpec
+from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
 
 _REQUEST = re.compile(r"^\s*([A-Za-z]+)\s+(\S.*?)\s*$")
 _PLACEHOLDER = re.compile(r"""["'](\{[^{}]*\}|<[^<>]*>)["']""")  # a literal of an unfilled placeholder
@@ -68,60 +69,92 @@ def parse_request(text: str) -> Request:
     return Request(method=method, path=path, query=split.query, version=version)
 
 
-def which(specs: dict[str, ValidatedSpec], package: str, request: Request) -> list[Found]:
+@dataclass(frozen=True, slots=True)
+class _Line:
+    version: str
+    module: str
+    checked: CheckedOperation
+    name: Code
+    path: HttpPath
+    pattern: re.Pattern[str]
+    literal: int
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Every documented request line of the specs, with its method's name (made once)."""
+
+    specs: dict[str, ValidatedSpec]
+    lines: tuple[_Line, ...]
+    names: dict[str, Names]
+
+    @classmethod
+    def of(cls, specs: dict[str, ValidatedSpec], package: str) -> Index:
+        lines = []
+        for version, validated in sorted(specs.items()):
+            module = Placement(package, version).dotted
+            checked = validated.operations
+            for item, name in zip(checked, operation_names(checked, Sink())):  # DG501 is the build's
+                for path in item.operation.paths:
+                    if path.method == item.shape.method:
+                        plan = split_path(path.path)
+                        literal = sum(len(part) for part in plan.literal_parts)
+                        lines.append(_Line(version, module, item, name, path, plan.regex(), literal))
+        names = {v: Names.of(s.spec, s.index) for v, s in specs.items()}
+        return cls(specs=specs, lines=tuple(lines), names=names)
+
+
+def which(index: Index, request: Request) -> list[Found]:
     """The methods whose documented path fits the request (segments compare
     case-insensitively, a placeholder fits any segment, a trailing slash does not count), the
-    most specific first; only those of the URL's API version when it names one that is
-    documented."""
-    versions = sorted(specs)
-    if request.version and request.version in {v.lower() for v in versions}:
-        versions = [v for v in versions if v.lower() == request.version]
-    found: list[Found] = []
-    for version in versions:
-        validated = specs[version]
-        names = None
-        checked = validated.operations
-        method_names = operation_names(checked, Sink())  # DG501 is the build's to report
-        for item, name in zip(checked, method_names):
-            for path in item.operation.paths:
-                if path.method != item.shape.method or path.method != request.method:
-                    continue
-                plan = split_path(path.path)
-                if plan.regex().fullmatch(request.path) is None:
-                    continue
-                names = names or Names.of(validated.spec, validated.index)
-                method = plan_method(item.operation, item.shape, name, names)
-                literal = sum(len(part) for part in plan.literal_parts)
-                found.append(Found(Placement(package, version).dotted, version, method, path, literal))
-    best = max((f.literal for f in found), default=0)
+    most specific; only those of the URL's API version when it names one that is documented.
+    One path line per method: the one whose documented query has the request's keys, else
+    the first."""
+    versions = {v.lower(): v for v in index.specs}
+    only = versions.get(request.version) if request.version else None
+    fits = [
+        line
+        for line in index.lines
+        if line.path.method == request.method
+        and (only is None or line.version == only)
+        and line.pattern.fullmatch(request.path) is not None
+    ]
+    best = max((line.literal for line in fits), default=0)
     wanted = _query_keys(request.query)
-    chosen: dict[tuple[str, str], Found] = {}  # one path line per method: the query's, else the first
-    for item in found:
-        key = (item.module, str(item.method.name))
-        if item.literal == best and (
-            key not in chosen or (_query_keys(item.path.query) == wanted != _query_keys(chosen[key].path.query))
-        ):
-            chosen[key] = item
-    return list(chosen.values())
+    chosen: dict[tuple[str, str], _Line] = {}
+    for line in fits:
+        key = (line.module, str(line.name))
+        if line.literal != best:
+            continue
+        if key not in chosen or (_query_keys(line.path.query) == wanted != _query_keys(chosen[key].path.query)):
+            chosen[key] = line
+    return [
+        Found(
+            module=line.module,
+            version=line.version,
+            method=plan_method(line.checked.operation, line.checked.shape, line.name, index.names[line.version]),
+            path=line.path,
+            literal=line.literal,
+        )
+        for line in chosen.values()
+    ]
+
+
+def closest(index: Index, request: Request, n: int = 5) -> list[tuple[str, HttpPath]]:
+    """The documented request lines most like the request (`METHOD /path`, with their source)."""
+    lines: dict[str, HttpPath] = {}
+    for line in index.lines:
+        lines.setdefault(f"{line.path.method} {line.path.path}", line.path)
+    wanted = f"{request.method} {request.path}".lower()
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, wanted, text.lower()).ratio(), text) for text in lines),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [(text, lines[text]) for _, text in scored[:n]]
 
 
 def _query_keys(query: str) -> set[str]:
     return {k.lower() for k, _ in parse_qsl(query.lstrip("?"), keep_blank_values=True)}
-
-
-def closest(specs: dict[str, ValidatedSpec], request: Request, n: int = 5) -> list[tuple[str, HttpPath]]:
-    """The documented request lines most like the request (`METHOD /path`, with their source)."""
-    lines: dict[str, HttpPath] = {}
-    for validated in specs.values():
-        for item in validated.operations:
-            for path in item.operation.paths:
-                lines.setdefault(f"{path.method} {path.path}", path)
-    wanted = f"{request.method} {request.path}".lower()
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, wanted, line.lower()).ratio(), line) for line in lines),
-        key=lambda item: (-item[0], item[1]),
-    )
-    return [(line, lines[line]) for _, line in scored[:n]]
 
 
 def returns(method: MethodPlan, is_async: bool = False) -> str:
@@ -162,9 +195,13 @@ def call(found: Found, request: Request) -> str | None:
     """The call that sends this request: `graph.list_messages(top=5)` (the path's values as
     arguments, the query as keywords), mapped as the example tests map example URLs; None
     when the query cannot be passed through the method."""
-    from docgen.escape import Code
     from docgen.layout import client_call
-    from docgen.plan.example_tests import ExampleCall, Keyword, _path_arguments, _query_arguments
+    from docgen.plan.example_tests import (
+        ExampleCall,
+        Keyword,
+        _path_arguments,
+        _query_arguments,
+    )
 
     args, kwargs, prefix = _path_arguments(found.method, request.path)
     if prefix is None:  # an alternative path the method picks only for other arguments

@@ -72,7 +72,7 @@ class ExampleTest:
     construct: Construct | None  # the request body built through attributes (else the documented mapping)
     arguments: tuple[tuple[Code, Any], ...]  # locals for action parameters: (name, value or Construct)
     eligible: bool  # among the examples docgen promises to test (validate.eligible)
-    mock_key: Code = Code('""')  # a literal: the request's `page.md:line`, as the offline mock finds it
+    mock_key: Code  # a literal: the request's `page.md:line`, as the offline mock finds it
 
 
 @dataclass(**FROZEN)
