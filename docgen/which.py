@@ -5,7 +5,6 @@ of names (the build and the OpenAPI export use it too)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -140,21 +139,19 @@ def which(index: Index, request: Request) -> list[Found]:
     ]
 
 
+def _query_keys(query: str) -> set[str]:
+    return {k.lower() for k, _ in parse_qsl(query.lstrip("?"), keep_blank_values=True)}
+
+
 def closest(index: Index, request: Request, n: int = 5) -> list[tuple[str, HttpPath]]:
-    """The documented request lines most like the request (`METHOD /path`, with their source)."""
+    """The documented request lines most like the request (`METHOD /path`, with their
+    source), ranked as the offline mock ranks them for its 404s."""
+    from docgen.runtime.testing import nearest
+
     lines: dict[str, HttpPath] = {}
     for line in index.lines:
         lines.setdefault(f"{line.path.method} {line.path.path}", line.path)
-    wanted = f"{request.method} {request.path}".lower()
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, wanted, text.lower()).ratio(), text) for text in lines),
-        key=lambda item: (-item[0], item[1]),
-    )
-    return [(text, lines[text]) for _, text in scored[:n]]
-
-
-def _query_keys(query: str) -> set[str]:
-    return {k.lower() for k, _ in parse_qsl(query.lstrip("?"), keep_blank_values=True)}
+    return [(text, lines[text]) for text in nearest(f"{request.method} {request.path}", sorted(lines), n)]
 
 
 def returns(method: MethodPlan, is_async: bool = False) -> str:

@@ -77,6 +77,7 @@ def _example(number: int, **changes: object) -> ExampleTest:
             Check(attribute=Code("created_date_time"), literal=py("2020-01-01T00:00:00.1234567Z"), parse="datetime"),
         ),
         eligible=True,
+        mock_key=py(f"docs/widget-get.md:{number}"),
     )
     fields.update(changes)
     return ExampleTest(**fields)  # type: ignore[arg-type]
