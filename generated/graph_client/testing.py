@@ -49,12 +49,14 @@ __all__ = [
     "Pinned",
     "load_examples",
     "main",
+    "nearest",
 ]
 
 DATA = Path(__file__).with_name("_examples.txt")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|<[^<>/]*>")
 _VERSION = re.compile(r"^/(v\d+(\.\d+)?|beta)(?=/|$)", re.IGNORECASE)
 # request headers every client sets: not what tells two examples apart
+_NO_BODY = (204, 304)
 _COMMON = {"authorization", "content-type", "content-length", "accept", "host"}
 
 
@@ -245,15 +247,10 @@ class GraphMock:
         return match.group(0) if match else ""
 
     def closest(self, method: str, path: str, n: int = 3) -> list[str]:
-        """The documented `METHOD /path` lines most like this one."""
+        """The documented `METHOD /path` lines most like this one (a placeholder compares
+        as the request's segment in its place)."""
         lines = sorted({f"{e.method} {t}" for e in self.examples for t in e.templates})
-        wanted = f"{method} {path}".lower()
-        scored = [
-            (difflib.SequenceMatcher(None, wanted, line.lower()).ratio(), line)
-            for line in lines
-        ]
-        scored.sort(key=lambda item: -item[0])
-        return [line for _, line in scored[:n]]
+        return nearest(f"{method} {path}", lines, n)
 
     def _not_found(self, method: str, path: str) -> Answer:
         closest = self.closest(method, path)
@@ -304,13 +301,15 @@ class GraphMock:
                 answer = mock.answer(
                     self.command, self.path, list(self.headers.items()), body
                 )
+                content = b"" if answer.status in _NO_BODY else answer.content
                 self.send_response(answer.status)
                 for name, value in answer.headers:
                     if name.lower() not in ("content-length", "transfer-encoding"):
                         self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.content)))
+                if answer.status not in _NO_BODY:  # HTTP carries no body on a 204, 304
+                    self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _reply
             do_HEAD = do_OPTIONS = _reply
@@ -341,6 +340,26 @@ class Pinned:
         for example in self.examples:
             if example in self.mock.pinned:
                 self.mock.pinned.remove(example)
+
+
+def nearest(line: str, documented: Sequence[str], n: int = 3) -> list[str]:
+    """Of documented `METHOD /path` lines, the n most like `line`, best first."""
+    wanted = line.lower()
+    segments = wanted.split("/")
+
+    def aligned(other: str) -> str:
+        parts = other.lower().split("/")
+        return "/".join(
+            segments[i] if i < len(segments) and _PLACEHOLDER.fullmatch(part) else part
+            for i, part in enumerate(parts)
+        )
+
+    scored = [
+        (difflib.SequenceMatcher(None, wanted, aligned(other)).ratio(), other)
+        for other in documented
+    ]
+    scored.sort(key=lambda item: -item[0])
+    return [other for _, other in scored[:n]]
 
 
 def _stem(page: str) -> str:

@@ -149,9 +149,9 @@ def run_mock(
     base_url: str,
     check: Callable[[Any], None],
 ) -> None:
-    """call(client) on a client whose transport is the offline mock, that documented example
-    chosen (`mock.use`) to answer its request; check(result) runs while the client is open.
-    """
+    """call(client) on a client whose transport is the offline mock, that documented
+    example chosen (`mock.use`) to answer its request; check(result) runs while the
+    client is open."""
     mock = mock_class()
     with mock.use(example):
         with client_class(
@@ -219,9 +219,7 @@ def run_usage(
             source = "async def _usage(graph):\n" + textwrap.indent(code, "    ")
             source += "    return result\n"
             namespace: dict[str, Any] = {}
-            exec(
-                compile(source, f"<usage of {method.__qualname__}>", "exec"), namespace
-            )
+            exec(compile(source, "<usage>", "exec"), namespace)
 
             async def main() -> None:
                 async with client_class(
@@ -235,9 +233,6 @@ def run_usage(
                 TOKEN, base_url=base_url, transport=mock.transport()
             ) as graph:
                 namespace = {"graph": graph}
-                exec(
-                    compile(code, f"<usage of {method.__qualname__}>", "exec"),
-                    namespace,
-                )
+                exec(compile(code, "<usage>", "exec"), namespace)
                 check(namespace["result"])
     assert [answered.source for _, _, answered in mock.calls] == [example]
