@@ -6,7 +6,7 @@ of names (the build and the OpenAPI export use it too)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from docgen.diagnostics import Sink
@@ -200,10 +200,11 @@ def call(found: Found, request: Request) -> str | None:
         _query_arguments,
     )
 
-    args, kwargs, prefix = _path_arguments(found.method, request.path)
-    if prefix is None:  # an alternative path the method picks only for other arguments
-        kwargs = [Keyword(name=Code("url"), value=Code(repr(request.path)))]
-        args = [Code(repr("unused")) for _ in found.method.required]
+    # the arguments of the documented path that matched (whose parameters make the method pick it)
+    only = replace(found.method, paths=(split_path(found.path.path),))
+    args, kwargs, prefix = _path_arguments(only, request.path)
+    if prefix is None:
+        return None
     query = _query_arguments(found.method, request.query)
     if query is None:
         return None

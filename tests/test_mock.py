@@ -286,3 +286,15 @@ def test_corpus_generated_client_against_the_mock(corpus_out: Path, tmp_path: Pa
         f"sync and async: {passed} passed"
     )
     assert passed >= 2 * (examples + methods)  # -k also picks tests of examples named *_usage_*
+
+
+def test_readme_mock_example_runs(tmp_path: Path) -> None:
+    """The README's example of the mock, run as it is against the seed's generated/ tree."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The offline mock", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "generated", capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "closest documented path is POST /deviceManagement/cartToClassAssociations" in result.stdout
