@@ -200,6 +200,24 @@ def usage_snippet(method: Callable[..., Any]) -> str:
     return textwrap.dedent("\n".join(block)).strip() + "\n"
 
 
+def _recording(mock: Any, seen: list[httpx.Request]) -> httpx.MockTransport:
+    """The mock's transport, keeping each request for check_request."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = mock.answer(
+            request.method,
+            str(request.url),
+            list(request.headers.items()),
+            request.content,
+        )
+        return httpx.Response(
+            answer.status, headers=list(answer.headers), content=answer.content
+        )
+
+    return httpx.MockTransport(handle)
+
+
 def run_usage(
     method: Callable[..., Any],
     client_class: type,
@@ -208,12 +226,14 @@ def run_usage(
     *,
     base_url: str,
     check: Callable[[Any], None],
-) -> None:
+) -> list[httpx.Request]:
     """Runs the usage snippet of the method's docstring, `graph` being a client whose
     transport is the offline mock (that documented example chosen to answer), and checks
-    its `result`; an async client's snippet runs inside a coroutine."""
+    its `result`; an async client's snippet runs inside a coroutine. Returns the requests
+    the snippet sent (for check_request)."""
     code = usage_snippet(method)
     mock = mock_class()
+    seen: list[httpx.Request] = []
     with mock.use(example):
         if inspect.iscoroutinefunction(method):
             source = "async def _usage(graph):\n" + textwrap.indent(code, "    ")
@@ -223,16 +243,17 @@ def run_usage(
 
             async def main() -> None:
                 async with client_class(
-                    TOKEN, base_url=base_url, transport=mock.transport()
+                    TOKEN, base_url=base_url, transport=_recording(mock, seen)
                 ) as graph:
                     check(await namespace["_usage"](graph))
 
             asyncio.run(main())
         else:
             with client_class(
-                TOKEN, base_url=base_url, transport=mock.transport()
+                TOKEN, base_url=base_url, transport=_recording(mock, seen)
             ) as graph:
                 namespace = {"graph": graph}
                 exec(compile(code, "<usage>", "exec"), namespace)
                 check(namespace["result"])
     assert [answered.source for _, _, answered in mock.calls] == [example]
+    return seen

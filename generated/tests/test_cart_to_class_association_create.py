@@ -123,15 +123,22 @@ def test_create_carttoclassassociation_from_mock(run) -> None:
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_create_cart_to_class_association_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of create_cart_to_class_association runs against the offline mock and gets its example's documented response."""
+    """The usage snippet of the docstring of create_cart_to_class_association runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
-    support.run_usage(
+    seen = support.run_usage(
         getattr(client_class, "create_cart_to_class_association"),
         client_class,
         GraphMock,
         "docs_input/cartToClassAssociation-create.md:71",
         base_url="https://graph.microsoft.com/localtest",
         check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/localtest/deviceManagement/cartToClassAssociations",
+        REQUEST_1,
+        {},
     )
 
 

@@ -139,15 +139,22 @@ def test_get_widget_2_mock(run) -> None:
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_get_widget_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of get_widget runs against the offline mock and gets its example's documented response."""
+    """The usage snippet of the docstring of get_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
-    support.run_usage(
+    seen = support.run_usage(
         getattr(client_class, "get_widget"),
         client_class,
         GraphMock,
         "docs/widget-get.md:1",
         base_url="https://graph.microsoft.com/v1.0",
         check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "GET",
+        "https://graph.microsoft.com/v1.0/widgets/w1",
+        REQUEST_1,
+        {"Prefer": "return=minimal"},
     )
 
 

@@ -87,15 +87,22 @@ def test_example_1_mock(run) -> None:
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_list_configuration_settings_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of list_configuration_settings runs against the offline mock and gets its example's documented response."""
+    """The usage snippet of the docstring of list_configuration_settings runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
-    support.run_usage(
+    seen = support.run_usage(
         getattr(client_class, "list_configuration_settings"),
         client_class,
         GraphMock,
         "docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:26",
         base_url="https://graph.microsoft.com/beta",
         check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "GET",
+        "https://graph.microsoft.com/beta/deviceManagement/configurationSettings",
+        REQUEST_1,
+        {},
     )
 
 

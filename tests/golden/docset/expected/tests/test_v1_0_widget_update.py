@@ -76,15 +76,22 @@ def test_example_1_mock(run) -> None:
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_update_widget_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of update_widget runs against the offline mock and gets its example's documented response."""
+    """The usage snippet of the docstring of update_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
-    support.run_usage(
+    seen = support.run_usage(
         getattr(client_class, "update_widget"),
         client_class,
         GraphMock,
         "docs_input/v1.0/api/widget-update.md:35",
         base_url="https://graph.microsoft.com/v1.0",
         check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "PATCH",
+        "https://graph.microsoft.com/v1.0/widgets/w1",
+        REQUEST_1,
+        {"If-Match": 'W/"abc"'},
     )
 
 

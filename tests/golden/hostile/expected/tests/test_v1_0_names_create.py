@@ -145,15 +145,22 @@ def test_create_named_thing_error_mock(run) -> None:
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_create_item_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of create_item runs against the offline mock and gets its example's documented response."""
+    """The usage snippet of the docstring of create_item runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
-    support.run_usage(
+    seen = support.run_usage(
         getattr(client_class, "create_item"),
         client_class,
         GraphMock,
         "docs_input/v1.0/names-create.md:116",
         base_url="https://graph.microsoft.com/v1.0",
         check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/v1.0/things/k1/items/k2/k3/k4/k5/k6",
+        REQUEST_1,
+        {},
     )
 
 
