@@ -356,3 +356,52 @@ def openapi(input_: Path | None, output: Path, strict: bool | None) -> None:
     for name, text in documents.items():
         (output / name).write_text(text, encoding="utf-8")
         click.echo(f"wrote {_shown(output / name)}")
+
+
+@main.command(epilog="""\b
+Examples:
+  docgen which "GET /me/messages?$top=5"
+  docgen which "GET https://graph.microsoft.com/v1.0/users/{user-id}/events/{id}"
+  docgen which --input ../docs 'POST /groups/{id}/members/$ref'""")
+@click.argument("request_line", metavar="'METHOD /path[?query]'")
+@click.option("--input", "input_", type=click.Path(path_type=Path), help="Folder of Markdown pages.")
+@click.option("--package", help="Name of the generated package.")
+def which(request_line: str, input_: Path | None, package: str | None) -> None:
+    """Print the generated method that makes a documented REST call: its client, signature,
+    the call with the request's values, and the page and line of the documented path.
+
+    Path segments compare case-insensitively; a placeholder of the docs fits any segment, so
+    the path may be given as documented (`{user-id}`) or with values. Exit 1 (with the closest
+    documented paths) when no documented operation makes the call, 2 on usage errors.
+    """
+    from docgen.lint import validated_specs
+    from docgen.which import Index, RequestLineError, call, closest, parse_request, signature
+    from docgen.which import which as find
+
+    config = _config(input_, None, None, package, None)
+    try:
+        request = parse_request(request_line)
+    except RequestLineError as exc:
+        click.echo(f"docgen: error: {exc}", err=True)
+        sys.exit(2)
+    index = Index.of(validated_specs(config, Sink()), config.package)
+    found = find(index, request)
+    if not found:
+        click.echo(f"docgen: no documented operation makes {request.line}", err=True)
+        near = closest(index, request)
+        if near:
+            click.echo("closest documented paths:", err=True)
+            for line, path in near:
+                click.echo(f"  {line}  ({path.span})", err=True)
+        sys.exit(1)
+    click.echo(request.line)
+    for item in found:
+        client = f"{item.module}.GraphClient"
+        click.echo(f"  {client}.{signature(item.method)}")
+        made = call(item, request)
+        if made is not None:
+            click.echo("  call: " + made.replace("\n", "\n  "))
+        documented = f"{item.path.method} {item.path.path}" + (
+            f"?{item.path.query.lstrip('?')}" if item.path.query else ""
+        )
+        click.echo(f"  from {item.path.span}: {documented}")

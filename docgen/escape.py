@@ -7,7 +7,9 @@ docstring) or `comment` (a `#` comment), each of which makes it inert whatever i
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from typing import Any
 
 
@@ -55,20 +57,35 @@ def _string(text: str) -> str:
 _DOC_ESCAPES = {"\\": "\\\\", '"': '\\"'}
 
 
-def doc(text: str, indent: int = 4) -> Code:
+def doc(text: str, indent: int = 4, code: str | None = None) -> Code:
     """A triple-quoted docstring. Backslashes and quotes are escaped, control and
     line-separator characters become escapes, so no text can close the literal. Laid out as
     black lays out docstrings (no trailing spaces, closing quotes on their own line when the
-    last line is full)."""
+    last line is full). `code` (a usage snippet: Code, laid out for the column indent + 4)
+    follows the text as a block indented by 4, its lines kept exactly (escaped the same
+    way), so that `inspect.cleandoc(__doc__)` gives the snippet's source back."""
     lines = [" ".join(line.split()) for line in str(text).strip().split("\n")]
     escaped = [_doc_escape(line) for line in "\n".join(lines).strip().split("\n")] or [""]
     if escaped == [""]:
         escaped = ["(undocumented)"]
+    if code:
+        escaped.append("")
+        escaped += [("    " + _code_escape(line)).rstrip() for line in str(code).split("\n")]
     pad = " " * indent
     body = "\n".join(escaped[:1] + [pad + line if line else "" for line in escaped[1:]])
     last = len(escaped[-1]) + (indent if len(escaped) > 1 else indent + 3)
     closing = f"\n{pad}" if len(escaped) > 1 and last + 3 > 88 else ""
     return Code(f'"""{body}{closing}"""')
+
+
+_CLOSING_QUOTE = re.compile(r'"(?="|$)')
+
+
+def _code_escape(line: str) -> str:
+    """A code line inside a docstring, readable as code: backslashes and non-printable
+    characters escaped as in `_doc_escape`, but only the quotes that could end the literal
+    (one followed by another, or at the end of the line) are escaped."""
+    return _CLOSING_QUOTE.sub(r'\\"', _doc_escape(line).replace('\\"', '"'))
 
 
 def _doc_escape(line: str) -> str:
@@ -83,6 +100,25 @@ def _doc_escape(line: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def json_document(value: dict[str, Any]) -> Code:
+    """A JSON object (ASCII) with each key on a line of its own, and each item of a list
+    value on a line of its own (diffs show one changed example as one changed line): how
+    data that is read back by `json.loads` at run time (the offline mock's examples) is
+    escaped. It is never executed: only a data file's template prints it."""
+
+    def dump(item: Any) -> str:
+        return json.dumps(item, ensure_ascii=True, separators=(", ", ": "))
+
+    lines = []
+    for key, item in value.items():
+        if isinstance(item, list) and item:
+            inner = ",\n".join("  " + dump(i) for i in item)
+            lines.append(f" {dump(key)}: [\n{inner}\n ]")
+        else:
+            lines.append(f" {dump(key)}: {dump(item)}")
+    return Code("{\n" + ",\n".join(lines) + "\n}")
 
 
 def comment(text: str) -> Code:

@@ -22,6 +22,7 @@ LEFT_OUT = (
     "graph_client/_runtime.py",
     "graph_client/_wire.py",
     "graph_client/_tasks.py",
+    "graph_client/testing.py",
     "tests/docgen_test_support.py",
     "docgen-manifest.txt",
 )

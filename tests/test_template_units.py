@@ -53,6 +53,17 @@ def _method(**changes: object) -> MethodPlan:
     return MethodPlan(**fields)  # type: ignore[arg-type]
 
 
+# a method whose docstring shows its first example's call (plan.snippets), run by its usage test
+USAGE: dict[str, object] = dict(
+    docstring='Get a widget.\n\nGET /widgets/{id}\n\nA "quoted" \\ line.\n\n'
+    "Usage (the documented example at docs/widget-get.md:20; its generated test runs this):",
+    usage=Code('result = graph.get_widget("w\\"1", prefer="return=minimal")'),
+    usage_async=Code('result = await graph.get_widget("w\\"1", prefer="return=minimal")'),
+    usage_key=py("docs/widget-get.md:1"),
+    usage_test=1,
+)
+
+
 def _example(number: int, **changes: object) -> ExampleTest:
     fields: dict[str, object] = dict(
         number=number,
@@ -77,6 +88,7 @@ def _example(number: int, **changes: object) -> ExampleTest:
             Check(attribute=Code("created_date_time"), literal=py("2020-01-01T00:00:00.1234567Z"), parse="datetime"),
         ),
         eligible=True,
+        mock_key=py(f"docs/widget-get.md:{number}"),
     )
     fields.update(changes)
     return ExampleTest(**fields)  # type: ignore[arg-type]
@@ -152,7 +164,7 @@ CASES: dict[str, FilePlan] = {
         mixin=Code("_WidgetOperations"),
         async_mixin=Code("_AsyncWidgetOperations"),
         methods=(
-            _method(),
+            _method(**USAGE),
             _method(
                 name=Code("list_widgets"),
                 paths=(split_path("/widgets"),),
@@ -254,7 +266,7 @@ CASES: dict[str, FilePlan] = {
         package=Code("graph_client.v1_0"),
         root_package=Code("graph_client"),
         source="docs/widget-get.md",
-        method=_method(),
+        method=_method(**USAGE),
         imports=(ImportPlan(module=Code("widget"), class_name=Code("Widget")),),
         open_classes=py(()),
         examples=(
@@ -356,6 +368,7 @@ def test_every_template_of_a_file_plan_has_a_unit_case() -> None:
     covered = {plan.template_name for plan in CASES.values()}
     static = {"conftest.py.j2", "test_support.py.j2", "operations_init.py.j2", "version_init.py.j2", "py.typed.j2"}
     static |= {"pyproject.toml.j2"}  # not Python: checked by the pip-install test (tests/test_sdk.py)
+    static |= {"mock_examples.txt.j2"}  # not Python: a JSON document, read back by tests/test_mock.py
     shared = {"models_init.py.j2"}  # rendered in every golden case (tests/test_golden.py)
     templates = {p.name for p in default_templates().glob("*.j2")}
     assert templates - covered - static - shared == set()

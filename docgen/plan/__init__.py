@@ -28,10 +28,12 @@ from docgen.plan.files import (
     VersionInitPlan,
     VersionRef,
 )
+from docgen.plan.mock import DATA_FILE, MockExample, mock_data, mock_examples
 from docgen.plan.models import enum_file, model_file, models_init
 from docgen.plan.names import Names
 from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, is_delta, operation_names, plan_method
 from docgen.plan.placement import Placement
+from docgen.plan.snippets import with_usage
 from docgen.runtime import SHIPPED, runtime_exports, task_exports
 from docgen.validate import CheckedOperation, Skipped, ValidatedSpec, validate
 
@@ -58,6 +60,7 @@ class Plan:
     files: tuple[PlannedFile, ...]
     tests: tuple[ExampleTest, ...]
     skipped: tuple[Skipped, ...]
+    mock: tuple[MockExample, ...] = ()  # every documented request with a response (the offline mock)
 
 
 def static_files(package: str, input_name: str, templates: Path | None = None) -> list[PlannedFile]:
@@ -95,6 +98,7 @@ def plan(
     files: list[PlannedFile] = []
     tests: list[ExampleTest] = []
     skipped: list[Skipped] = []
+    mock: list[MockExample] = []
     versions = []
     for version, validated in sorted(specs.items()):
         placement = Placement(package, version)
@@ -104,6 +108,7 @@ def plan(
         files += version_plan.files
         tests += version_plan.tests
         skipped += version_plan.skipped
+        mock += version_plan.mock
         if version:
             versions.append(VersionRef(module=Code(placement.module), version=version))
     for item in skipped:
@@ -119,11 +124,12 @@ def plan(
     )
     files.append(PlannedFile(f"{package}/__init__.py", init, every_page))
     files.append(PlannedFile(f"{package}/py.typed", PyTypedPlan(), every_page))
+    files.append(PlannedFile(f"{package}/{DATA_FILE}", mock_data(mock), every_page))
     project = DistributionPlan(
         project_name=py(distribution.name), version=py(distribution.version), package=Code(package)
     )
     files.append(PlannedFile("pyproject.toml", project, every_page))
-    return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped))
+    return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped), mock=tuple(mock))
 
 
 def _test_stem(checked: CheckedOperation) -> str:
@@ -146,11 +152,16 @@ def _version_files(
     files += [enum_file(e, names, placement) for e in spec.enums]
     files.append(models_init(spec, names, placement, every_page))
     checked = validated.operations
+    method_names = operation_names(checked, sink)
     method_plans = [
         plan_method(c.operation, c.shape, name, names)
         # named as a page of that one operation (each operation of a page is its own method)
-        for c, name in zip(checked, operation_names(checked, sink))
+        for c, name in zip(checked, method_names)
     ]
+    planned = [plan_tests(c, m, names) for c, m in zip(checked, method_plans)]
+    # each docstring shows its first example's call, which that example's test runs
+    models = f"{placement.dotted}.models"
+    method_plans = [with_usage(m, p.examples, models) for m, p in zip(method_plans, planned)]
     groups: dict[str, list[MethodPlan]] = {}
     sources: dict[str, set[str]] = {}
     for item, method in zip(checked, method_plans):
@@ -188,7 +199,6 @@ def _version_files(
                 "a delta query whose response is no collection of a documented model: the method returns as "
                 "documented, not a DeltaPager",
             )
-    planned = [plan_tests(c, m, names) for c, m in zip(checked, method_plans)]
     for planned_tests in planned:
         for example in planned_tests.through_url:
             sink.report(
@@ -218,4 +228,5 @@ def _version_files(
         files=tuple(files),
         tests=tuple(t for p in planned for t in p.examples),
         skipped=tuple(s for p in planned for s in p.skipped),
+        mock=tuple(mock_examples(checked, method_names, placement.dotted)),
     )

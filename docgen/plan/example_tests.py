@@ -72,6 +72,7 @@ class ExampleTest:
     construct: Construct | None  # the request body built through attributes (else the documented mapping)
     arguments: tuple[tuple[Code, Any], ...]  # locals for action parameters: (name, value or Construct)
     eligible: bool  # among the examples docgen promises to test (validate.eligible)
+    mock_key: Code  # a literal: the request's `page.md:line`, as the offline mock finds it
 
 
 @dataclass(**FROZEN)
@@ -298,6 +299,7 @@ def _test(
         construct=construct,
         arguments=tuple(arguments),
         eligible=eligible(example),
+        mock_key=py(str(request.span)),
     )
 
 

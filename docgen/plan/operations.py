@@ -86,6 +86,12 @@ class MethodPlan:
     permissions: tuple[Code, ...] = ()  # literals: the documented scopes of each kind, for 403s
     upload: Code | None = None  # a raw body's documented content type (a literal), if any
     download: bool = False  # a documented redirect (302) to content: the method returns bytes
+    # the usage snippet of the docstring (`plan.snippets`), sync and async: code, laid out for
+    # the docstring's column, printed verbatim inside it through `doc`; None: no example to show
+    usage: Code | None = None
+    usage_async: Code | None = None
+    usage_key: Code | None = None  # a literal: the example's `page.md:line`, as the mock finds it
+    usage_test: int = 0  # the number of the example test whose checks the snippet's result passes
     delta: bool = False  # a delta query (`/delta`, `delta()`) of a collection: a DeltaPager, delta_link=
 
     @property

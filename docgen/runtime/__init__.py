@@ -8,6 +8,9 @@
 - `_wire.py` becomes `<package>/_wire.py`: the Edm value grammar and the path choice,
   standard library only. `_runtime` imports it relatively; the generator imports it as
   `docgen.runtime._wire`, so both sides apply the same rules.
+- `testing.py` becomes `<package>/testing.py`: the offline mock that answers every
+  documented request with its documented response (standard library only; httpx for its
+  transport), reading the examples from `<package>/_examples.txt` (`docgen.plan.mock`).
 
 Importing this package imports neither module.
 """
@@ -28,6 +31,7 @@ SHIPPED: dict[str, str] = {
     "_runtime.py": "runtime.py.j2",
     "_wire.py": "wire.py.j2",
     "_tasks.py": "tasks.py.j2",
+    "testing.py": "testing.py.j2",
 }
 
 _ALL = re.compile(r"^__all__ = (\[[^\]]*\])", re.MULTILINE)

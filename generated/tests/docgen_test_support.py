@@ -6,7 +6,9 @@ httpx.MockTransport, then compare the request the client sent with the documente
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+import textwrap
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -136,3 +138,122 @@ def error_body(code: str, message: str) -> bytes:
     return json.dumps(
         {"error": {"code": code, "message": message, "innerError": inner}}
     ).encode()
+
+
+def run_mock(
+    mock_class: Any,
+    example: str,
+    client_class: type,
+    call: Callable[[Any], Any],
+    *,
+    base_url: str,
+    check: Callable[[Any], None],
+) -> None:
+    """call(client) on a client whose transport is the offline mock, that documented
+    example chosen (`mock.use`) to answer its request; check(result) runs while the
+    client is open."""
+    mock = mock_class()
+    with mock.use(example):
+        with client_class(
+            TOKEN, base_url=base_url, transport=mock.transport()
+        ) as client:
+            check(call(client))
+    assert [answered.source for _, _, answered in mock.calls] == [example]
+
+
+def run_mock_async(
+    mock_class: Any,
+    example: str,
+    client_class: type,
+    call: Callable[[Any], Any],
+    *,
+    base_url: str,
+    check: Callable[[Any], None],
+) -> None:
+    """The asyncio twin of run_mock()."""
+    mock = mock_class()
+
+    async def main() -> None:
+        async with client_class(
+            TOKEN, base_url=base_url, transport=mock.transport()
+        ) as client:
+            check(await call(client))
+
+    with mock.use(example):
+        asyncio.run(main())
+    assert [answered.source for _, _, answered in mock.calls] == [example]
+
+
+USAGE = "Usage ("
+
+
+def usage_snippet(method: Callable[..., Any]) -> str:
+    """The usage snippet of a method's docstring: the block indented under its `Usage (`
+    line."""
+    lines = inspect.cleandoc(method.__doc__ or "").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(USAGE)) + 1
+    block = []
+    for line in lines[start:]:
+        if line and not line.startswith("    "):
+            break
+        block.append(line)
+    return textwrap.dedent("\n".join(block)).strip() + "\n"
+
+
+def _recording(mock: Any, seen: list[httpx.Request]) -> httpx.MockTransport:
+    """The mock's transport, keeping each request for check_request."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = mock.answer(
+            request.method,
+            str(request.url),
+            list(request.headers.items()),
+            request.content,
+        )
+        return httpx.Response(
+            answer.status, headers=list(answer.headers), content=answer.content
+        )
+
+    return httpx.MockTransport(handle)
+
+
+def run_usage(
+    method: Callable[..., Any],
+    client_class: type,
+    mock_class: Any,
+    example: str,
+    *,
+    base_url: str,
+    check: Callable[[Any], None],
+) -> list[httpx.Request]:
+    """Runs the usage snippet of the method's docstring, `graph` being a client whose
+    transport is the offline mock (that documented example chosen to answer), and checks
+    its `result`; an async client's snippet runs inside a coroutine. Returns the requests
+    the snippet sent (for check_request)."""
+    code = usage_snippet(method)
+    mock = mock_class()
+    seen: list[httpx.Request] = []
+    with mock.use(example):
+        if inspect.iscoroutinefunction(method):
+            source = "async def _usage(graph):\n" + textwrap.indent(code, "    ")
+            source += "    return result\n"
+            namespace: dict[str, Any] = {}
+            exec(compile(source, "<usage>", "exec"), namespace)
+
+            async def main() -> None:
+                async with client_class(
+                    TOKEN, base_url=base_url, transport=_recording(mock, seen)
+                ) as graph:
+                    check(await namespace["_usage"](graph))
+
+            asyncio.run(main())
+        else:
+            with client_class(
+                TOKEN, base_url=base_url, transport=_recording(mock, seen)
+            ) as graph:
+                namespace = {"graph": graph}
+                exec(compile(code, "<usage>", "exec"), namespace)
+                check(namespace["result"])
+    assert [answered.source for _, _, answered in mock.calls] == [example]
+    return seen

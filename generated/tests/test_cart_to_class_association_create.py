@@ -15,6 +15,7 @@ import docgen_test_support as support
 from graph_client import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.models.cart_to_class_association import CartToClassAssociation
+from graph_client.testing import GraphMock
 
 REQUEST_1 = {
     "@odata.type": "#microsoft.graph.cartToClassAssociation",
@@ -103,6 +104,42 @@ def test_create_carttoclassassociation_from(run) -> None:
         {},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_create_carttoclassassociation_from_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/cartToClassAssociation-create.md:71",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/localtest",
+        check=_check_1,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_create_cart_to_class_association_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of create_cart_to_class_association runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "create_cart_to_class_association"),
+        client_class,
+        GraphMock,
+        "docs_input/cartToClassAssociation-create.md:71",
+        base_url="https://graph.microsoft.com/localtest",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/localtest/deviceManagement/cartToClassAssociations",
+        REQUEST_1,
+        {},
+    )
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,11 @@ class _WidgetOperations:
 
         GET /widgets/{id}
 
-        A \"quoted\" \\ line."""
+        A \"quoted\" \\ line.
+
+        Usage (the documented example at docs/widget-get.md:20; its generated test runs this):
+
+            result = graph.get_widget("w\\"1", prefer="return=minimal")"""
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
@@ -346,7 +350,11 @@ class _AsyncWidgetOperations:
 
         GET /widgets/{id}
 
-        A \"quoted\" \\ line."""
+        A \"quoted\" \\ line.
+
+        Usage (the documented example at docs/widget-get.md:20; its generated test runs this):
+
+            result = await graph.get_widget("w\\"1", prefer="return=minimal")"""
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 

@@ -17,6 +17,7 @@ from graph_client import _runtime as _rt
 from graph_client.models.long import (
     DeviceManagementConfigurationSimpleSettingCollectionDefinition,
 )
+from graph_client.testing import GraphMock
 
 REQUEST_1 = {
     "displayName": "A",
@@ -86,6 +87,21 @@ def test_get_widget_1(run) -> None:
         {"Prefer": "return=minimal"},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_get_widget_1_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs/widget-get.md:1",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,25 @@ class _CartToClassAssociationOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/cartToClassAssociation-create.md:10."""
+        From docs_input/cartToClassAssociation-create.md:10.
+
+        Usage (the documented example at docs_input/cartToClassAssociation-create.md:71; its generated test runs this):
+
+            from graph_client.models import CartToClassAssociation
+
+            body = CartToClassAssociation(
+                odata_type="#microsoft.graph.cartToClassAssociation",
+                version=7,
+                display_name="Display Name value",
+                description="Description value",
+                device_cart_ids=[
+                    "Device Cart Ids value",
+                ],
+                classroom_ids=[
+                    "Classroom Ids value",
+                ],
+            )
+            result = graph.create_cart_to_class_association(body)"""
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
@@ -95,7 +113,25 @@ class _AsyncCartToClassAssociationOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/cartToClassAssociation-create.md:10."""
+        From docs_input/cartToClassAssociation-create.md:10.
+
+        Usage (the documented example at docs_input/cartToClassAssociation-create.md:71; its generated test runs this):
+
+            from graph_client.models import CartToClassAssociation
+
+            body = CartToClassAssociation(
+                odata_type="#microsoft.graph.cartToClassAssociation",
+                version=7,
+                display_name="Display Name value",
+                description="Description value",
+                device_cart_ids=[
+                    "Device Cart Ids value",
+                ],
+                classroom_ids=[
+                    "Classroom Ids value",
+                ],
+            )
+            result = await graph.create_cart_to_class_association(body)"""
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 

@@ -17,6 +17,7 @@ from graph_client import _runtime as _rt
 from graph_client.beta.models.device_management_configuration_simple_setting_coll_51b3ee9e import (
     DeviceManagementConfigurationSimpleSettingCollectionDefinition,
 )
+from graph_client.testing import GraphMock
 
 REQUEST_1 = None
 
@@ -67,6 +68,42 @@ def test_example_1(run) -> None:
         {},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_example_1_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:26",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/beta",
+        check=_check_1,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_list_configuration_settings_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of list_configuration_settings runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "list_configuration_settings"),
+        client_class,
+        GraphMock,
+        "docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:26",
+        base_url="https://graph.microsoft.com/beta",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "GET",
+        "https://graph.microsoft.com/beta/deviceManagement/configurationSettings",
+        REQUEST_1,
+        {},
+    )
 
 
 @pytest.mark.parametrize(

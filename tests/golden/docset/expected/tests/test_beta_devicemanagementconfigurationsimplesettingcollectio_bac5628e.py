@@ -20,6 +20,7 @@ from graph_client.beta.models.device_management_configuration_referred_setting_i
 from graph_client.beta.models.device_management_configuration_simple_setting_coll_51b3ee9e import (
     DeviceManagementConfigurationSimpleSettingCollectionDefinition,
 )
+from graph_client.testing import GraphMock
 
 REQUEST_1 = {
     "maximumCount": 2,
@@ -90,6 +91,42 @@ def test_example_1(run) -> None:
         {},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_example_1_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:30",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/beta",
+        check=_check_1,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_create_configuration_setting_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of create_configuration_setting runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "create_configuration_setting"),
+        client_class,
+        GraphMock,
+        "docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:30",
+        base_url="https://graph.microsoft.com/beta",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/beta/deviceManagement/configurationSettings",
+        REQUEST_1,
+        {},
+    )
 
 
 @pytest.mark.parametrize(

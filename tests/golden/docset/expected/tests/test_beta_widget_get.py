@@ -15,6 +15,7 @@ import docgen_test_support as support
 from graph_client.beta import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.beta.models.widget import Widget
+from graph_client.testing import GraphMock
 
 REQUEST_1 = None
 
@@ -58,6 +59,42 @@ def test_example_1(run) -> None:
         {},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_example_1_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/beta/api/widget-get.md:22",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/beta",
+        check=_check_1,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_get_widget_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of get_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "get_widget"),
+        client_class,
+        GraphMock,
+        "docs_input/beta/api/widget-get.md:22",
+        base_url="https://graph.microsoft.com/beta",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "GET",
+        "https://graph.microsoft.com/beta/widgets/w1",
+        REQUEST_1,
+        {},
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
+from graph_client.testing import GraphMock
 
 REQUEST_1 = None
 
@@ -48,6 +49,42 @@ def test_example_1(run) -> None:
         {"ConsistencyLevel": "eventual"},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_example_1_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/v1.0/api/widget-count.md:24",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_count_widgets_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of count_widgets runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "count_widgets"),
+        client_class,
+        GraphMock,
+        "docs_input/v1.0/api/widget-count.md:24",
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "GET",
+        "https://graph.microsoft.com/v1.0/widgets/$count",
+        REQUEST_1,
+        {"ConsistencyLevel": "eventual"},
+    )
 
 
 @pytest.mark.parametrize(

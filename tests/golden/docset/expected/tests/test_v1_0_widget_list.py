@@ -15,6 +15,7 @@ import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.widget import Widget
+from graph_client.testing import GraphMock
 
 REQUEST_1 = None
 
@@ -83,6 +84,42 @@ def test_list_widgets(run) -> None:
         {"ConsistencyLevel": "eventual"},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_list_widgets_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/v1.0/api/widget-list.md:49",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_list_widgets_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of list_widgets runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "list_widgets"),
+        client_class,
+        GraphMock,
+        "docs_input/v1.0/api/widget-list.md:49",
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "GET",
+        "https://graph.microsoft.com/v1.0/widgets?$top=2&$filter=size gt 10",
+        REQUEST_1,
+        {"ConsistencyLevel": "eventual"},
+    )
 
 
 @pytest.mark.parametrize(

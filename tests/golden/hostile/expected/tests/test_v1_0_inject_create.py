@@ -15,6 +15,7 @@ import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.thing import Thing
+from graph_client.testing import GraphMock
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import docgen_test_support as support
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.v1_0.models.named_thing import NamedThing
+from graph_client.testing import GraphMock
 
 REQUEST_1 = {
     "url": "only the lower-case one",
@@ -65,6 +66,21 @@ def test_create_named_thing_async(run) -> None:
     assert len(seen) == 1
 
 
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_create_named_thing_async_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/v1.0/names-create.md:116",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+
+
 REQUEST_2 = {
     "userId": "named like the error test",
 }
@@ -110,6 +126,42 @@ def test_create_named_thing_error(run) -> None:
         {},
     )
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_create_named_thing_error_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/v1.0/names-create.md:136",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_2,
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_2,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_create_item_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of create_item runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "create_item"),
+        client_class,
+        GraphMock,
+        "docs_input/v1.0/names-create.md:116",
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/v1.0/things/k1/items/k2/k3/k4/k5/k6",
+        REQUEST_1,
+        {},
+    )
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,23 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
         From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7.
-        """
+
+        Usage (the documented example at docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:30; its generated test runs this):
+
+            from graph_client.beta.models import (
+                DeviceManagementConfigurationReferredSettingInformationWithMoreDetails,
+                DeviceManagementConfigurationSimpleSettingCollectionDefinition,
+            )
+
+            body = DeviceManagementConfigurationSimpleSettingCollectionDefinition(
+                maximum_count=2,
+                referred_setting_information_list=[
+                    DeviceManagementConfigurationReferredSettingInformationWithMoreDetails(
+                        setting_definition_id="a",
+                    ),
+                ],
+            )
+            result = graph.create_configuration_setting(body)"""
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
@@ -95,7 +111,10 @@ class _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
         From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7.
-        """
+
+        Usage (the documented example at docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:26; its generated test runs this):
+
+            result = graph.list_configuration_settings()"""
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
@@ -153,7 +172,23 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
         From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7.
-        """
+
+        Usage (the documented example at docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:30; its generated test runs this):
+
+            from graph_client.beta.models import (
+                DeviceManagementConfigurationReferredSettingInformationWithMoreDetails,
+                DeviceManagementConfigurationSimpleSettingCollectionDefinition,
+            )
+
+            body = DeviceManagementConfigurationSimpleSettingCollectionDefinition(
+                maximum_count=2,
+                referred_setting_information_list=[
+                    DeviceManagementConfigurationReferredSettingInformationWithMoreDetails(
+                        setting_definition_id="a",
+                    ),
+                ],
+            )
+            result = await graph.create_configuration_setting(body)"""
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
@@ -203,7 +238,10 @@ class _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations:
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
         From docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7.
-        """
+
+        Usage (the documented example at docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:26; its generated test runs this):
+
+            result = await graph.list_configuration_settings()"""
         # from docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:7
         from ..models.device_management_configuration_simple_setting_coll_51b3ee9e import (
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,

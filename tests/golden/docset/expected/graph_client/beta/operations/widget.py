@@ -39,7 +39,11 @@ class _WidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/beta/api/widget-get.md:7."""
+        From docs_input/beta/api/widget-get.md:7.
+
+        Usage (the documented example at docs_input/beta/api/widget-get.md:22; its generated test runs this):
+
+            result = graph.get_widget("w1")"""
         # from docs_input/beta/api/widget-get.md:7
         from ..models.widget import Widget
 
@@ -91,7 +95,11 @@ class _AsyncWidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/beta/api/widget-get.md:7."""
+        From docs_input/beta/api/widget-get.md:7.
+
+        Usage (the documented example at docs_input/beta/api/widget-get.md:22; its generated test runs this):
+
+            result = await graph.get_widget("w1")"""
         # from docs_input/beta/api/widget-get.md:7
         from ..models.widget import Widget
 

@@ -41,7 +41,11 @@ class _ReportsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/reportroot-getwidgetcounts.md:7."""
+        From docs_input/v1.0/api/reportroot-getwidgetcounts.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/reportroot-getwidgetcounts.md:28; its generated test runs this):
+
+            result = graph.get_widget_counts("D7")"""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
         response = self._core.request(
@@ -92,7 +96,11 @@ class _AsyncReportsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/reportroot-getwidgetcounts.md:7."""
+        From docs_input/v1.0/api/reportroot-getwidgetcounts.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/reportroot-getwidgetcounts.md:28; its generated test runs this):
+
+            result = await graph.get_widget_counts("D7")"""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
         response = await self._core.request(

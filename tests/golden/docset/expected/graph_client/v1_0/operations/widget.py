@@ -59,7 +59,11 @@ class _WidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-get.md:7."""
+        From docs_input/v1.0/api/widget-get.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-get.md:37; its generated test runs this):
+
+            result = graph.get_widget("w1", select="displayName,parts")"""
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
@@ -123,7 +127,15 @@ class _WidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-list.md:7."""
+        From docs_input/v1.0/api/widget-list.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-list.md:49; its generated test runs this):
+
+            result = graph.list_widgets(
+                top=2,
+                filter="size gt 10",
+                consistency_level="eventual",
+            )"""
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
@@ -180,7 +192,14 @@ class _WidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-restore.md:7."""
+        From docs_input/v1.0/api/widget-restore.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-restore.md:29; its generated test runs this):
+
+            _reason = "mistake\"
+            _keep_owner = True
+            result = graph.restore_widget("w1", reason=_reason, keep_owner=_keep_owner)
+        """
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
@@ -246,7 +265,17 @@ class _WidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-update.md:7."""
+        From docs_input/v1.0/api/widget-update.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-update.md:35; its generated test runs this):
+
+            from graph_client.v1_0.models import Widget
+
+            body = Widget(
+                display_name="Renamed widget",
+                tags=[],
+            )
+            result = graph.update_widget("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
         from ..models.widget import Widget
 
@@ -308,7 +337,11 @@ class _AsyncWidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-get.md:7."""
+        From docs_input/v1.0/api/widget-get.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-get.md:37; its generated test runs this):
+
+            result = await graph.get_widget("w1", select="displayName,parts")"""
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
@@ -372,7 +405,15 @@ class _AsyncWidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-list.md:7."""
+        From docs_input/v1.0/api/widget-list.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-list.md:49; its generated test runs this):
+
+            result = await graph.list_widgets(
+                top=2,
+                filter="size gt 10",
+                consistency_level="eventual",
+            )"""
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
@@ -429,7 +470,17 @@ class _AsyncWidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-restore.md:7."""
+        From docs_input/v1.0/api/widget-restore.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-restore.md:29; its generated test runs this):
+
+            _reason = "mistake\"
+            _keep_owner = True
+            result = await graph.restore_widget(
+                "w1",
+                reason=_reason,
+                keep_owner=_keep_owner,
+            )"""
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
@@ -495,7 +546,17 @@ class _AsyncWidgetOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-update.md:7."""
+        From docs_input/v1.0/api/widget-update.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-update.md:35; its generated test runs this):
+
+            from graph_client.v1_0.models import Widget
+
+            body = Widget(
+                display_name="Renamed widget",
+                tags=[],
+            )
+            result = await graph.update_widget("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
         from ..models.widget import Widget
 

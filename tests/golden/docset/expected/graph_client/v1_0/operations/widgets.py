@@ -43,7 +43,11 @@ class _WidgetsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-count.md:7."""
+        From docs_input/v1.0/api/widget-count.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-count.md:24; its generated test runs this):
+
+            result = graph.count_widgets(consistency_level="eventual")"""
         # from docs_input/v1.0/api/widget-count.md:7
 
         response = self._core.request(
@@ -91,7 +95,11 @@ class _WidgetsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-delete-owner.md:7."""
+        From docs_input/v1.0/api/widget-delete-owner.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-delete-owner.md:22; its generated test runs this):
+
+            result = graph.remove_widget_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
         response = self._core.request(
@@ -139,7 +147,11 @@ class _WidgetsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-delete.md:7."""
+        From docs_input/v1.0/api/widget-delete.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-delete.md:22; its generated test runs this):
+
+            result = graph.delete_widget("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
         response = self._core.request(
@@ -188,7 +200,11 @@ class _AsyncWidgetsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-count.md:7."""
+        From docs_input/v1.0/api/widget-count.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-count.md:24; its generated test runs this):
+
+            result = await graph.count_widgets(consistency_level="eventual")"""
         # from docs_input/v1.0/api/widget-count.md:7
 
         response = await self._core.request(
@@ -236,7 +252,11 @@ class _AsyncWidgetsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-delete-owner.md:7."""
+        From docs_input/v1.0/api/widget-delete-owner.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-delete-owner.md:22; its generated test runs this):
+
+            result = await graph.remove_widget_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
         response = await self._core.request(
@@ -284,7 +304,11 @@ class _AsyncWidgetsOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/api/widget-delete.md:7."""
+        From docs_input/v1.0/api/widget-delete.md:7.
+
+        Usage (the documented example at docs_input/v1.0/api/widget-delete.md:22; its generated test runs this):
+
+            result = await graph.delete_widget("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
         response = await self._core.request(

@@ -35,7 +35,11 @@ class _CloseOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/close.md:6."""
+        From docs_input/v1.0/close.md:6.
+
+        Usage (the documented example at docs_input/v1.0/close.md:25; its generated test runs this):
+
+            result = graph.create_close()"""
         # from docs_input/v1.0/close.md:6
 
         response = self._core.request(
@@ -80,7 +84,11 @@ class _AsyncCloseOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/close.md:6."""
+        From docs_input/v1.0/close.md:6.
+
+        Usage (the documented example at docs_input/v1.0/close.md:25; its generated test runs this):
+
+            result = await graph.create_close()"""
         # from docs_input/v1.0/close.md:6
 
         response = await self._core.request(

@@ -39,7 +39,11 @@ class _FieldOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6."""
+        From docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6.
+
+        Usage (the documented example at docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:25; its generated test runs this):
+
+            result = graph.get_field("f1")"""
         # from docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6
         from ..models.field import Field_
 
@@ -91,7 +95,11 @@ class _AsyncFieldOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers); timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6."""
+        From docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6.
+
+        Usage (the documented example at docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:25; its generated test runs this):
+
+            result = await graph.get_field("f1")"""
         # from docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6
         from ..models.field import Field_
 

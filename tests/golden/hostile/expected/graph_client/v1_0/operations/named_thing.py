@@ -67,7 +67,16 @@ class _NamedThingOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/names-create.md:7."""
+        From docs_input/v1.0/names-create.md:7.
+
+        Usage (the documented example at docs_input/v1.0/names-create.md:116; its generated test runs this):
+
+            from graph_client.v1_0.models import NamedThing
+
+            body = NamedThing(
+                url="only the lower-case one",
+            )
+            result = graph.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)"""
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 
@@ -138,7 +147,17 @@ class _AsyncNamedThingOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/names-create.md:7."""
+        From docs_input/v1.0/names-create.md:7.
+
+        Usage (the documented example at docs_input/v1.0/names-create.md:116; its generated test runs this):
+
+            from graph_client.v1_0.models import NamedThing
+
+            body = NamedThing(
+                url="only the lower-case one",
+            )
+            result = await graph.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
+        """
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 
