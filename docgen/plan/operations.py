@@ -189,11 +189,10 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
         source=comment(str(op.span)),
         permissions=tuple(py(line) for line in permission_lines(op) if not line.endswith(": not supported")),
         upload=py(upload) if upload else None,
-        download=bool(op.response and op.response.status in _REDIRECTS),
+        download=shape.redirects,
     )
 
 
-_REDIRECTS = (301, 302, 303, 307, 308)
 _MEDIA_TYPE = re.compile(r"\b[a-z]+/[a-z0-9.+-]+", re.IGNORECASE)
 _PERMISSION_KINDS = {
     PermissionKind.DELEGATED_WORK: "Delegated (work or school account)",
