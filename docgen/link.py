@@ -139,8 +139,10 @@ def link(pages: list[Page], sink: Sink) -> ApiSpec:
     partial = _partial(pages, linked_pages, models, resolved)
     for key, why in sorted(partial.items()):
         sink.report(
-            "DG220", resolved[key].span, f"type {resolved[key].name!r} is known only in part: {why}; its model "
-            "accepts keys it does not declare, and examples' undeclared keys are not checked"
+            "DG220",
+            resolved[key].span,
+            f"type {resolved[key].name!r} is known only in part: {why}; its model "
+            "accepts keys it does not declare, and examples' undeclared keys are not checked",
         )
     return ApiSpec(
         pages=linked_pages,
@@ -171,7 +173,12 @@ def _partial(
                 found.setdefault(key, f"its page {ref.link} (linked at {page.span.path}) is not in the input")
     for key, model in resolved.items():
         own = stated[key]
-        if model.origin is ModelOrigin.RESOURCE and own.base and not model.base and own.base_source is not BaseSource.NOTES:
+        if (
+            model.origin is ModelOrigin.RESOURCE
+            and own.base
+            and not model.base
+            and own.base_source is not BaseSource.NOTES
+        ):
             found.setdefault(key, f"its base {own.base!r} is defined by no page")
     # a type derived from a partial one inherits the unknown properties
     changed = True

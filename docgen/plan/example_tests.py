@@ -137,7 +137,7 @@ def plan_tests(checked: CheckedOperation, method: MethodPlan, names: Names) -> P
     if tests:
         body = tests[0].request_const if method.takes_body else None
         # the error test has no action locals: the documented body goes through body=
-        action = {str(p.name) for p in method.body_params} | {"body"}
+        action = {str(p.name) for p in method.body_params} | {"body", "extra_body"}
         keep = tuple(k for k in tests[0].call.kwargs if str(k.name) not in action)
         if method.body_params:
             keep, body = keep + (Keyword(name=Code("body"), value=tests[0].request_const),), None
@@ -271,7 +271,8 @@ def _test(
     if method.takes_body and body_model is not None and isinstance(body, dict):
         construct = body_construct(body, body_model, names, needed)
         if construct.undeclared:
-            action_kwargs.append(Keyword(name=Code("extra_body"), value=py(construct.undeclared)))
+            arguments.append((Code("_extra_body"), construct.undeclared))
+            action_kwargs.append(Keyword(name=Code("extra_body"), value=Code("_extra_body")))
     elif method.body_params and isinstance(body, dict):
         # action parameters: each documented key through its typed keyword, the rest through body=
         types = {f.name: f.type for f in checked.operation.request_body.fields}  # type: ignore[union-attr]

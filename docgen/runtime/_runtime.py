@@ -802,8 +802,9 @@ def parse_json(response: httpx.Response) -> Any:
 
 
 def parse_model(response: httpx.Response, model_cls: type[T]) -> T:
-    """The body validated as `model_cls` (a GraphModel or any pydantic type). A GraphModel's
-    object written inside ``{"value": {...}}`` is read from there (see ``_wire.enveloped``)."""
+    """The body validated as `model_cls` (a GraphModel or any pydantic type); a GraphModel's
+    object written inside ``{"value": {...}}`` is read from there (``_wire.enveloped``).
+    """
     data = parse_json(response)
     if isinstance(model_cls, type) and issubclass(model_cls, GraphModel):
         data = _wire.enveloped(data, _declares_value(model_cls), _names_type(model_cls))

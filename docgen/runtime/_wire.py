@@ -254,7 +254,9 @@ def choose_path(paths: Sequence[Collection[str]], given: Collection[str]) -> int
     return best
 
 
-def enveloped(body: object, declares_value: bool, names_own_type: Callable[[str], bool]) -> object:
+def enveloped(
+    body: object, declares_value: bool, names_own_type: Callable[[str], bool]
+) -> object:
     """A single-object response some pages write as ``{"value": {...}}`` (the Intune pages):
     the object inside, when ``value`` is the body's only property (instance annotations such
     as ``@odata.context`` aside), it is an object, and either the model declares no ``value``
@@ -263,7 +265,8 @@ def enveloped(body: object, declares_value: bool, names_own_type: Callable[[str]
     if not isinstance(body, dict):
         return body
     inner = body.get("value")
-    if [key for key in body if "@" not in key] != ["value"] or not isinstance(inner, dict):
+    properties = [key for key in body if "@" not in key]
+    if properties != ["value"] or not isinstance(inner, dict):
         return body
     odata = inner.get("@odata.type")
     if not declares_value or (isinstance(odata, str) and names_own_type(odata)):

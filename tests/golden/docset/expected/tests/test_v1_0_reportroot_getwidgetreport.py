@@ -49,7 +49,8 @@ def test_example_1(run) -> None:
         {},
     )
     support.check_redirect(
-        seen, "https://reports.example.com/data/download/JDFKdf2_eJXKS034dbc7e0t__XDe"
+        seen,
+        "https://reports.example.com/data/download/JDFKdf2_eJXKS034dbc7e0t__XDe",
     )
 
 

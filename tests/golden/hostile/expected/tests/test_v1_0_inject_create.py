@@ -61,14 +61,19 @@ def _call_1(client):
         line="a\u2028b\u2029c\x85d\x00e\x1bf\\",
         ctrl="😀 \t tab",
     )
-    return client.create_thing(
-        "t1",
-        body,
-        extra_body={
-            "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
-            '"""; import os': {"{% if 1 %}": ['"""', "\\", None, True, 15000000000.0]},
+    _extra_body = {
+        "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
+        '"""; import os': {
+            "{% if 1 %}": [
+                '"""',
+                "\\",
+                None,
+                True,
+                15000000000.0,
+            ],
         },
-    )
+    }
+    return client.create_thing("t1", body, extra_body=_extra_body)
 
 
 def _check_1(result: object) -> None:
@@ -123,16 +128,7 @@ def test_create_thing_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_thing(
-                "t1",
-                REQUEST_1,
-                extra_body={
-                    "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
-                    '"""; import os': {
-                        "{% if 1 %}": ['"""', "\\", None, True, 15000000000.0]
-                    },
-                },
-            ),
+            lambda client: client.create_thing("t1", REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

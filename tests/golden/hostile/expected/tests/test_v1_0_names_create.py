@@ -154,6 +154,9 @@ def _call_1(client):
         field_2="dd",
         t="ee",
     )
+    _extra_body = {
+        "undocumented key": "kept",
+    }
     return client.create_item(
         "k1",
         "k2",
@@ -162,7 +165,7 @@ def _call_1(client):
         "k5",
         "k6",
         body,
-        extra_body={"undocumented key": "kept"},
+        extra_body=_extra_body,
     )
 
 
@@ -358,7 +361,6 @@ def test_create_item_error(
                 "k5",
                 "k6",
                 REQUEST_1,
-                extra_body={"undocumented key": "kept"},
             ),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
