@@ -65,6 +65,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG406": (Severity.NOTE, "an example's URL matches no documented path; its test calls the method with url="),
     "DG407": (Severity.WARNING, "an example shows a key its model does not declare; the example was not tested"),
     "DG408": (Severity.NOTE, "an example fence holds a further request line; the example is its first request"),
+    "DG409": (
+        Severity.NOTE,
+        "a JSON fence under a Response label (no status line) is read as the example's response, status 200",
+    ),
     "DG501": (
         Severity.WARNING,
         "pages whose REST calls give the same method name; each is named after its title (or its file)",

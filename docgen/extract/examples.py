@@ -138,6 +138,20 @@ def parse_http(
     )
 
 
+def bare_response(
+    ctx: PageContext, content: str, fence_line: int, annotation: tuple[tuple[str, Any], ...]
+) -> HttpResponse | None:
+    """A response written as its JSON body alone, under a Response label: status 200 (note
+    DG409), the body read as JSON; None when it is not JSON."""
+    offset, _ = first_line(content)
+    line = fence_line + 1 + offset
+    body = _body(ctx, content, [Header(name="Content-Type", value="application/json")], line)
+    if body.json is None:
+        return None
+    ctx.report("DG409", line, "a JSON fence under a Response label is read as the response, with status 200")
+    return HttpResponse(status=200, headers=(), body=body, annotation=annotation, span=ctx.span(line))
+
+
 def header_value(headers: tuple[Header, ...] | list[Header], name: str) -> str:
     for header in headers:
         if header.name.lower() == name:
