@@ -110,7 +110,12 @@ def test_the_same_call_and_title_on_two_pages_is_qualified_by_the_file_words() -
         _page("api/intune-shared-iosappprotection-haspayloadlinks.md", "POST", "/xs/hasLinks", "hasLinks action"),
     ]
     names = method_names(pages, Sink())
-    assert names == ["list_users", "list_users_intune_onboarding", "has_links_action_x", "intune_shared_iosappprotection_haspayloadlinks"]
+    assert names == [
+        "list_users",
+        "list_users_intune_onboarding",
+        "has_links_action_x",
+        "intune_shared_iosappprotection_haspayloadlinks",
+    ]
 
 
 def test_placeholders_get_deterministic_url_safe_stand_ins() -> None:
