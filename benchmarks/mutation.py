@@ -138,9 +138,18 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
     source = path.read_text(encoding="utf-8")
     const = re.search(r"_rt\.build_path\(\s*(_PATHS_\w+)", block)
     if const:
-        line = re.search(rf"^{const.group(1)} = .*?(?=\n\n|\Z)", source, re.MULTILINE | re.DOTALL)
         # mutate the documented path this example calls (the others are not its to notice)
-        paths = ast.literal_eval(line.group(0).split(" = ", 1)[1]) if line else ()
+        assigned = next(
+            (
+                item
+                for item in ast.parse(source).body
+                if isinstance(item, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == const.group(1) for t in item.targets)
+            ),
+            None,
+        )
+        constant = ast.get_source_segment(source, assigned) or "" if assigned else ""
+        paths = ast.literal_eval(assigned.value) if assigned else ()
         used = [p for p in paths if all(part.lower() in test.url.lower() for part in p[0::2])]
         literals = [part for part in (used[-1][0::2] if used else ()) if re.search(r"[A-Za-z]", part)]
         if literals:
@@ -149,10 +158,10 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
             segment = rng.choice(segments)
             mutated = literal.replace(segment, segment + "x", 1)
             # the whole constant is replaced: another method's constant may hold the same literal
-            block_text = line.group(0)
+            block_text = constant
             at = block_text.find(f'"{literal}"', block_text.find(f'"{used[-1][0]}"'))
             new = block_text[:at] + f'"{mutated}"' + block_text[at + len(literal) + 2 :]
-            out.append(Mutant("path", node, path, line.group(0), new, f"{const.group(1)}: {literal}"))
+            out.append(Mutant("path", node, path, constant, new, f"{const.group(1)}: {literal}"))
     http = re.search(r'self\._core\.request\(\s*"([A-Z]+)"', block)
     if http:
         other = rng.choice([m for m in METHODS if m != http.group(1)])

@@ -46,6 +46,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "DG212": (Severity.NOTE, "a property is listed by several pages that define one type; the repeated row is dropped"),
     "DG213": (Severity.WARNING, "pages that define one type give it different bases; the defining page's is kept"),
+    "DG220": (
+        Severity.NOTE,
+        "a type is known only in part (its page is not in the input, or only a request body table or an "
+        "undefined base describes it); its model accepts undeclared keys",
+    ),
     "DG301": (Severity.WARNING, "an operation page has no HTTP request block; no client method was generated"),
     "DG302": (Severity.WARNING, "a line of the HTTP request block is not `METHOD /path`"),
     "DG303": (
@@ -71,6 +76,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "DG405": (Severity.NOTE, "an example was not turned into a test (the reason is in the message)"),
     "DG406": (Severity.NOTE, "an example's URL matches no documented path; its test calls the method with url="),
     "DG407": (Severity.WARNING, "an example shows a key its model does not declare; the example was not tested"),
+    "DG408": (Severity.NOTE, "an example fence holds a further request line; the example is its first request"),
+    "DG409": (
+        Severity.NOTE,
+        "a JSON fence under a Response label (no status line) is read as the example's response, status 200",
+    ),
     "DG501": (
         Severity.WARNING,
         "pages whose REST calls give the same method name; each is named after its title (or its file)",

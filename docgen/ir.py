@@ -482,3 +482,7 @@ class ApiSpec:
     namespace's first; placeholders included."""
     enums: tuple[Enum, ...]
     """One enum per type, in the same order; those inferred from descriptions included."""
+    partial: tuple[tuple[str, str], ...] = ()
+    """Types known only in part, as (type key, why): read from a request body table only, or
+    their own page (a link names it) is not in the input, or a base no page defines. Their
+    models accept keys they do not declare (DG220)."""

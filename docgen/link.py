@@ -135,11 +135,73 @@ def link(pages: list[Page], sink: Sink) -> ApiSpec:
                     )
     models.update(placeholders)
     resolved = {key: _resolve_model(model, types, models) for key, model in models.items()}
+    linked_pages = tuple(_resolve_page(page, types) for page in pages)
+    partial = _partial(pages, linked_pages, models, resolved)
+    for key, why in sorted(partial.items()):
+        sink.report(
+            "DG220",
+            resolved[key].span,
+            f"type {resolved[key].name!r} is known only in part: {why}; its model "
+            "accepts keys it does not declare, and examples' undeclared keys are not checked",
+        )
     return ApiSpec(
-        pages=tuple(_resolve_page(page, types) for page in pages),
+        pages=linked_pages,
         models=tuple(sorted(resolved.values(), key=spec_order)),
         enums=tuple(sorted(enums.values(), key=spec_order)),
+        partial=tuple(sorted(partial.items())),
     )
+
+
+def _partial(
+    pages: list[Page], linked: tuple[Page, ...], stated: dict[str, Model], resolved: dict[str, Model]
+) -> dict[str, str]:
+    """Types whose tables in the input cannot be all of them (key -> why): only a request body
+    table describes it (it lists what a caller sends); a link names its own page, which is not
+    in the input (the Intune pages that list two of `user`'s properties stand in for `user.md`);
+    or its page states a base that no page defines (the base's properties are unknown)."""
+    found: dict[str, str] = {}
+    for key, model in resolved.items():
+        if model.origin is ModelOrigin.REQUEST_BODY:
+            found[key] = "only a request body table describes it"
+    present = {page.path.lower() for page in pages}
+    for page in linked:
+        for ref in _references(page):
+            if ref.kind is not TypeKind.NAMED or not ref.link or ref.link.lower() in present:
+                continue
+            key = type_key(ref.namespace, ref.name)
+            if key in resolved and resolved[key].origin is not ModelOrigin.PLACEHOLDER:
+                found.setdefault(key, f"its page {ref.link} (linked at {page.span.path}) is not in the input")
+    for key, model in resolved.items():
+        own = stated[key]
+        if (
+            model.origin is ModelOrigin.RESOURCE
+            and own.base
+            and not model.base
+            and own.base_source is not BaseSource.NOTES
+        ):
+            found.setdefault(key, f"its base {own.base!r} is defined by no page")
+    # a type derived from a partial one inherits the unknown properties
+    changed = True
+    while changed:
+        changed = False
+        for key, model in resolved.items():
+            base = model.base.lower() if model.base else None
+            if key not in found and base in found and model.origin is not ModelOrigin.PLACEHOLDER:
+                found[key] = f"its base {model.base!r} is known only in part"
+                changed = True
+    return found
+
+
+def _references(page: Page) -> list[TypeRef]:
+    refs = [f.type for m in page.models for f in m.fields]
+    for op in page.operations:
+        refs += [p.type for p in op.parameters]
+        if op.request_body is not None:
+            refs += [f.type for f in op.request_body.fields]
+            refs += [op.request_body.type] if op.request_body.type else []
+        if op.response is not None and op.response.type is not None:
+            refs.append(op.response.type)
+    return refs
 
 
 def _defining(model: Model) -> tuple[bool, int, str]:
@@ -345,6 +407,7 @@ class TypeIndex:
     models: Mapping[str, Model]
     enums: frozenset[str]
     placeholders: frozenset[str]  # models that no page defines
+    partial: frozenset[str]  # models known only in part (ApiSpec.partial): they take any key
     by_name: Mapping[str, str]  # lower-cased bare name -> key of its first type in spec order
 
     @classmethod
@@ -356,6 +419,7 @@ class TypeIndex:
             models={key_of(m): m for m in spec.models},
             enums=frozenset(key_of(e) for e in spec.enums),
             placeholders=frozenset(key_of(m) for m in spec.models if m.origin is ModelOrigin.PLACEHOLDER),
+            partial=frozenset(key for key, _ in spec.partial),
             by_name=by_name,
         )
 

@@ -226,6 +226,8 @@ def singular(words: str) -> str:
     """The last word of a snake_case name in the singular: `side_loading_keys` ->
     `side_loading_key`, `policies` -> `policy`, `statuses` -> `status`, `children` -> `child`."""
     head, _, last = words.rpartition("_")
+    if last in _PARTICLES and head:
+        return f"{singular(head)}_{last}"  # the noun before a particle is the plural: times_off
     if last in _IRREGULAR:
         single = _IRREGULAR[last]
     elif last.endswith("ies") and len(last) > 4:
@@ -237,6 +239,9 @@ def singular(words: str) -> str:
     else:
         single = last
     return f"{head}_{single}" if head else single
+
+
+_PARTICLES = frozenset({"off", "on", "in", "out", "up", "by", "over"})
 
 
 def _plural(words: str) -> bool:
@@ -275,6 +280,26 @@ def title_method_name(title: str) -> str:
     `get_user`."""
     words = [w for w in snake(title).split("_") if w and w not in _ARTICLES and w not in _TITLE_NOISE]
     return _guard("_".join(words), CLIENT_RESERVED, "call")
+
+
+_FILE_VERBS = frozenset({"get", "list", "post", "create", "update", "delete", "put", "patch"})
+
+
+def file_qualified(name: str, stem: str) -> str:
+    """A method name qualified by the words of its page's file name that it does not hold yet
+    (their singulars compared; HTTP and CRUD verbs of file names, `post`, `list`, ..., dropped):
+    `list_users` from `intune-onboarding-user-list.md` -> `list_users_intune_onboarding`, and
+    from `user-list.md` -> `list_users`; "" when that would add more than two words."""
+    have = {singular(word) for word in name.split("_")}
+    extra = [
+        word
+        for word in snake(stem).split("_")
+        if word and singular(word) not in have and word not in _FILE_VERBS and word not in _ARTICLES
+    ]
+    extra = list(dict.fromkeys(extra))
+    if len(extra) > 2:
+        return ""  # the file's words say little (`intune-shared-iosmanagedappprotection-...`)
+    return _guard("_".join([name, *extra]), CLIENT_RESERVED, "call")
 
 
 def rest_method_name(http_method: str, path: str, title: str = "", parents: int = 0) -> str:

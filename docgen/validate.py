@@ -16,7 +16,7 @@ from typing import Any
 
 from docgen import naming
 from docgen.ir import ApiSpec, BodyKind, Example, Model, Operation, Page, Span, TypeKind, TypeRef
-from docgen.link import TypeIndex, all_fields, key_of
+from docgen.link import TypeIndex, all_fields, chain, key_of
 from docgen.paths import split_path
 from docgen.runtime import _wire
 
@@ -44,6 +44,7 @@ class OperationShape:
     response_model: Model | None
     any_reason: str = ""  # why a method that returns a documented body returns any JSON value
     notes: tuple[tuple[str, str], ...] = ()  # (code, message): why a task helper was not used (DG32x)
+    redirects: bool = False  # documented as a redirect (302) to content: the method returns those bytes
 
 
 def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
@@ -64,6 +65,7 @@ def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
         response_model=response_model,
         any_reason=_any_reason(op, index) if result is ResultKind.JSON and _shows_json(op) else "",
         notes=notes,
+        redirects=bool(op.response and op.response.status in REDIRECTS),
     )
 
 
@@ -225,9 +227,30 @@ def _same_method(example: Example, shape: OperationShape, index: TypeIndex) -> P
 
 
 def _success(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
-    status = _response(example).status
+    response = _response(example)
+    status = response.status
+    if status in REDIRECTS and redirect_location(response) and shape.redirects:
+        return None  # a documented redirect: the test follows it to the Location it names
+    if status in REDIRECTS:
+        return Problem(
+            SkipReason.STATUS,
+            f"its response status {status} is a redirect, but the operation's documented response is not one "
+            "(or it names no absolute Location)",
+        )
     if status is not None and not 200 <= status <= 299:
         return Problem(SkipReason.STATUS, f"its response status {status} is not a success")
+    return None
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+_LOCATION = re.compile(r"^https?://[!-~]+$")
+
+
+def redirect_location(response: Any) -> str | None:
+    """The absolute URL a documented redirect response names in its Location header, if any."""
+    for header in response.headers:
+        if header.name.lower() == "location" and _LOCATION.match(header.value.strip()):
+            return str(header.value.strip())
     return None
 
 
@@ -272,7 +295,8 @@ def _response_types(example: Example, shape: OperationShape, index: TypeIndex) -
         return None
     mismatch = ""
     if shape.result is ResultKind.MODEL:
-        mismatch = type_mismatch(body, model, index)
+        body = model_object(body, model, index)
+        mismatch = type_mismatch(body, model, index) if isinstance(body, dict) else ""
     elif shape.result is ResultKind.PAGER:
         for item in body.get("value") or ():
             mismatch = type_mismatch(item, model, index) if isinstance(item, dict) else "holds a non-object item"
@@ -294,11 +318,11 @@ def _declared_keys(example: Example, shape: OperationShape, index: TypeIndex) ->
     model = shape.response_model
     if model is None or not isinstance(body, dict):
         return None
-    objects = [body] if shape.result is ResultKind.MODEL else []
+    objects = [model_object(body, model, index)] if shape.result is ResultKind.MODEL else []
     if shape.result is ResultKind.PAGER:
         objects = [item for item in body.get("value") or () if isinstance(item, dict)]
     for item in objects:
-        found = undeclared_key(item, model, index)
+        found = undeclared_key(item, model, index) if isinstance(item, dict) else None
         if found:
             return _undeclared(found, "response", _response(example).span)
     return None
@@ -317,8 +341,10 @@ def undeclared_key(value: dict[str, Any], model: Model, index: TypeIndex, depth:
     """The first key of a documented object, at any depth, that its model does not declare, with
     that model; None when every key is declared. Instance annotations (`@odata.type`,
     `members@odata.bind`) are not properties; open types and placeholder models take any key."""
+    if unknown_derived(value, model, index):
+        return None  # its own type's properties are unknown: it is read as the declared class
     model = derived_model(value, model, index)
-    if model.open_type or key_of(model) in index.placeholders or depth > 8:
+    if model.open_type or key_of(model) in index.placeholders or key_of(model) in index.partial or depth > 8:
         return None
     types = {f.name: f.type for f in all_fields(model, index.models)}
     for key, item in value.items():
@@ -338,6 +364,30 @@ def undeclared_key(value: dict[str, Any], model: Model, index: TypeIndex, depth:
     return None
 
 
+def unknown_derived(value: dict[str, Any], model: Model, index: TypeIndex) -> bool:
+    """The object's `@odata.type` names a type other than `model` that no page of the input
+    defines (`#microsoft.graph.emailActivityStatistics` in a list of activityStatistics)."""
+    odata = value.get("@odata.type")
+    if not isinstance(odata, str) or not odata.strip():
+        return False
+    named = odata.strip().lstrip("#").lower()
+    return named != model.odata_type.lower() and index.by_odata_type(odata) is None
+
+
+def model_object(body: Any, model: Model, index: TypeIndex) -> Any:
+    """The documented body as the runtime reads it for `model`: the object inside a
+    `{"value": {...}}` envelope (`_wire.enveloped`, the same rule), else the body itself."""
+
+    def names_own_type(odata_type: str) -> bool:
+        if odata_type.lstrip("#").lower() == model.odata_type.lower():
+            return True
+        named = index.by_odata_type(odata_type)
+        return named is not None and key_of(model) in {key_of(m) for m in chain(named, index.models)}
+
+    declares = any(f.name == "value" for f in all_fields(model, index.models))
+    return _wire.enveloped(body, declares, names_own_type)
+
+
 def derived_model(value: dict[str, Any], model: Model, index: TypeIndex) -> Model:
     """The model an object's `@odata.type` names, when it is a known type; else `model`."""
     odata = value.get("@odata.type")
@@ -351,6 +401,8 @@ def derived_model(value: dict[str, Any], model: Model, index: TypeIndex) -> Mode
 def _response_as_documented(example: Example, shape: OperationShape, index: TypeIndex) -> Problem | None:
     response = _response(example)
     body = _response_json(example)
+    if response.status in REDIRECTS and shape.redirects:
+        return None  # followed to its Location: the method returns the bytes found there
     if shape.result is ResultKind.MODEL and not isinstance(body, dict):
         return Problem(SkipReason.NO_OBJECT, "the documented response has no JSON object to parse")
     if shape.result is ResultKind.PAGER and not (isinstance(body, dict) and isinstance(body.get("value"), list)):

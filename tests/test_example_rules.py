@@ -42,6 +42,8 @@ from docgen.plan.operations import method_names
         ("GET", "/groups/{id}/microsoft.graph.group/members", "list_members"),
         ("GET", "/users/2a7e1c3d-0000-4000-8000-000000000001", "get_user"),  # an example id
         ("GET", "/me", "get_me"),
+        ("GET", "/teams/{id}/schedule/timesOff", "list_times_off"),  # the plural is the noun before `off`
+        ("GET", "/teams/{id}/schedule/timesOff/{id}", "get_time_off"),
     ],
 )
 def test_method_names_come_from_the_rest_call(method: str, path: str, name: str) -> None:
@@ -55,7 +57,13 @@ def test_articles_and_doc_site_noise_are_dropped_from_titles() -> None:
 
 @pytest.mark.parametrize(
     ("plural", "single"),
-    [("side_loading_keys", "side_loading_key"), ("policies", "policy"), ("statuses", "status"), ("children", "child")],
+    [
+        ("side_loading_keys", "side_loading_key"),
+        ("policies", "policy"),
+        ("statuses", "status"),
+        ("children", "child"),
+        ("times_off", "time_off"),
+    ],
 )
 def test_singular(plural: str, single: str) -> None:
     assert naming.singular(plural) == single
@@ -89,6 +97,25 @@ def test_the_same_rest_call_on_two_pages_is_named_after_the_titles() -> None:
     sink = Sink()
     assert method_names(pages, sink) == ["get_windows_policy", "get_mac_policy"]
     assert [d.code for d in sink.items] == ["DG501", "DG501"]
+
+
+def test_the_same_call_and_title_on_two_pages_is_qualified_by_the_file_words() -> None:
+    """Not `user_list` and `intune_onboarding_user_list`: the REST name, and the file's words it
+    lacks (a file that adds none keeps the plain name); a file adding more than two words, or
+    one that still collides, gives the file's name."""
+    pages = [
+        _page("api/user-list.md", "GET", "/users", "List users"),
+        _page("api/intune-onboarding-user-list.md", "GET", "/users", "List users"),
+        _page("api/x-has.md", "POST", "/xs/hasLinks", "hasLinks action"),
+        _page("api/intune-shared-iosappprotection-haspayloadlinks.md", "POST", "/xs/hasLinks", "hasLinks action"),
+    ]
+    names = method_names(pages, Sink())
+    assert names == [
+        "list_users",
+        "list_users_intune_onboarding",
+        "has_links_action_x",
+        "intune_shared_iosappprotection_haspayloadlinks",
+    ]
 
 
 def test_placeholders_get_deterministic_url_safe_stand_ins() -> None:

@@ -482,6 +482,9 @@ def test_an_undocumented_key_named_like_an_attribute_is_not_a_test(tmp_path: Pat
     docs = tmp_path / "docs" / "v1.0"
     docs.mkdir(parents=True)
     (docs / "thing-create.md").write_text(page, encoding="utf-8")
+    # the type's own page: a type described by a request body table alone takes any key (DG220)
+    resource = "# thing resource type\n\n## Properties\n\n|Property|Type|Description|\n|:---|:---|:---|\n"
+    (docs / "thing.md").write_text(resource + "|userId|String|x|\n|class|String|y|\n", encoding="utf-8")
     sink = Sink()
     files = generate(Config(input=tmp_path / "docs", output=tmp_path / "out"), sink).files
     skipped = sorted(d.message.split("'")[1] for d in sink.items if d.code == "DG405")

@@ -70,6 +70,8 @@ def _example(number: int, **changes: object) -> ExampleTest:
         test_name=Code(f"test_get_widget_{number}"),
         request_const=Code(f"REQUEST_{number}"),
         response_const=Code(f"RESPONSE_{number}"),
+        redirect=None,
+        expected=Code(f"RESPONSE_{number}"),
         request_body=None,
         response_body={"id": "w1", "createdDateTime": "2020-01-01T00:00:00.1234567Z", "size": 3},
         call=ExampleCall(method=Code("get_widget"), args=(py("w1"),), body=None, kwargs=()),

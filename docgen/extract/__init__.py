@@ -11,7 +11,7 @@ from docgen.blocks import Comment, Fence, Heading, Paragraph, parse_document
 from docgen.diagnostics import Sink
 from docgen.extract.accounting import account
 from docgen.extract.annotations import read_annotation
-from docgen.extract.examples import classify, is_example_fence, pair_examples, parse_http
+from docgen.extract.examples import bare_response, classify, is_example_fence, pair_examples, parse_http
 from docgen.extract.operations import (
     extract_headers,
     extract_parameters,
@@ -227,6 +227,9 @@ def _items_of(placed: list[Placed], where: list[int | None], number: int) -> lis
     return [item for item, at in zip(placed, where) if at == number or (at is None and item.part not in own_parts)]
 
 
+_RESPONSE_LABEL = re.compile(r"^(?:\*\*|__)?\s*(?:example\s+)?response\s*:?\s*(?:\*\*|__)?\s*:?$", re.IGNORECASE)
+
+
 def _operations(ctx: PageContext, title, description, placed, annotations, line: int) -> tuple[Operation, ...]:
     """Every operation a page documents: one per HTTP request section (qualified headings,
     sections under their own heading), and one per HTTP method of a request block."""
@@ -234,16 +237,34 @@ def _operations(ctx: PageContext, title, description, placed, annotations, line:
     where = [_scope_of(item, scopes) if len(scopes) > 1 else None for item in placed]
     messages: list[tuple[int | None, HttpMessage]] = []
     in_request: list[tuple[int | None, HttpRequest]] = []  # full examples written in a request section
+    labelled = False  # a `**Response**` label since the last request
     for item, at in zip(placed, where):
         block = item.block
+        if isinstance(block, Paragraph):
+            labelled = labelled or bool(_RESPONSE_LABEL.match(block.raw.strip()))
+            continue
         if not isinstance(block, Fence) or item.part is Concept.JSON_REPRESENTATION:
             continue
         if item.part is Concept.HTTP_REQUEST and not is_example_fence(block):
             continue
         annotation = annotations.get(block.line, ())
-        if dict(annotation).get("blockType") == "ignored" or classify(block.content) is None:
+        kind = dict(annotation).get("blockType")
+        if kind == "ignored":
             continue
-        message = parse_http(ctx, block.content, block.line, annotation)
+        message = None
+        if classify(block.content) is None:
+            # a bare JSON fence under a Response label, answering the request before it
+            # (the Dynamics pages write responses so): the response, without a status line
+            waiting = bool(messages) and isinstance(messages[-1][1], HttpRequest)
+            label = labelled or _RESPONSE_LABEL.match(item.heading.strip()) or kind == "response"
+            if waiting and label and block.content.lstrip()[:1] in ("{", "["):
+                message = bare_response(ctx, block.content, block.line, annotation)
+            if message is None:
+                continue
+        else:
+            message = parse_http(ctx, block.content, block.line, annotation)
+        if isinstance(message, HttpRequest):
+            labelled = False
         if message is not None:
             messages.append((at, message))
             if item.part is Concept.HTTP_REQUEST and isinstance(message, HttpRequest):

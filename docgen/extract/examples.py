@@ -90,13 +90,38 @@ def parse_http(
         index += 1
     while index < len(lines) and not lines[index].strip():
         index += 1
+    # Some pages write headers after the blank line (then another blank line, or the body):
+    # they are headers, not a body.
+    after = index
+    while after < len(lines) and lines[after].strip() and HEADER_LINE.match(lines[after].strip()):
+        after += 1
+    if after > index:
+        rest = [line.strip() for line in lines[after:] if line.strip()]
+        if not rest or (not headers and (not lines[after].strip() or lines[after].lstrip()[:1] in "{[")):
+            for number in range(index, after):
+                header = HEADER_LINE.match(lines[number].strip())
+                assert header is not None
+                headers.append(
+                    Header(name=header.group(1), value=header.group(2).strip(), span=ctx.span(fence_line + 1 + number))
+                )
+            index = after
+            while index < len(lines) and not lines[index].strip():
+                index += 1
+    # A request line after the first (another documented URL of the call, written under the
+    # example or after its body) is not part of the body: the first request is the example.
+    end = len(lines)
+    if request:
+        while end > index and (not lines[end - 1].strip() or _ANY_REQUEST.match(lines[end - 1].strip())):
+            end -= 1
+        for number in range(end, len(lines)):
+            if _ANY_REQUEST.match(lines[number].strip()):
+                ctx.report(
+                    "DG408",
+                    fence_line + 1 + number,
+                    "a further request line in an example fence is not tested: the example is its first request",
+                )
     body_start = fence_line + 1 + index
-    body_text = "\n".join(lines[index:]).rstrip()
-    # Some pages write headers after the blank line: take them as headers, not as a body.
-    stray = [HEADER_LINE.match(line.strip()) for line in body_text.split("\n") if line.strip()]
-    if stray and all(stray) and not body_text.lstrip().startswith(("{", "[")):
-        headers.extend(Header(name=m.group(1), value=m.group(2).strip()) for m in stray if m)
-        body_text = ""
+    body_text = "\n".join(lines[index:end]).rstrip()
     body = _body(ctx, body_text, headers, body_start)
     span = ctx.span(line_no)
     if request:
@@ -111,6 +136,20 @@ def parse_http(
     return HttpResponse(
         status=int(status_match.group(1)), headers=tuple(headers), body=body, annotation=annotation, span=span
     )
+
+
+def bare_response(
+    ctx: PageContext, content: str, fence_line: int, annotation: tuple[tuple[str, Any], ...]
+) -> HttpResponse | None:
+    """A response written as its JSON body alone, under a Response label: status 200 (note
+    DG409), the body read as JSON; None when it is not JSON."""
+    offset, _ = first_line(content)
+    line = fence_line + 1 + offset
+    body = _body(ctx, content, [Header(name="Content-Type", value="application/json")], line)
+    if body.json is None:
+        return None
+    ctx.report("DG409", line, "a JSON fence under a Response label is read as the response, with status 200")
+    return HttpResponse(status=200, headers=(), body=body, annotation=annotation, span=ctx.span(line))
 
 
 def header_value(headers: tuple[Header, ...] | list[Header], name: str) -> str:
@@ -148,12 +187,16 @@ def pair_examples(messages: list[HttpMessage]) -> tuple[Example, ...]:
             examples.append([message, None])
             continue
         name = message.annotated("name")
-        target = None
-        if name:
-            target = next((e for e in examples if e[1] is None and e[0].annotated("name") == name), None)
-        if target is None:
-            target = next((e for e in reversed(examples) if e[1] is None), None)
-        if target is not None:
+        targets = []
+        if isinstance(name, list):
+            # a response that answers several requests names each of them: it answers them all
+            names = {str(n) for n in name}
+            targets = [e for e in examples if e[1] is None and str(e[0].annotated("name")) in names]
+        elif name:
+            targets = [e for e in examples if e[1] is None and e[0].annotated("name") == name][:1]
+        if not targets:
+            targets = [e for e in reversed(examples) if e[1] is None][:1]
+        for target in targets:
             target[1] = message
     result = []
     for number, (request, response) in enumerate(examples, start=1):

@@ -54,7 +54,7 @@ def lint(config: Config, scope: Collection[str] | None = None, shown_as: str | N
         for c in validated.operations:
             ops, _ = checked.get(c.page.path, ((), validated))
             checked[c.page.path] = ((*ops, c), validated)
-    types = {id(v): Types.of(v, rels) for v in specs.values()}
+    types = {id(v): Types.of(v) for v in specs.values()}
     suppressions: list[Suppression] = []
     for page in pages:
         if page.path not in wanted:

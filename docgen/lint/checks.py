@@ -44,38 +44,22 @@ class Types:
     validated: ValidatedSpec
     enums: Mapping[str, Enum]
     derived: Mapping[str, tuple[Model, ...]]
-    incomplete: frozenset[str]  # models with a documented base that no page defines
     views: Mapping[str, tuple[Field, ...]]  # every resource page's rows of a type (some pages show a part)
 
     @classmethod
-    def of(cls, validated: ValidatedSpec, pages: frozenset[str]) -> Types:
-        """`pages`: every page of the input (relative, posix): a type whose linked page is not
-        among them is known only in part, and its examples' names are not checked."""
+    def of(cls, validated: ValidatedSpec) -> Types:
+        """A type known only in part (`link`'s ApiSpec.partial, DG220) has its examples' names unchecked."""
         index = validated.index
-        declared: dict[str, str | None] = {}
         views: dict[str, dict[str, Field]] = {}
-        incomplete: set[str] = set()
-        lowered = {p.lower() for p in pages}
         for page in validated.spec.pages:
             for m in page.models:
-                if m.origin is ModelOrigin.RESOURCE:
-                    declared.setdefault(key_of(m), m.base)
                 rows = views.setdefault(key_of(m), {})  # request body tables count too
                 for f in m.fields:
                     rows.setdefault(f.name, f)
-            for ref in _refs(page):
-                if ref.kind is TypeKind.NAMED and ref.link and ref.link.lower() not in lowered:
-                    incomplete.add(index.key(ref))
-        for model in list(index.models.values()):
-            for link in chain(model, index.models):
-                base = declared.get(key_of(link))
-                if base and base.lower() not in index.models and index.by_odata_type(base) is None:
-                    incomplete.add(key_of(model))
         return cls(
             validated=validated,
             enums={key_of(e): e for e in validated.spec.enums},
             derived=derived_types(index.models),
-            incomplete=frozenset(incomplete),
             views={key: tuple(rows.values()) for key, rows in views.items()},
         )
 
@@ -216,7 +200,7 @@ def _object(walk: _Walk, value: dict[str, Any], model: Model, depth: int) -> Non
     if key_of(model) in index.placeholders:
         return
     # Only a resource page's tables say what a type holds: a request body table shows a part.
-    partial = model.origin is not ModelOrigin.RESOURCE or key_of(model) in walk.types.incomplete
+    partial = key_of(model) in index.partial  # known only in part (link: ApiSpec.partial, DG220)
     names = not (model.open_type or partial or unknown_type)
     _fields(walk, value, walk.types.documented(model), f"{model.name}'s property tables", depth, check_names=names)
 
@@ -287,14 +271,6 @@ def _element(walk: _Walk, value: Any, ref: TypeRef, depth: int) -> str:
     if depth < _MAX_DEPTH:
         _object(walk, value, model, depth + 1)
     return ""
-
-
-def _refs(page: Page) -> list[TypeRef]:
-    refs = [f.type for m in page.models for f in m.fields]
-    for op in operations(page):
-        refs += [f.type for f in (op.request_body.fields if op.request_body else ())]
-        refs += [r.type for r in (op.request_body, op.response) if r is not None and r.type is not None]
-    return refs
 
 
 def _duplicate_names(examples: tuple[Example, ...], sink: Sink) -> None:

@@ -20,7 +20,17 @@ from docgen.plan.models import ImportPlan
 from docgen.plan.names import Names
 from docgen.plan.operations import NOT_PARAMETERS, MethodPlan
 from docgen.runtime._wire import as_is, choose_path, iso_kind, kept_as_is
-from docgen.validate import CheckedOperation, ResultKind, Skipped, SkipReason, derived_model, eligible
+from docgen.validate import (
+    CheckedOperation,
+    ResultKind,
+    Skipped,
+    REDIRECTS,
+    SkipReason,
+    derived_model,
+    eligible,
+    model_object,
+    redirect_location,
+)
 
 
 @dataclass(**FROZEN)
@@ -57,6 +67,8 @@ class ExampleTest:
     test_name: Code
     request_const: Code
     response_const: Code
+    redirect: Code | None  # a documented redirect's Location (a literal): the test follows it
+    expected: Code  # what a MODEL result must round-trip to: the response, or its "value" object
     request_body: Any  # the documented JSON, printed only through `pretty`
     response_body: Any
     call: ExampleCall
@@ -126,7 +138,7 @@ def plan_tests(checked: CheckedOperation, method: MethodPlan, names: Names) -> P
     if tests:
         body = tests[0].request_const if method.takes_body else None
         # the error test has no action locals: the documented body goes through body=
-        action = {str(p.name) for p in method.body_params} | {"body"}
+        action = {str(p.name) for p in method.body_params} | {"body", "extra_body"}
         keep = tuple(k for k in tests[0].call.kwargs if str(k.name) not in action)
         if method.body_params:
             keep, body = keep + (Keyword(name=Code("body"), value=tests[0].request_const),), None
@@ -240,8 +252,15 @@ def _test(
     response_body = response.body.json if response.body.kind is BodyKind.JSON else None
     checks: list[Check] = []
     model = checked.shape.response_model
-    if method.result is ResultKind.MODEL and model is not None:
-        checks = _attribute_checks(response_body, model, names)
+    expected = Code(f"RESPONSE_{number}")
+    location = redirect_location(response) if response.status in REDIRECTS else None
+    if location:
+        pass  # the test checks the bytes behind the redirect
+    elif method.result is ResultKind.MODEL and model is not None:
+        read = model_object(response_body, model, names.index)
+        if read is not response_body:  # a single object documented inside {"value": {...}}
+            expected = Code(f'RESPONSE_{number}["value"]')
+        checks = _attribute_checks(read, model, names)
     elif method.result is ResultKind.PAGER and model is not None:
         for position, item in enumerate(response_body["value"]):
             if isinstance(item, dict):
@@ -252,6 +271,9 @@ def _test(
     action_kwargs: list[Keyword] = []
     if method.takes_body and body_model is not None and isinstance(body, dict):
         construct = body_construct(body, body_model, names, needed)
+        if construct.undeclared:
+            arguments.append((Code("_extra_body"), construct.undeclared))
+            action_kwargs.append(Keyword(name=Code("extra_body"), value=Code("_extra_body")))
     elif method.body_params and isinstance(body, dict):
         # action parameters: each documented key through its typed keyword, the rest through body=
         types = {f.name: f.type for f in checked.operation.request_body.fields}  # type: ignore[union-attr]
@@ -275,6 +297,8 @@ def _test(
         test_name=Code(f"test_{test_name}"),
         request_const=request_const,
         response_const=response_const,
+        redirect=py(location) if location else None,
+        expected=expected,
         request_body=body,
         response_body=response_body,
         call=ExampleCall(
@@ -477,6 +501,7 @@ class Construct:
     class_name: Code
     kwargs: tuple[tuple[Code, Any], ...]
     extras: Any = None
+    undeclared: Any = None  # keys of a type known only in part that it does not declare: sent as extra_body
 
 
 def body_construct(body: dict[str, Any], model: Model, names: Names, needed: set[str]) -> Construct:
@@ -492,15 +517,21 @@ def body_construct(body: dict[str, Any], model: Model, names: Names, needed: set
     types = {f.name: f.type for f in all_fields(model, models)}
     kwargs: list[tuple[Code, Any]] = []
     extras: dict[str, Any] = {}
+    undeclared: dict[str, Any] = {}
+    open_type = model.open_type or key in index.placeholders
     for wire, value in body.items():
         ref = types.get(wire)
         if wire == "@odata.type":
             kwargs.append((Code("odata_type"), value))
-        elif ref is None or wire not in attributes:
+        elif (ref is None or wire not in attributes) and (open_type or "@" in wire):
             extras[wire] = value
+        elif ref is None or wire not in attributes:
+            undeclared[wire] = value  # a type known only in part (validate let it through)
         else:
             kwargs.append((attributes[wire], _construct_value(value, ref, names, needed)))
-    return Construct(class_name=names.classes[key], kwargs=tuple(kwargs), extras=extras or None)
+    return Construct(
+        class_name=names.classes[key], kwargs=tuple(kwargs), extras=extras or None, undeclared=undeclared or None
+    )
 
 
 def _construct_value(value: Any, ref: TypeRef, names: Names, needed: set[str]) -> Any:
@@ -508,5 +539,12 @@ def _construct_value(value: Any, ref: TypeRef, names: Names, needed: set[str]) -
     if nested is None or key_of(nested) in names.index.placeholders:
         return value
     if ref.collection and isinstance(value, list):
-        return [body_construct(v, nested, names, needed) if isinstance(v, dict) else v for v in value]
-    return body_construct(value, nested, names, needed) if isinstance(value, dict) else value
+        return [_nested_construct(v, nested, names, needed) if isinstance(v, dict) else v for v in value]
+    return _nested_construct(value, nested, names, needed) if isinstance(value, dict) else value
+
+
+def _nested_construct(value: dict[str, Any], model: Model, names: Names, needed: set[str]) -> Any:
+    """A nested object through its constructor; as the documented mapping when it holds keys its
+    type (known only in part) does not declare, which no constructor takes."""
+    built = body_construct(value, model, names, needed)
+    return value if built.undeclared else built

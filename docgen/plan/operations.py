@@ -142,11 +142,18 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
     counts = Counter(wanted)
     titled = [naming.title_method_name(call[2]) if counts[name] > 1 else name for call, name in zip(calls, wanted)]
     by_title = Counter(titled)
+    stems = [page.path.rsplit("/", 1)[-1].removesuffix(".md") for page in pages]
+    filed = [naming.file_qualified(title, stem) if by_title[title] > 1 else title for title, stem in zip(titled, stems)]
+    by_file = Counter(filed)
     result = []
-    for page, name, title in zip(pages, wanted, titled):
+    for page, name, title, stem, with_file in zip(pages, wanted, titled, stems, filed):
         if counts[name] > 1:
-            stem = page.path.rsplit("/", 1)[-1].removesuffix(".md")
-            qualified = title if by_title[title] == 1 else naming.method_name(stem)
+            if by_title[title] == 1:
+                qualified = title
+            elif with_file and by_file[with_file] == 1:
+                qualified = with_file
+            else:
+                qualified = naming.method_name(stem)
             sink.report(
                 "DG501",
                 page.span,
@@ -221,12 +228,11 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
         source=comment(str(op.span)),
         permissions=tuple(py(line) for line in permission_lines(op) if not line.endswith(": not supported")),
         upload=py(upload) if upload else None,
-        download=bool(op.response and op.response.status in _REDIRECTS),
+        download=shape.redirects,
         delta=delta,
     )
 
 
-_REDIRECTS = (301, 302, 303, 307, 308)
 _MEDIA_TYPE = re.compile(r"\b[a-z]+/[a-z0-9.+-]+", re.IGNORECASE)
 _PERMISSION_KINDS = {
     PermissionKind.DELEGATED_WORK: "Delegated (work or school account)",

@@ -19,9 +19,10 @@ USAGE_HEADING = "Usage (the documented example at {source}; its generated test r
 
 def with_usage(method: MethodPlan, tests: Sequence[ExampleTest], models: str) -> MethodPlan:
     """The method with the usage snippet of its first example test that calls it through its
-    parameters (not through `url=`), or unchanged when it has none. `models` is the dotted
+    parameters (not through `url=`) and is no documented redirect (the offline mock that runs
+    the snippet has no content behind it), or unchanged when it has none. `models` is the dotted
     models package the snippet imports constructed classes from."""
-    test = next((t for t in tests if not any(k.name == "url" for k in t.call.kwargs)), None)
+    test = next((t for t in tests if not t.redirect and not any(k.name == "url" for k in t.call.kwargs)), None)
     if test is None:
         return method
     source = test.request_span  # a comment-escaped `page:line`, inert in a docstring

@@ -252,3 +252,23 @@ def choose_path(paths: Sequence[Collection[str]], given: Collection[str]) -> int
         if len(unique) > most and unique <= have:
             best, most = index, len(unique)
     return best
+
+
+def enveloped(
+    body: object, declares_value: bool, names_own_type: Callable[[str], bool]
+) -> object:
+    """A single-object response some pages write as ``{"value": {...}}`` (the Intune pages):
+    the object inside, when ``value`` is the body's only property (instance annotations such
+    as ``@odata.context`` aside), it is an object, and either the model declares no ``value``
+    property or the object's ``@odata.type`` names the model's own type (or one derived from
+    it: ``names_own_type``). Any other body is returned as it is."""
+    if not isinstance(body, dict):
+        return body
+    inner = body.get("value")
+    properties = [key for key in body if "@" not in key]
+    if properties != ["value"] or not isinstance(inner, dict):
+        return body
+    odata = inner.get("@odata.type")
+    if not declares_value or (isinstance(odata, str) and names_own_type(odata)):
+        return inner
+    return body

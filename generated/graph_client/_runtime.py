@@ -803,9 +803,32 @@ def parse_json(response: httpx.Response) -> Any:
 
 
 def parse_model(response: httpx.Response, model_cls: type[T]) -> T:
-    """The body validated as `model_cls` (a GraphModel or any pydantic type)."""
-    value: T = _validate(response, model_cls, parse_json(response))
+    """The body validated as `model_cls` (a GraphModel or any pydantic type); a GraphModel's
+    object written inside ``{"value": {...}}`` is read from there (``_wire.enveloped``).
+    """
+    data = parse_json(response)
+    if isinstance(model_cls, type) and issubclass(model_cls, GraphModel):
+        data = _wire.enveloped(data, _declares_value(model_cls), _names_type(model_cls))
+    value: T = _validate(response, model_cls, data)
     return value
+
+
+def _declares_value(cls: type[GraphModel]) -> bool:
+    return any(
+        name == "value" or field.serialization_alias == "value"
+        for name, field in cls.model_fields.items()
+    )
+
+
+def _names_type(cls: type[GraphModel]) -> Callable[[str], bool]:
+    def names(odata_type: str) -> bool:
+        own = vars(cls).get("ODATA_TYPE")
+        if isinstance(own, str) and _type_key(own) == _type_key(odata_type):
+            return True
+        target = resolve_model(odata_type, cls.__module__.rpartition(".")[0])
+        return target is not None and issubclass(target, cls)
+
+    return names
 
 
 class Page(Generic[T]):

@@ -76,6 +76,69 @@ def test_example_1_mock(run) -> None:
     )
 
 
+REQUEST_2 = None
+
+RESPONSE_2 = {
+    "value": {
+        "@odata.type": "#microsoft.graph.widget",
+        "id": "w2",
+        "glow": False,
+    },
+}
+
+
+def _call_2(client):
+    return client.get_widget("w2")
+
+
+def _check_2(result: object) -> None:
+    assert isinstance(result, Widget)
+    assert result.to_dict() == RESPONSE_2["value"]
+    again = Widget.from_json(result.to_json())
+    assert again.to_dict() == RESPONSE_2["value"]
+    assert result.odata_type == "#microsoft.graph.widget"
+    assert result.id == "w2"
+    assert result.glow == False
+    support.check_no_extras(result, ())
+
+
+@pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
+def test_example_2(run) -> None:
+    """Example request at docs_input/beta/api/widget-get.md:35, response at docs_input/beta/api/widget-get.md:39."""
+    seen = run(
+        AsyncGraphClient if run is support.run_async else GraphClient,
+        _call_2,
+        base_url="https://graph.microsoft.com/beta",
+        status=200,
+        content=json.dumps(RESPONSE_2).encode(),
+        content_type="application/json",
+        check=_check_2,
+    )
+    support.check_request(
+        seen,
+        "GET",
+        "https://graph.microsoft.com/beta/widgets/w2",
+        REQUEST_2,
+        {},
+    )
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_example_2_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/beta/api/widget-get.md:35",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_2,
+        base_url="https://graph.microsoft.com/beta",
+        check=_check_2,
+    )
+
+
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_get_widget_usage(is_async: bool) -> None:
     """The usage snippet of the docstring of get_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""

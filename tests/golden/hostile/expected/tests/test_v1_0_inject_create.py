@@ -17,6 +17,136 @@ from graph_client import _runtime as _rt
 from graph_client.v1_0.models.thing import Thing
 from graph_client.testing import GraphMock
 
+REQUEST_1 = {
+    'name"""': '"""; import os; os.system(\'touch docgen-pwned\') #',
+    "x'''import": "{{ 7*7 }}{% raw %}\\",
+    "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
+    "{{x}}": 49,
+    "line": "a\u2028b\u2029c\x85d\x00e\x1bf\\",
+    "ctrl": "😀 \t tab",
+    '"""; import os': {
+        "{% if 1 %}": [
+            '"""',
+            "\\",
+            None,
+            True,
+            15000000000.0,
+        ],
+    },
+}
+
+RESPONSE_1 = {
+    'name"""': '"""; import os; os.system(\'touch docgen-pwned\') #',
+    "x'''import": "{{ 7*7 }}{% raw %}\\",
+    "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
+    "{{x}}": 49,
+    "line": "a\u2028b\u2029c\x85d\x00e\x1bf\\",
+    "ctrl": "😀 \t tab",
+    '"""; import os': {
+        "{% if 1 %}": [
+            '"""',
+            "\\",
+            None,
+            True,
+            15000000000.0,
+        ],
+    },
+}
+
+
+def _call_1(client):
+    body = Thing(
+        name='"""; import os; os.system(\'touch docgen-pwned\') #',
+        x_import="{{ 7*7 }}{% raw %}\\",
+        x=49,
+        line="a\u2028b\u2029c\x85d\x00e\x1bf\\",
+        ctrl="😀 \t tab",
+    )
+    _extra_body = {
+        "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
+        '"""; import os': {
+            "{% if 1 %}": [
+                '"""',
+                "\\",
+                None,
+                True,
+                15000000000.0,
+            ],
+        },
+    }
+    return client.create_thing("t1", body, extra_body=_extra_body)
+
+
+def _check_1(result: object) -> None:
+    assert isinstance(result, Thing)
+    assert result.to_dict() == RESPONSE_1
+    again = Thing.from_json(result.to_json())
+    assert again.to_dict() == RESPONSE_1
+    assert result.name == '"""; import os; os.system(\'touch docgen-pwned\') #'
+    assert result.x_import == "{{ 7*7 }}{% raw %}\\"
+    assert result.x == 49
+    assert result.line == "a\u2028b\u2029c\x85d\x00e\x1bf\\"
+    assert result.ctrl == "😀 \t tab"
+    support.check_no_extras(result, ("NamedThing", "Thing"))
+
+
+@pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
+def test_create_import_os_os_system_touch_docgen_pwned(run) -> None:
+    """Example request at docs_input/v1.0/inject-create.md:52, response at docs_input/v1.0/inject-create.md:70."""
+    seen = run(
+        AsyncGraphClient if run is support.run_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        status=201,
+        content=json.dumps(RESPONSE_1).encode(),
+        content_type='application/json; x="""; import os',
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/v1.0/things/t1/x\"\"\"';os.system('touch docgen-pwned')",
+        REQUEST_1,
+        {},
+    )
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
+def test_create_import_os_os_system_touch_docgen_pwned_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/v1.0/inject-create.md:52",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_1,
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_create_thing_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of create_thing runs against the offline mock: it sends its example's documented request and gets its documented response."""
+    client_class = AsyncGraphClient if is_async else GraphClient
+    seen = support.run_usage(
+        getattr(client_class, "create_thing"),
+        client_class,
+        GraphMock,
+        "docs_input/v1.0/inject-create.md:52",
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_1,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/v1.0/things/t1/x\"\"\"';os.system('touch docgen-pwned')",
+        REQUEST_1,
+        {},
+    )
+
 
 @pytest.mark.parametrize(
     ("run", "status", "error"),
@@ -35,7 +165,7 @@ def test_create_thing_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_thing("thing_id-value", {}),
+            lambda client: client.create_thing("t1", REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

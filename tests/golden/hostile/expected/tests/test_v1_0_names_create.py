@@ -18,20 +18,156 @@ from graph_client.v1_0.models.named_thing import NamedThing
 from graph_client.testing import GraphMock
 
 REQUEST_1 = {
-    "url": "only the lower-case one",
+    "@odata.type": "#microsoft.graph.namedThing",
+    "from": "a",
+    "class": "b",
+    "import": "c",
+    "global": "d",
+    "lambda": "e",
+    "async": "f",
+    "None": "g",
+    "True": True,
+    "match": "h",
+    "case": "h2",
+    "type": "i",
+    "schema": "k",
+    "json": "l",
+    "dict": "m",
+    "copy": "n",
+    "model_config": "o",
+    "model_fields": "p",
+    "validate": "q",
+    "fields": "r",
+    "to_dict": "r2",
+    "str": "s",
+    "list": [
+        "s2",
+    ],
+    "print": "t",
+    "URL": "u",
+    "url": "v",
+    "userId": "w",
+    "user_id": "x",
+    "user_id_2": "x2",
+    "a.b": "y",
+    "a-b": "z",
+    "@c": "aa",
+    "1st": 1,
+    "café": "bb",
+    "日本": "cc",
+    "date": "2020-01-02",
+    "datetime": "2020-01-02T03:04:05.1234567+05:30",
+    "time": "10:11:12.1234567",
+    "Field": "dd",
+    "_t": "ee",
+    "undocumented key": "kept",
 }
 
 RESPONSE_1 = {
-    "URL": "only the upper-case one",
-    "user_id": "only the snake one",
+    "@odata.type": "#microsoft.graph.namedThing",
+    "from": "a",
+    "class": "b",
+    "import": "c",
+    "global": "d",
+    "lambda": "e",
+    "async": "f",
+    "None": "g",
+    "True": True,
+    "match": "h",
+    "case": "h2",
+    "type": "i",
+    "schema": "k",
+    "json": "l",
+    "dict": "m",
+    "copy": "n",
+    "model_config": "o",
+    "model_fields": "p",
+    "validate": "q",
+    "fields": "r",
+    "to_dict": "r2",
+    "str": "s",
+    "list": [
+        "s2",
+    ],
+    "print": "t",
+    "URL": "u",
+    "url": "v",
+    "userId": "w",
+    "user_id": "x",
+    "user_id_2": "x2",
+    "a.b": "y",
+    "a-b": "z",
+    "@c": "aa",
+    "1st": 1,
+    "café": "bb",
+    "日本": "cc",
+    "date": "2020-01-02",
+    "datetime": "2020-01-02T03:04:05.1234567+05:30",
+    "time": "10:11:12.1234567",
+    "Field": "dd",
+    "_t": "ee",
+    "undocumented key": "kept",
 }
 
 
 def _call_1(client):
     body = NamedThing(
-        url="only the lower-case one",
+        odata_type="#microsoft.graph.namedThing",
+        from_="a",
+        class_="b",
+        import_="c",
+        global_="d",
+        lambda_="e",
+        async_="f",
+        none="g",
+        true=True,
+        match_="h",
+        case_="h2",
+        type_="i",
+        schema_="k",
+        json_="l",
+        dict_="m",
+        copy_="n",
+        model_config_="o",
+        model_fields_="p",
+        validate_="q",
+        fields_="r",
+        to_dict_="r2",
+        str_="s",
+        list_=[
+            "s2",
+        ],
+        print="t",
+        url_2="u",
+        url="v",
+        user_id_3="w",
+        user_id="x",
+        user_id_2="x2",
+        a_b="y",
+        a_b_2="z",
+        c="aa",
+        field_1st=1,
+        cafe="bb",
+        field="cc",
+        date="2020-01-02",
+        datetime="2020-01-02T03:04:05.1234567+05:30",
+        time="10:11:12.1234567",
+        field_2="dd",
+        t="ee",
     )
-    return client.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
+    _extra_body = {
+        "undocumented key": "kept",
+    }
+    return client.create_item(
+        "k1",
+        "k2",
+        "k3",
+        "k4",
+        "k5",
+        "k6",
+        body,
+        extra_body=_extra_body,
+    )
 
 
 def _check_1(result: object) -> None:
@@ -39,14 +175,53 @@ def _check_1(result: object) -> None:
     assert result.to_dict() == RESPONSE_1
     again = NamedThing.from_json(result.to_json())
     assert again.to_dict() == RESPONSE_1
-    assert result.url_2 == "only the upper-case one"
-    assert result.user_id == "only the snake one"
-    support.check_no_extras(result, ())
+    assert result.odata_type == "#microsoft.graph.namedThing"
+    assert result.from_ == "a"
+    assert result.class_ == "b"
+    assert result.import_ == "c"
+    assert result.global_ == "d"
+    assert result.lambda_ == "e"
+    assert result.async_ == "f"
+    assert result.none == "g"
+    assert result.true == True
+    assert result.match_ == "h"
+    assert result.case_ == "h2"
+    assert result.type_ == "i"
+    assert result.schema_ == "k"
+    assert result.json_ == "l"
+    assert result.dict_ == "m"
+    assert result.copy_ == "n"
+    assert result.model_config_ == "o"
+    assert result.model_fields_ == "p"
+    assert result.validate_ == "q"
+    assert result.fields_ == "r"
+    assert result.to_dict_ == "r2"
+    assert result.str_ == "s"
+    assert result.list_ == ["s2"]
+    assert result.print == "t"
+    assert result.url_2 == "u"
+    assert result.url == "v"
+    assert result.user_id_3 == "w"
+    assert result.user_id == "x"
+    assert result.user_id_2 == "x2"
+    assert result.a_b == "y"
+    assert result.a_b_2 == "z"
+    assert result.c == "aa"
+    assert result.field_1st == 1
+    assert result.cafe == "bb"
+    assert result.field == "cc"
+    assert result.date == _date.fromisoformat("2020-01-02")
+    assert result.datetime == _datetime.fromisoformat(
+        "2020-01-02T03:04:05.1234567+05:30"
+    )
+    assert result.field_2 == "dd"
+    assert result.t == "ee"
+    support.check_no_extras(result, ("NamedThing", "Thing"))
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
-def test_create_named_thing_async(run) -> None:
-    """Example request at docs_input/v1.0/names-create.md:116, response at docs_input/v1.0/names-create.md:126."""
+def test_create_named_thing(run) -> None:
+    """Example request at docs_input/v1.0/names-create.md:76, response at docs_input/v1.0/names-create.md:96."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
         _call_1,
@@ -69,11 +244,11 @@ def test_create_named_thing_async(run) -> None:
 @pytest.mark.parametrize(
     "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
 )
-def test_create_named_thing_async_mock(run) -> None:
+def test_create_named_thing_mock(run) -> None:
     """The offline mock (graph_client.testing) answers this example's call with its documented response."""
     run(
         GraphMock,
-        "docs_input/v1.0/names-create.md:116",
+        "docs_input/v1.0/names-create.md:76",
         AsyncGraphClient if run is support.run_mock_async else GraphClient,
         _call_1,
         base_url="https://graph.microsoft.com/v1.0",
@@ -82,17 +257,18 @@ def test_create_named_thing_async_mock(run) -> None:
 
 
 REQUEST_2 = {
-    "userId": "named like the error test",
+    "url": "only the lower-case one",
 }
 
 RESPONSE_2 = {
-    "userId": "named like the error test",
+    "URL": "only the upper-case one",
+    "user_id": "only the snake one",
 }
 
 
 def _call_2(client):
     body = NamedThing(
-        user_id_3="named like the error test",
+        url="only the lower-case one",
     )
     return client.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
 
@@ -102,13 +278,14 @@ def _check_2(result: object) -> None:
     assert result.to_dict() == RESPONSE_2
     again = NamedThing.from_json(result.to_json())
     assert again.to_dict() == RESPONSE_2
-    assert result.user_id_3 == "named like the error test"
-    support.check_no_extras(result, ())
+    assert result.url_2 == "only the upper-case one"
+    assert result.user_id == "only the snake one"
+    support.check_no_extras(result, ("NamedThing", "Thing"))
 
 
 @pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
-def test_create_named_thing_error(run) -> None:
-    """Example request at docs_input/v1.0/names-create.md:136, response at docs_input/v1.0/names-create.md:146."""
+def test_create_named_thing_async(run) -> None:
+    """Example request at docs_input/v1.0/names-create.md:116, response at docs_input/v1.0/names-create.md:126."""
     seen = run(
         AsyncGraphClient if run is support.run_async else GraphClient,
         _call_2,
@@ -131,15 +308,77 @@ def test_create_named_thing_error(run) -> None:
 @pytest.mark.parametrize(
     "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
 )
+def test_create_named_thing_async_mock(run) -> None:
+    """The offline mock (graph_client.testing) answers this example's call with its documented response."""
+    run(
+        GraphMock,
+        "docs_input/v1.0/names-create.md:116",
+        AsyncGraphClient if run is support.run_mock_async else GraphClient,
+        _call_2,
+        base_url="https://graph.microsoft.com/v1.0",
+        check=_check_2,
+    )
+
+
+REQUEST_3 = {
+    "userId": "named like the error test",
+}
+
+RESPONSE_3 = {
+    "userId": "named like the error test",
+}
+
+
+def _call_3(client):
+    body = NamedThing(
+        user_id_3="named like the error test",
+    )
+    return client.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
+
+
+def _check_3(result: object) -> None:
+    assert isinstance(result, NamedThing)
+    assert result.to_dict() == RESPONSE_3
+    again = NamedThing.from_json(result.to_json())
+    assert again.to_dict() == RESPONSE_3
+    assert result.user_id_3 == "named like the error test"
+    support.check_no_extras(result, ("NamedThing", "Thing"))
+
+
+@pytest.mark.parametrize("run", [support.run, support.run_async], ids=["sync", "async"])
+def test_create_named_thing_error(run) -> None:
+    """Example request at docs_input/v1.0/names-create.md:136, response at docs_input/v1.0/names-create.md:146."""
+    seen = run(
+        AsyncGraphClient if run is support.run_async else GraphClient,
+        _call_3,
+        base_url="https://graph.microsoft.com/v1.0",
+        status=201,
+        content=json.dumps(RESPONSE_3).encode(),
+        content_type="application/json",
+        check=_check_3,
+    )
+    support.check_request(
+        seen,
+        "POST",
+        "https://graph.microsoft.com/v1.0/things/k1/items/k2/k3/k4/k5/k6",
+        REQUEST_3,
+        {},
+    )
+    assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "run", [support.run_mock, support.run_mock_async], ids=["sync", "async"]
+)
 def test_create_named_thing_error_mock(run) -> None:
     """The offline mock (graph_client.testing) answers this example's call with its documented response."""
     run(
         GraphMock,
         "docs_input/v1.0/names-create.md:136",
         AsyncGraphClient if run is support.run_mock_async else GraphClient,
-        _call_2,
+        _call_3,
         base_url="https://graph.microsoft.com/v1.0",
-        check=_check_2,
+        check=_check_3,
     )
 
 
@@ -151,7 +390,7 @@ def test_create_item_usage(is_async: bool) -> None:
         getattr(client_class, "create_item"),
         client_class,
         GraphMock,
-        "docs_input/v1.0/names-create.md:116",
+        "docs_input/v1.0/names-create.md:76",
         base_url="https://graph.microsoft.com/v1.0",
         check=_check_1,
     )

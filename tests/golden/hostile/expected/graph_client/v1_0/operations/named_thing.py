@@ -69,14 +69,67 @@ class _NamedThingOperations:
 
         From docs_input/v1.0/names-create.md:7.
 
-        Usage (the documented example at docs_input/v1.0/names-create.md:116; its generated test runs this):
+        Usage (the documented example at docs_input/v1.0/names-create.md:76; its generated test runs this):
 
             from graph_client.v1_0.models import NamedThing
 
             body = NamedThing(
-                url="only the lower-case one",
+                odata_type="#microsoft.graph.namedThing",
+                from_="a",
+                class_="b",
+                import_="c",
+                global_="d",
+                lambda_="e",
+                async_="f",
+                none="g",
+                true=True,
+                match_="h",
+                case_="h2",
+                type_="i",
+                schema_="k",
+                json_="l",
+                dict_="m",
+                copy_="n",
+                model_config_="o",
+                model_fields_="p",
+                validate_="q",
+                fields_="r",
+                to_dict_="r2",
+                str_="s",
+                list_=[
+                    "s2",
+                ],
+                print="t",
+                url_2="u",
+                url="v",
+                user_id_3="w",
+                user_id="x",
+                user_id_2="x2",
+                a_b="y",
+                a_b_2="z",
+                c="aa",
+                field_1st=1,
+                cafe="bb",
+                field="cc",
+                date="2020-01-02",
+                datetime="2020-01-02T03:04:05.1234567+05:30",
+                time="10:11:12.1234567",
+                field_2="dd",
+                t="ee",
             )
-            result = graph.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)"""
+            _extra_body = {
+                "undocumented key": "kept",
+            }
+            result = graph.create_item(
+                "k1",
+                "k2",
+                "k3",
+                "k4",
+                "k5",
+                "k6",
+                body,
+                extra_body=_extra_body,
+            )"""
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 
@@ -149,15 +202,67 @@ class _AsyncNamedThingOperations:
 
         From docs_input/v1.0/names-create.md:7.
 
-        Usage (the documented example at docs_input/v1.0/names-create.md:116; its generated test runs this):
+        Usage (the documented example at docs_input/v1.0/names-create.md:76; its generated test runs this):
 
             from graph_client.v1_0.models import NamedThing
 
             body = NamedThing(
-                url="only the lower-case one",
+                odata_type="#microsoft.graph.namedThing",
+                from_="a",
+                class_="b",
+                import_="c",
+                global_="d",
+                lambda_="e",
+                async_="f",
+                none="g",
+                true=True,
+                match_="h",
+                case_="h2",
+                type_="i",
+                schema_="k",
+                json_="l",
+                dict_="m",
+                copy_="n",
+                model_config_="o",
+                model_fields_="p",
+                validate_="q",
+                fields_="r",
+                to_dict_="r2",
+                str_="s",
+                list_=[
+                    "s2",
+                ],
+                print="t",
+                url_2="u",
+                url="v",
+                user_id_3="w",
+                user_id="x",
+                user_id_2="x2",
+                a_b="y",
+                a_b_2="z",
+                c="aa",
+                field_1st=1,
+                cafe="bb",
+                field="cc",
+                date="2020-01-02",
+                datetime="2020-01-02T03:04:05.1234567+05:30",
+                time="10:11:12.1234567",
+                field_2="dd",
+                t="ee",
             )
-            result = await graph.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
-        """
+            _extra_body = {
+                "undocumented key": "kept",
+            }
+            result = await graph.create_item(
+                "k1",
+                "k2",
+                "k3",
+                "k4",
+                "k5",
+                "k6",
+                body,
+                extra_body=_extra_body,
+            )"""
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 

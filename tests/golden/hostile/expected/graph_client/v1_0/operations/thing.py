@@ -45,7 +45,32 @@ class _ThingOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/inject-create.md:7."""
+        From docs_input/v1.0/inject-create.md:7.
+
+        Usage (the documented example at docs_input/v1.0/inject-create.md:52; its generated test runs this):
+
+            from graph_client.v1_0.models import Thing
+
+            body = Thing(
+                name='\"\""; import os; os.system(\\'touch docgen-pwned\\') #',
+                x_import="{{ 7*7 }}{% raw %}\\\\",
+                x=49,
+                line="a\\u2028b\\u2029c\\x85d\\x00e\\x1bf\\\\",
+                ctrl="😀 \\t tab",
+            )
+            _extra_body = {
+                "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
+                '\"\""; import os': {
+                    "{% if 1 %}": [
+                        '\"\""',
+                        "\\\\",
+                        None,
+                        True,
+                        15000000000.0,
+                    ],
+                },
+            }
+            result = graph.create_thing("t1", body, extra_body=_extra_body)"""
         # from docs_input/v1.0/inject-create.md:7
         from ..models.thing import Thing
 
@@ -104,7 +129,32 @@ class _AsyncThingOperations:
 
         params and headers add query parameters and headers (extra_query, extra_headers), extra_body adds JSON properties; timeout and max_retries apply to this call; url sends the request to that URL (absolute, or relative to the base URL) instead of one built from the path parameters.
 
-        From docs_input/v1.0/inject-create.md:7."""
+        From docs_input/v1.0/inject-create.md:7.
+
+        Usage (the documented example at docs_input/v1.0/inject-create.md:52; its generated test runs this):
+
+            from graph_client.v1_0.models import Thing
+
+            body = Thing(
+                name='\"\""; import os; os.system(\\'touch docgen-pwned\\') #',
+                x_import="{{ 7*7 }}{% raw %}\\\\",
+                x=49,
+                line="a\\u2028b\\u2029c\\x85d\\x00e\\x1bf\\\\",
+                ctrl="😀 \\t tab",
+            )
+            _extra_body = {
+                "os.system('touch docgen-pwned')": "$(touch docgen-pwned)",
+                '\"\""; import os': {
+                    "{% if 1 %}": [
+                        '\"\""',
+                        "\\\\",
+                        None,
+                        True,
+                        15000000000.0,
+                    ],
+                },
+            }
+            result = await graph.create_thing("t1", body, extra_body=_extra_body)"""
         # from docs_input/v1.0/inject-create.md:7
         from ..models.thing import Thing
 
