@@ -26,8 +26,14 @@ class FilePlan:
         return self.template
 
     def context(self) -> dict[str, Any]:
-        """The template's variables: this plan's fields (shallow: nested plans stay objects)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The template's variables: this plan's fields (shallow: nested plans stay objects) and
+        the properties its class derives from them (`ModelPlan.uses_runtime`)."""
+        context = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for cls in type(self).__mro__:
+            for name, value in vars(cls).items():
+                if isinstance(value, property) and name != "template_name":
+                    context.setdefault(name, getattr(self, name))
+        return context
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,17 @@ class PackageInitPlan(FilePlan):
     has_root: bool  # pages that name no API version are generated into the package itself
     subpackages: Code  # a tuple literal
     runtime_exports: tuple[Code, ...]  # _runtime.__all__, in its order
+
+    @property
+    def subpackage_names(self) -> tuple[Code, ...]:
+        """The subpackages it re-exports: each API version's, and `models` for unversioned pages."""
+        return tuple(v.module for v in self.versions) + ((Code("models"),) if self.has_root else ())
+
+    @property
+    def public_names(self) -> tuple[Code, ...]:
+        """What `__all__` lists."""
+        clients = (Code("GraphClient"), Code("AsyncGraphClient")) if self.has_root else ()
+        return clients + self.runtime_exports + self.subpackage_names
 
 
 @dataclass(**FROZEN)

@@ -91,6 +91,24 @@ class MethodPlan:
     def permissions_const(self) -> Code:
         return Code(f"_PERMISSIONS_{self.name.upper()}")
 
+    @property
+    def parses_model(self) -> bool:
+        """Whether the method's body names its response class (to parse a model or a pager)."""
+        return self.result in (ResultKind.MODEL, ResultKind.PAGER) and not self.download
+
+    @property
+    def body_imports(self) -> tuple[ImportPlan, ...]:
+        """What the method's body imports when it runs (its signature's names are imported
+        for type checkers only): the response class it parses."""
+        if not self.parses_model:
+            return ()
+        return tuple(i for i in self.imports if i.class_name == self.response_class)
+
+    @property
+    def uses_response(self) -> bool:
+        """Whether the body reads the HTTP response (not for a method that returns None)."""
+        return self.download or self.result is not ResultKind.NONE
+
 
 @dataclass(**FROZEN)
 class OperationsModulePlan(FilePlan):

@@ -9,8 +9,8 @@ import httpx
 
 from . import _runtime as _rt
 from .operations.cart_to_class_association import (
-    _CartToClassAssociationOperations,
     _AsyncCartToClassAssociationOperations,
+    _CartToClassAssociationOperations,
 )
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"

@@ -8,7 +8,7 @@ import typing as _t
 import httpx
 
 from .. import _runtime as _rt
-from .operations.widget import _WidgetOperations, _AsyncWidgetOperations
+from .operations.widget import _AsyncWidgetOperations, _WidgetOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
 SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)

@@ -248,9 +248,8 @@ class _WidgetOperations:
 
         From docs_input/v1.0/api/widget-update.md:7."""
         # from docs_input/v1.0/api/widget-update.md:7
-        from ..models.widget import Widget
 
-        response = self._core.request(
+        self._core.request(
             "PATCH",
             _rt.build_path(
                 _PATHS_UPDATE_WIDGET,
@@ -272,7 +271,6 @@ class _WidgetOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
 
 class _AsyncWidgetOperations:
@@ -497,9 +495,8 @@ class _AsyncWidgetOperations:
 
         From docs_input/v1.0/api/widget-update.md:7."""
         # from docs_input/v1.0/api/widget-update.md:7
-        from ..models.widget import Widget
 
-        response = await self._core.request(
+        await self._core.request(
             "PATCH",
             _rt.build_path(
                 _PATHS_UPDATE_WIDGET,
@@ -521,4 +518,3 @@ class _AsyncWidgetOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None

@@ -7,9 +7,6 @@ import typing as _t
 
 from ... import _runtime as _rt
 
-if _t.TYPE_CHECKING:
-    pass
-
 _PATHS_COUNT_WIDGETS = (("/widgets/$count",),)
 
 _PATHS_REMOVE_WIDGET_OWNER = (
@@ -94,7 +91,7 @@ class _WidgetsOperations:
         From docs_input/v1.0/api/widget-delete-owner.md:7."""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        response = self._core.request(
+        self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_REMOVE_WIDGET_OWNER,
@@ -114,7 +111,6 @@ class _WidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
     def delete_widget(
         self,
@@ -142,7 +138,7 @@ class _WidgetsOperations:
         From docs_input/v1.0/api/widget-delete.md:7."""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        response = self._core.request(
+        self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_DELETE_WIDGET,
@@ -161,7 +157,6 @@ class _WidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
 
 class _AsyncWidgetsOperations:
@@ -239,7 +234,7 @@ class _AsyncWidgetsOperations:
         From docs_input/v1.0/api/widget-delete-owner.md:7."""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        response = await self._core.request(
+        await self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_REMOVE_WIDGET_OWNER,
@@ -259,7 +254,6 @@ class _AsyncWidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
     async def delete_widget(
         self,
@@ -287,7 +281,7 @@ class _AsyncWidgetsOperations:
         From docs_input/v1.0/api/widget-delete.md:7."""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        response = await self._core.request(
+        await self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_DELETE_WIDGET,
@@ -306,4 +300,3 @@ class _AsyncWidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None

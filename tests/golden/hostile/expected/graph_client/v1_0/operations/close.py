@@ -7,9 +7,6 @@ import typing as _t
 
 from ... import _runtime as _rt
 
-if _t.TYPE_CHECKING:
-    pass
-
 _PATHS_CREATE_CLOSE = (("/close",),)
 
 
@@ -38,7 +35,7 @@ class _CloseOperations:
         From docs_input/v1.0/close.md:6."""
         # from docs_input/v1.0/close.md:6
 
-        response = self._core.request(
+        self._core.request(
             "POST",
             _rt.build_path(
                 _PATHS_CREATE_CLOSE,
@@ -55,7 +52,6 @@ class _CloseOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
 
 class _AsyncCloseOperations:
@@ -83,7 +79,7 @@ class _AsyncCloseOperations:
         From docs_input/v1.0/close.md:6."""
         # from docs_input/v1.0/close.md:6
 
-        response = await self._core.request(
+        await self._core.request(
             "POST",
             _rt.build_path(
                 _PATHS_CREATE_CLOSE,
@@ -100,4 +96,3 @@ class _AsyncCloseOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
