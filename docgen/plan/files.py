@@ -7,6 +7,7 @@ nothing else (the template sees each field by name). The pipeline never knows te
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -28,12 +29,20 @@ class FilePlan:
     def context(self) -> dict[str, Any]:
         """The template's variables: this plan's fields (shallow: nested plans stay objects) and
         the properties its class derives from them (`ModelPlan.uses_runtime`)."""
-        context = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        for cls in type(self).__mro__:
-            for name, value in vars(cls).items():
-                if isinstance(value, property) and name != "template_name":
-                    context.setdefault(name, getattr(self, name))
-        return context
+        names = _context_names(type(self))
+        return {name: getattr(self, name) for name in names}
+
+
+@functools.cache
+def _context_names(cls: type) -> tuple[str, ...]:
+    fields = [f.name for f in dataclasses.fields(cls)]
+    derived = [
+        name
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, property) and name != "template_name"
+    ]
+    return tuple(dict.fromkeys(fields + derived))
 
 
 @dataclass(frozen=True, slots=True)
