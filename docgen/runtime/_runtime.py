@@ -43,6 +43,7 @@ from typing import (
     Protocol,
     Self,
     TypeVar,
+    cast,
     overload,
 )
 from urllib.parse import quote
@@ -704,7 +705,7 @@ def error_from_response(
         message = _str_or_none(message)
         inner = error.get("innerError", error.get("innererror"))
         inner = inner if isinstance(inner, dict) else None
-    elif isinstance(error, str):  # OAuth style {"error": ..., "error_description": ...}
+    elif isinstance(error, str) and isinstance(payload, dict):  # OAuth style
         code, message = error, _str_or_none(payload.get("error_description"))
     details = inner or {}
     status = response.status_code
@@ -1228,12 +1229,12 @@ class _CoreBase:
             cached = self._cached_token()
             if cached is not None:
                 return cached
-            result = source.get_token(*self.scopes)
+            result = cast(TokenCredential, source).get_token(*self.scopes)
             if inspect.isawaitable(result):
                 _discard(result)
                 raise TypeError("an async credential needs AsyncGraphClient")
             return self._credential_token(result)
-        value = source()
+        value = cast(Callable[[], object], source)()
         if inspect.isawaitable(value):
             _discard(value)
             raise TypeError("an async token function needs AsyncGraphClient")
@@ -1247,11 +1248,11 @@ class _CoreBase:
             cached = self._cached_token()
             if cached is not None:
                 return cached
-            result = source.get_token(*self.scopes)
+            result = cast(TokenCredential, source).get_token(*self.scopes)
             if inspect.isawaitable(result):
                 result = await result
             return self._credential_token(result)
-        value = source()
+        value = cast(Callable[[], object], source)()
         if inspect.isawaitable(value):
             value = await value
         return self._check_token(value)
@@ -1674,8 +1675,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class _ClientBase:
-    _core: "SyncCore | AsyncCore"
+_C = TypeVar("_C", bound=_CoreBase)
+
+
+class _ClientBase(Generic[_C]):
+    _core: _C
 
     def with_options(
         self,
@@ -1696,7 +1700,7 @@ class _ClientBase:
         return clone
 
 
-class SyncClientBase(_ClientBase):
+class SyncClientBase(_ClientBase[SyncCore]):
     """Base of GraphClient (the generated mixins add one method per operation)."""
 
     _core: SyncCore
@@ -1811,7 +1815,7 @@ class SyncClientBase(_ClientBase):
         self.close()
 
 
-class AsyncClientBase(_ClientBase):
+class AsyncClientBase(_ClientBase[AsyncCore]):
     """Base of AsyncGraphClient: the asyncio twin of SyncClientBase."""
 
     _core: AsyncCore
