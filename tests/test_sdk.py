@@ -111,6 +111,18 @@ PAGES = {
         "|period|string|The length of time the report covers: D7 or D30. Required.|\n",
     ),
     "widget-raw.md": _op("Get widget export", "GET", "/widgets/{id}/export", "a `200 OK` response code"),
+    # permissions tables in the other two shapes Graph pages use
+    "widget-archive.md": _op("Archive widget", "POST", "/widgets/{id}/archive", "a `204 No Content` response code")
+    .replace("Permissions (from least to most privileged)", "Permissions (from most to least privileged)")
+    .replace("Widget.Read, Widget.ReadWrite.All", "Widget.ReadWrite.All, Widget.ReadWrite, Widget.Read"),
+    "widget-restore.md": _op("Restore widget", "POST", "/widgets/{id}/restore", "a `204 No Content` response code")
+    .replace(
+        "|Permission type|Permissions (from least to most privileged)|\n|:---|:---|\n",
+        "|Permission type|Least privileged permissions|Higher privileged permissions|\n|:---|:---|:---|\n",
+    )
+    .replace("|Widget.Read, Widget.ReadWrite.All|", "|Widget.Read|Widget.ReadWrite, Widget.ReadWrite.All|")
+    .replace("|Not supported.|", "|Not supported.|Not supported.|")
+    .replace("|Widget.Read.All|", "|Widget.Read.All|Not available.|"),
 }
 
 
@@ -573,6 +585,25 @@ def test_a_403_names_the_documented_permissions(sdk) -> None:
         "Application: Widget.Read.All",
     )
     assert "Widget.Read.All" in str(info.value)
+
+
+@pytest.mark.parametrize("method", ["archive_widget", "restore_widget"])
+def test_permissions_are_least_privileged_first_in_docstrings_and_403s(sdk, method: str) -> None:
+    """`Permissions (from most to least privileged)` tables are reversed; a `Least privileged
+    permissions` column comes before the `Higher privileged permissions` one."""
+    least_first = "Delegated (work or school account): Widget.Read, Widget.ReadWrite, Widget.ReadWrite.All"
+    doc = getattr(sdk.GraphClient, method).__doc__
+    assert f"Permissions (least privileged first):\n        - {least_first}\n" in doc
+    assert "- Application: Widget.Read.All\n" in doc
+    path = f"/v1.0/widgets/w1/{method.split('_')[0]}"
+    service = Service({("POST", path): json_response({"error": {"code": "Forbidden", "message": "No."}}, 403)})
+    with service.client(sdk) as graph, pytest.raises(sdk.PermissionDeniedError) as info:
+        getattr(graph, method)("w1")
+    assert info.value.permissions == (least_first, "Application: Widget.Read.All")
+    assert str(info.value) == (
+        f"403 Forbidden: No. (request-id: rid-1); the documented permissions (least privileged first) are: "
+        f"{least_first}; Application: Widget.Read.All"
+    )
 
 
 # ---- over a real HTTP server on 127.0.0.1: redirects across origins, streaming, Retry-After -------------

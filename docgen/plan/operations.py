@@ -231,8 +231,8 @@ def _upload_type(op: Operation) -> str | None:
 
 
 def permission_lines(op: Operation) -> list[str]:
-    """`Delegated (work or school account): A, B` for each row of the permissions table, in
-    the page's order (which its header says: least or most privileged first)."""
+    """`Delegated (work or school account): A, B` for each row of the permissions table, each
+    kind's scopes least privileged first (extraction orders them so)."""
     lines = []
     for permission in op.permissions:
         label = _PERMISSION_KINDS.get(permission.kind, str(permission.kind))
@@ -274,7 +274,7 @@ def docstring(
         docs.append("Parameters:\n" + "\n".join(f"- {line}" for line in lines))
     permissions = permission_lines(op)
     if permissions:
-        docs.append("Permissions (in the page's order):\n" + "\n".join(f"- {p}" for p in permissions))
+        docs.append("Permissions (least privileged first):\n" + "\n".join(f"- {p}" for p in permissions))
     if op.response and op.response.status:
         status = op.response.status
         docs.append(f"Documented response: {status} {_reason(status)}.".replace(" .", "."))

@@ -584,8 +584,8 @@ class APIStatusError(GraphError):
         self.retry_after = retry_after
         """Seconds the service asked to wait (``Retry-After``), when it said."""
         self.permissions = permissions
-        """The permissions the operation's page documents, one kind a line
-        (``Application: User.Read.All``)."""
+        """The permissions the operation's page documents, one kind a line, least privileged
+        first (``Delegated (work or school account): User.Read, User.ReadWrite.All``)."""
         self.body = body
         self.code = code
         self.message = message
@@ -602,7 +602,8 @@ class APIStatusError(GraphError):
         if request_id:
             text += f" (request-id: {request_id})"
         if permissions and status_code == 403:
-            text += f"; the documented permissions are: {'; '.join(permissions)}"
+            text += "; the documented permissions (least privileged first) are: "
+            text += "; ".join(permissions)
         super().__init__(text)
 
 

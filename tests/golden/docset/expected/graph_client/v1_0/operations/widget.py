@@ -114,7 +114,7 @@ class _WidgetOperations:
         - top: the OData $top query option
         - consistency_level: the ConsistencyLevel header; eventual. Required when $filter is used.
 
-        Permissions (in the page's order):
+        Permissions (least privileged first):
         - Delegated (work or school account): Widget.Read, Widget.ReadWrite.All
         - Delegated (personal Microsoft account): not supported
         - Application: Widget.Read.All
@@ -361,7 +361,7 @@ class _AsyncWidgetOperations:
         - top: the OData $top query option
         - consistency_level: the ConsistencyLevel header; eventual. Required when $filter is used.
 
-        Permissions (in the page's order):
+        Permissions (least privileged first):
         - Delegated (work or school account): Widget.Read, Widget.ReadWrite.All
         - Delegated (personal Microsoft account): not supported
         - Application: Widget.Read.All
