@@ -52,6 +52,18 @@ CODES: dict[str, tuple[Severity, str]] = {
         Severity.NOTE,
         "a method returns any JSON value although its examples show a body (the message says why)",
     ),
+    "DG320": (
+        Severity.NOTE,
+        "an operation documented as 202 Accepted shows no monitor URL header; it returns no operation handle",
+    ),
+    "DG321": (
+        Severity.NOTE,
+        "an example answers 202 Accepted with a monitor URL, the page documents another status; no operation handle",
+    ),
+    "DG322": (
+        Severity.NOTE,
+        "a delta query's response is no collection of a documented model; it returns no DeltaPager",
+    ),
     "DG401": (Severity.WARNING, "an annotation comment is not strict JSON; it was read leniently or ignored"),
     "DG402": (Severity.WARNING, "an example body is not valid JSON; the example was skipped"),
     "DG403": (Severity.WARNING, "an example body needed lenient JSON repairs (comments, trailing commas, `...`, NBSP)"),

@@ -30,6 +30,7 @@ class ResultKind(StrEnum):
     BYTES = "bytes"  # `$value`: the raw content
     COUNT = "count"  # `$count`: an integer in plain text
     JSON = "json"  # any JSON value: the docs name no model
+    OPERATION = "operation"  # a long-running operation: 202 Accepted and a monitor URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class OperationShape:
     body_model: Model | None
     response_model: Model | None
     any_reason: str = ""  # why a method that returns a documented body returns any JSON value
+    notes: tuple[tuple[str, str], ...] = ()  # (code, message): why a task helper was not used (DG32x)
 
 
 def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
@@ -51,6 +53,9 @@ def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
         op.request_body is not None or any(e.request.body.kind is not BodyKind.NONE for e in op.examples)
     )
     result = _result(op, response_model)
+    notes = _operation_notes(op)
+    if result is not ResultKind.BYTES and result is not ResultKind.COUNT and _long_running(op):
+        result = ResultKind.OPERATION
     return OperationShape(
         method=method,
         takes_body=takes_body,
@@ -58,7 +63,54 @@ def shape_of(op: Operation, index: TypeIndex) -> OperationShape:
         body_model=index.model(op.request_body.type if op.request_body else None),
         response_model=response_model,
         any_reason=_any_reason(op, index) if result is ResultKind.JSON and _shows_json(op) else "",
+        notes=notes,
     )
+
+
+MONITOR_HEADERS = ("location", "operation-location", "azure-asyncoperation")
+
+
+def _monitor_examples(op: Operation) -> list[int]:
+    """Statuses of the example responses that show a monitor URL header."""
+    return [
+        e.response.status
+        for e in op.examples
+        if e.response is not None and any(h.name.strip().lower() in MONITOR_HEADERS for h in e.response.headers)
+    ]
+
+
+def _documented_status(op: Operation) -> int | None:
+    if op.response is not None and op.response.status is not None:
+        return op.response.status
+    statuses = [e.response.status for e in op.examples if e.response is not None]
+    return statuses[0] if statuses else None
+
+
+def _long_running(op: Operation) -> bool:
+    """Documented `202 Accepted` (the Response prose, else the first example) and an example
+    202 response showing its monitor URL (Location, Operation-Location)."""
+    return _documented_status(op) == 202 and 202 in _monitor_examples(op)
+
+
+def _operation_notes(op: Operation) -> tuple[tuple[str, str], ...]:
+    status, monitored = _documented_status(op), _monitor_examples(op)
+    if status == 202 and 202 not in monitored:
+        return (
+            (
+                "DG320",
+                "the operation is documented as 202 Accepted but no example response shows a Location or "
+                "Operation-Location header: the method returns as documented, not a long-running operation handle",
+            ),
+        )
+    if status != 202 and 202 in monitored:
+        return (
+            (
+                "DG321",
+                f"an example answers 202 Accepted with a monitor URL but the page documents {status or 'no status'}: "
+                "the method returns as documented, not a long-running operation handle",
+            ),
+        )
+    return ()
 
 
 def _shows_json(op: Operation) -> bool:

@@ -413,7 +413,12 @@ def check_build(t: dict[str, str]) -> None:
     assert not bugs, bugs
     check_paths(files)
     # the runtime and the test support module are static: no page text reaches them
-    static_files = ("graph_client/_runtime.py", "graph_client/_wire.py", "tests/docgen_test_support.py")
+    static_files = (
+        "graph_client/_runtime.py",
+        "graph_client/_wire.py",
+        "graph_client/_tasks.py",
+        "tests/docgen_test_support.py",
+    )
     # ... and no page text reaches the distribution's files (settings only)
     for static in (*static_files, "pyproject.toml", "graph_client/py.typed"):
         assert files.pop(static) == benign_files[static]

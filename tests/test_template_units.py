@@ -222,6 +222,37 @@ CASES: dict[str, FilePlan] = {
             ),
         ),
     ),
+    "operations_with_task_helpers": OperationsModulePlan(
+        root=Code("..."),
+        module=Code("widget"),
+        mixin=Code("_WidgetOperations"),
+        async_mixin=Code("_AsyncWidgetOperations"),
+        methods=(
+            _method(
+                name=Code("delta_widgets"),
+                paths=(split_path("/widgets/delta()"),),
+                paths_const=Code("_PATHS_DELTA_WIDGETS"),
+                required=(),
+                options=(),
+                header_params=(),
+                result=ResultKind.PAGER,
+                delta=True,
+            ),
+            _method(
+                name=Code("copy_widget"),
+                http_method="POST",
+                paths=(split_path("/widgets/{id}/copy"),),
+                paths_const=Code("_PATHS_COPY_WIDGET"),
+                options=(),
+                header_params=(),
+                takes_body=True,
+                body_class=None,
+                result=ResultKind.OPERATION,
+                response_class=None,
+                imports=(),
+            ),
+        ),
+    ),
     "page_tests_of_a_model_method": PageTestsPlan(
         package=Code("graph_client.v1_0"),
         root_package=Code("graph_client"),
@@ -302,6 +333,7 @@ CASES: dict[str, FilePlan] = {
         has_root=False,
         subpackages=py(("beta", "v1_0")),
         runtime_exports=(Code("GraphError"), Code("APIStatusError"), Code("GraphModel")),
+        task_exports=(Code("Batch"), Code("Operation")),
     ),
 }
 

@@ -30,9 +30,9 @@ from docgen.plan.files import (
 )
 from docgen.plan.models import enum_file, model_file, models_init
 from docgen.plan.names import Names
-from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, operation_names, plan_method
+from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, is_delta, operation_names, plan_method
 from docgen.plan.placement import Placement
-from docgen.runtime import SHIPPED, runtime_exports
+from docgen.runtime import SHIPPED, runtime_exports, task_exports
 from docgen.validate import CheckedOperation, Skipped, ValidatedSpec, validate
 
 __all__ = ["Distribution", "Plan", "PlannedFile", "plan", "static_files"]
@@ -115,6 +115,7 @@ def plan(
         has_root="" in specs,
         subpackages=py(tuple(subpackages)),
         runtime_exports=tuple(Code(name) for name in runtime_exports()),
+        task_exports=tuple(Code(name) for name in task_exports()),
     )
     files.append(PlannedFile(f"{package}/__init__.py", init, every_page))
     files.append(PlannedFile(f"{package}/py.typed", PyTypedPlan(), every_page))
@@ -175,9 +176,18 @@ def _version_files(
     if placement.version:
         version_init = VersionInitPlan(version=placement.version)
         files.append(PlannedFile(f"{placement.folder}/__init__.py", version_init, every_page))
-    for item in checked:
+    for item, method in zip(checked, method_plans):
         if item.shape.any_reason:
             sink.report("DG303", item.operation.span, f"the method returns any JSON value: {item.shape.any_reason}")
+        for code, message in item.shape.notes:
+            sink.report(code, item.operation.span, message)
+        if is_delta(item.operation) and not method.delta:
+            sink.report(
+                "DG322",
+                item.operation.span,
+                "a delta query whose response is no collection of a documented model: the method returns as "
+                "documented, not a DeltaPager",
+            )
     planned = [plan_tests(c, m, names) for c, m in zip(checked, method_plans)]
     for planned_tests in planned:
         for example in planned_tests.through_url:

@@ -324,7 +324,8 @@ def _made_up_call(method: MethodPlan) -> ExampleCall:
     return ExampleCall(
         method=method.name,
         args=tuple(py(f"{p.name}-value") for p in method.required),
-        body=Code("{}") if method.takes_body and not method.body_params else None,
+        # an upload method takes its raw body positionally, even when no request body is documented
+        body=Code('b""') if method.upload else Code("{}") if method.takes_body and not method.body_params else None,
         kwargs=tuple(Keyword(name=p.name, value=py(f"{p.name}-value")) for p in method.optional if p.name in first),
     )
 

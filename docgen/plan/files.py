@@ -106,6 +106,7 @@ class PackageInitPlan(FilePlan):
     has_root: bool  # pages that name no API version are generated into the package itself
     subpackages: Code  # a tuple literal
     runtime_exports: tuple[Code, ...]  # _runtime.__all__, in its order
+    task_exports: tuple[Code, ...] = ()  # _tasks.__all__, in its order
 
     @property
     def subpackage_names(self) -> tuple[Code, ...]:
@@ -116,7 +117,7 @@ class PackageInitPlan(FilePlan):
     def public_names(self) -> tuple[Code, ...]:
         """What `__all__` lists."""
         clients = (Code("GraphClient"), Code("AsyncGraphClient")) if self.has_root else ()
-        return clients + self.runtime_exports + self.subpackage_names
+        return clients + self.runtime_exports + self.task_exports + self.subpackage_names
 
 
 @dataclass(**FROZEN)

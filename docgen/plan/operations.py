@@ -86,6 +86,12 @@ class MethodPlan:
     permissions: tuple[Code, ...] = ()  # literals: the documented scopes of each kind, for 403s
     upload: Code | None = None  # a raw body's documented content type (a literal), if any
     download: bool = False  # a documented redirect (302) to content: the method returns bytes
+    delta: bool = False  # a delta query (`/delta`, `delta()`) of a collection: a DeltaPager, delta_link=
+
+    @property
+    def uses_tasks(self) -> bool:
+        """Whether it returns a helper of the runtime's `_tasks` module."""
+        return self.delta or self.result == "operation"
 
     @property
     def permissions_const(self) -> Code:
@@ -117,7 +123,15 @@ class OperationsModulePlan(FilePlan):
     module: Code
     mixin: Code
     async_mixin: Code
-    methods: tuple[MethodPlan, ...]
+    methods: tuple[MethodPlan, ...]  # the template imports `_tasks` when one `uses_tasks`
+
+
+_DELTA = re.compile(r"/(?:microsoft\.graph\.)?delta(?:\(.*\))?/?$", re.IGNORECASE)
+
+
+def is_delta(op: Operation) -> bool:
+    """A delta query: a GET whose documented path ends in `/delta` or the `delta()` function."""
+    return any(p.method == "GET" and _DELTA.search(p.path.split("?")[0]) for p in op.paths)
 
 
 def method_names(pages: list[Page], sink: Sink) -> list[Code]:
@@ -172,6 +186,9 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
     optional = list(dict.fromkeys(n for p in paths for n in p.names if n not in required))
     taken = set(required) | set(optional) | {"body", "params", "headers", "self", "url"}
     taken |= {"timeout", "max_retries", "extra_body"}  # the per-call options every method takes
+    delta = is_delta(op) and shape.result is ResultKind.PAGER
+    if delta:
+        taken.add("delta_link")
     options = [o for o in op.query_options if o in QUERY_OPTIONS and o not in taken]
     taken |= set(options)
     header_params = []
@@ -203,11 +220,21 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
         result=shape.result,
         response_class=names.classes[response_key] if response_key else None,
         imports=tuple(ImportPlan(module=names.modules[k], class_name=names.classes[k]) for k in sorted(model_keys)),
-        docstring=docstring(op, required + optional, options, header_params, upload is not None, shape.takes_body),
+        docstring=docstring(
+            op,
+            required + optional,
+            options,
+            header_params,
+            upload is not None,
+            shape.takes_body,
+            delta=delta,
+            operation=shape.result is ResultKind.OPERATION,
+        ),
         source=comment(str(op.span)),
         permissions=tuple(py(line) for line in permission_lines(op) if not line.endswith(": not supported")),
         upload=py(upload) if upload else None,
         download=bool(op.response and op.response.status in _REDIRECTS),
+        delta=delta,
     )
 
 
@@ -250,6 +277,9 @@ def docstring(
     headers: list[HeaderParam],
     upload: bool,
     json_body: bool,
+    *,
+    delta: bool = False,
+    operation: bool = False,
 ) -> str:
     """The method's docstring: what the page says, its parameters, permissions, documented
     response and where it comes from (page text, printed only through `doc`)."""
@@ -270,6 +300,11 @@ def docstring(
         lines.append(f"{header.name}: the {header.wire} header" + (f"; {text}" if text else ""))
     if upload:
         lines.append("body: the content to send: bytes, a binary file or an iterator of chunks (streamed)")
+    if delta:
+        lines.append(
+            "delta_link: the delta_link a DeltaPager of an earlier call ended with (stored): only the "
+            "changes since then"
+        )
     if lines:
         docs.append("Parameters:\n" + "\n".join(f"- {line}" for line in lines))
     permissions = permission_lines(op)
@@ -278,6 +313,16 @@ def docstring(
     if op.response and op.response.status:
         status = op.response.status
         docs.append(f"Documented response: {status} {_reason(status)}.".replace(" .", "."))
+    if operation:
+        docs.append(
+            "Returns an Operation: the service runs it on its own; wait(timeout=...) polls its monitor URL "
+            "(the Location header) until it ends."
+        )
+    if delta:
+        docs.append(
+            "Returns a DeltaPager: iterate it for every change, then store its delta_link and pass it back "
+            "as delta_link= for the next changes."
+        )
     docs.append(
         "params and headers add query parameters and headers (extra_query, extra_headers)"
         + ("" if upload or not json_body else ", extra_body adds JSON properties")

@@ -1050,6 +1050,11 @@ log.addHandler(logging.NullHandler())
 _CAPTURE: ContextVar[list[httpx.Response] | None] = ContextVar("_CAPTURE", default=None)
 # Set by with_streaming_response(): the call's success response is returned unread.
 _STREAM: ContextVar[bool] = ContextVar("_STREAM", default=False)
+# Set by the task helpers (``_tasks``, a batch): a core hands each request to this
+# function, with request()'s arguments, instead of sending it.
+_INTERCEPT: ContextVar[Callable[..., httpx.Response] | None] = ContextVar(
+    "_INTERCEPT", default=None
+)
 
 
 class _Streamed(Exception):
@@ -1517,6 +1522,21 @@ class SyncCore(_CoreBase):
     ) -> httpx.Response:
         """Send a request (path relative to base_url, or an absolute URL)."""
         method = method.upper()
+        intercept = _INTERCEPT.get()
+        if intercept is not None:
+            return intercept(
+                self,
+                method,
+                path,
+                params=params,
+                json_body=json_body,
+                content=content,
+                headers=headers,
+                expected=expected,
+                extra_body=extra_body,
+                content_type=content_type,
+                permissions=permissions,
+            )
         body, kind, start, retries = self._prepare(
             json_body, content, extra_body, content_type, max_retries
         )
@@ -1618,6 +1638,21 @@ class AsyncCore(_CoreBase):
     ) -> httpx.Response:
         """Send a request (path relative to base_url, or an absolute URL)."""
         method = method.upper()
+        intercept = _INTERCEPT.get()
+        if intercept is not None:
+            return intercept(
+                self,
+                method,
+                path,
+                params=params,
+                json_body=json_body,
+                content=content,
+                headers=headers,
+                expected=expected,
+                extra_body=extra_body,
+                content_type=content_type,
+                permissions=permissions,
+            )
         body, kind, start, retries = self._prepare(
             json_body, content, extra_body, content_type, max_retries
         )

@@ -8,6 +8,7 @@ import typing as _t
 import httpx
 
 from . import _runtime as _rt
+from . import _tasks as _tk
 from .operations.cart_to_class_association import (
     _AsyncCartToClassAssociationOperations,
     _CartToClassAssociationOperations,
@@ -19,6 +20,7 @@ SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
 
 class GraphClient(
     _rt.SyncClientBase,
+    _tk.SyncTasks,
     _CartToClassAssociationOperations,
 ):
     """A synchronous client.
@@ -30,6 +32,9 @@ class GraphClient(
     max_retry_after: the longest Retry-After waited for; a longer one raises at once.
     retry_budget: the seconds all the retries of one call may take.
     transport / http_client: an httpx transport or client to send requests through.
+
+    batch() collects calls into JSON batches; large_upload() sends a file through an
+    upload session in chunks.
     """
 
     def __init__(
@@ -62,6 +67,7 @@ class GraphClient(
 
 class AsyncGraphClient(
     _rt.AsyncClientBase,
+    _tk.AsyncTasks,
     _AsyncCartToClassAssociationOperations,
 ):
     """The asyncio twin of GraphClient (the token function may also be async, and the

@@ -8,6 +8,7 @@ import typing as _t
 import httpx
 
 from .. import _runtime as _rt
+from .. import _tasks as _tk
 from .operations.gadget import _AsyncGadgetOperations, _GadgetOperations
 from .operations.widget import _AsyncWidgetOperations, _WidgetOperations
 
@@ -17,6 +18,7 @@ SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
 
 class GraphClient(
     _rt.SyncClientBase,
+    _tk.SyncTasks,
     _WidgetOperations,
     _GadgetOperations,
 ):
@@ -29,6 +31,9 @@ class GraphClient(
     max_retry_after: the longest Retry-After waited for; a longer one raises at once.
     retry_budget: the seconds all the retries of one call may take.
     transport / http_client: an httpx transport or client to send requests through.
+
+    batch() collects calls into JSON batches; large_upload() sends a file through an
+    upload session in chunks.
     """
 
     def __init__(
@@ -61,6 +66,7 @@ class GraphClient(
 
 class AsyncGraphClient(
     _rt.AsyncClientBase,
+    _tk.AsyncTasks,
     _AsyncWidgetOperations,
     _AsyncGadgetOperations,
 ):

@@ -16,12 +16,22 @@ _EXPORTS: dict[str, str] = {
     "GraphError": "_runtime",
     "APIStatusError": "_runtime",
     "GraphModel": "_runtime",
+    "Batch": "_tasks",
+    "Operation": "_tasks",
 }
 
 # API versions documented in their own folders, each a subpackage with its own clients.
 _SUBPACKAGES = ("beta", "v1_0")
 
-__all__ = ["APIStatusError", "GraphError", "GraphModel", "beta", "v1_0"]
+__all__ = [
+    "APIStatusError",
+    "Batch",
+    "GraphError",
+    "GraphModel",
+    "Operation",
+    "beta",
+    "v1_0",
+]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:
@@ -30,6 +40,8 @@ if _t.TYPE_CHECKING:
     from ._runtime import APIStatusError as APIStatusError
     from ._runtime import GraphError as GraphError
     from ._runtime import GraphModel as GraphModel
+    from ._tasks import Batch as Batch
+    from ._tasks import Operation as Operation
 
 
 def __getattr__(name: str) -> _t.Any:

@@ -33,6 +33,18 @@ _EXPORTS: dict[str, str] = {
     "AsyncPager": "_runtime",
     "TokenCredential": "_runtime",
     "AccessToken": "_runtime",
+    "Batch": "_tasks",
+    "AsyncBatch": "_tasks",
+    "BatchItem": "_tasks",
+    "LargeFileUpload": "_tasks",
+    "AsyncLargeFileUpload": "_tasks",
+    "Operation": "_tasks",
+    "AsyncOperation": "_tasks",
+    "OperationStatus": "_tasks",
+    "OperationFailedError": "_tasks",
+    "OperationTimeoutError": "_tasks",
+    "DeltaPager": "_tasks",
+    "AsyncDeltaPager": "_tasks",
 }
 
 # API versions documented in their own folders, each a subpackage with its own clients.
@@ -43,14 +55,26 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AccessToken",
+    "AsyncBatch",
+    "AsyncDeltaPager",
+    "AsyncLargeFileUpload",
+    "AsyncOperation",
     "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
+    "Batch",
+    "BatchItem",
     "ConflictError",
+    "DeltaPager",
     "GraphError",
     "GraphModel",
     "InternalServerError",
+    "LargeFileUpload",
     "NotFoundError",
+    "Operation",
+    "OperationFailedError",
+    "OperationStatus",
+    "OperationTimeoutError",
     "Page",
     "Pager",
     "PermissionDeniedError",
@@ -87,6 +111,18 @@ if _t.TYPE_CHECKING:
     from ._runtime import RawResponse as RawResponse
     from ._runtime import ResponseParseError as ResponseParseError
     from ._runtime import TokenCredential as TokenCredential
+    from ._tasks import AsyncBatch as AsyncBatch
+    from ._tasks import AsyncDeltaPager as AsyncDeltaPager
+    from ._tasks import AsyncLargeFileUpload as AsyncLargeFileUpload
+    from ._tasks import AsyncOperation as AsyncOperation
+    from ._tasks import Batch as Batch
+    from ._tasks import BatchItem as BatchItem
+    from ._tasks import DeltaPager as DeltaPager
+    from ._tasks import LargeFileUpload as LargeFileUpload
+    from ._tasks import Operation as Operation
+    from ._tasks import OperationFailedError as OperationFailedError
+    from ._tasks import OperationStatus as OperationStatus
+    from ._tasks import OperationTimeoutError as OperationTimeoutError
 
 
 def __getattr__(name: str) -> _t.Any:

@@ -8,6 +8,7 @@ import typing as _t
 import httpx
 
 from .. import _runtime as _rt
+from .. import _tasks as _tk
 from .operations.widget import _AsyncWidgetOperations, _WidgetOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
@@ -16,6 +17,7 @@ SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
 
 class GraphClient(
     _rt.SyncClientBase,
+    _tk.SyncTasks,
     _WidgetOperations,
 ):
     """A synchronous client.
@@ -27,6 +29,9 @@ class GraphClient(
     max_retry_after: the longest Retry-After waited for; a longer one raises at once.
     retry_budget: the seconds all the retries of one call may take.
     transport / http_client: an httpx transport or client to send requests through.
+
+    batch() collects calls into JSON batches; large_upload() sends a file through an
+    upload session in chunks.
     """
 
     def __init__(
@@ -59,6 +64,7 @@ class GraphClient(
 
 class AsyncGraphClient(
     _rt.AsyncClientBase,
+    _tk.AsyncTasks,
     _AsyncWidgetOperations,
 ):
     """The asyncio twin of GraphClient (the token function may also be async, and the

@@ -8,6 +8,7 @@ import typing as _t
 import httpx
 
 from .. import _runtime as _rt
+from .. import _tasks as _tk
 from .operations.device_management_configuration_simple_setting_coll_51b3ee9e import (
     _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
     _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
@@ -20,6 +21,7 @@ SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
 
 class GraphClient(
     _rt.SyncClientBase,
+    _tk.SyncTasks,
     _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
     _WidgetOperations,
 ):
@@ -32,6 +34,9 @@ class GraphClient(
     max_retry_after: the longest Retry-After waited for; a longer one raises at once.
     retry_budget: the seconds all the retries of one call may take.
     transport / http_client: an httpx transport or client to send requests through.
+
+    batch() collects calls into JSON batches; large_upload() sends a file through an
+    upload session in chunks.
     """
 
     def __init__(
@@ -64,6 +69,7 @@ class GraphClient(
 
 class AsyncGraphClient(
     _rt.AsyncClientBase,
+    _tk.AsyncTasks,
     _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
     _AsyncWidgetOperations,
 ):

@@ -8,6 +8,7 @@ import typing as _t
 import httpx
 
 from .. import _runtime as _rt
+from .. import _tasks as _tk
 from .operations.close import _AsyncCloseOperations, _CloseOperations
 from .operations.field import _AsyncFieldOperations, _FieldOperations
 from .operations.named_thing import _AsyncNamedThingOperations, _NamedThingOperations
@@ -19,6 +20,7 @@ SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
 
 class GraphClient(
     _rt.SyncClientBase,
+    _tk.SyncTasks,
     _CloseOperations,
     _FieldOperations,
     _NamedThingOperations,
@@ -33,6 +35,9 @@ class GraphClient(
     max_retry_after: the longest Retry-After waited for; a longer one raises at once.
     retry_budget: the seconds all the retries of one call may take.
     transport / http_client: an httpx transport or client to send requests through.
+
+    batch() collects calls into JSON batches; large_upload() sends a file through an
+    upload session in chunks.
     """
 
     def __init__(
@@ -65,6 +70,7 @@ class GraphClient(
 
 class AsyncGraphClient(
     _rt.AsyncClientBase,
+    _tk.AsyncTasks,
     _AsyncCloseOperations,
     _AsyncFieldOperations,
     _AsyncNamedThingOperations,
