@@ -41,6 +41,12 @@ def py(value: Any) -> Code:
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
+def py_bytes(text: str) -> Code:
+    """A bytes literal of text's UTF-8: `b"..."` for ASCII text, else `"...".encode()`."""
+    literal = _string(text)
+    return Code(f"b{literal}" if text.isascii() else f"{literal}.encode()")
+
+
 def _string(text: str) -> str:
     """repr(text), in the quotes black would choose (double, unless that needs more escapes),
     so that black finds nothing to change. Any case this misses, black still fixes."""

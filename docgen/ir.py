@@ -192,9 +192,10 @@ class Permission:
     state: PermissionState
     """Scopes known, not supported, or unknown (a placeholder)."""
     scopes: tuple[str, ...] = ()
-    """The scope names, in documented order, when state is SCOPES."""
+    """The scope names, least privileged first (as the table's header orders them), when state
+    is SCOPES."""
     raw: str = ""
-    """The scopes cell as written."""
+    """The scopes cell as written (a least and a higher privileged column joined by ` | `)."""
     span: Span = span()
     """The row's line."""
 

@@ -6,11 +6,70 @@ the template that prints it (a filter argument), so no plan code knows a templat
 
 from __future__ import annotations
 
+import keyword
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from docgen.escape import Code, py
 
 LINE_LENGTH = 88  # black's default, which the output is formatted with
+
+
+# Import order as ruff's isort rules (I001, with their defaults) and its `__all__` rule (RUF022)
+# want it, so that generated modules pass ruff as they are: names compare "naturally" (digit
+# runs as numbers: win7 < win10), modules and members case-insensitively, members by kind first
+# (CONSTANTS, Classes, others); `__all__` by kind first, then case-sensitively.
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def _natural(text: str) -> tuple[tuple[int, int], ...]:
+    key: list[tuple[int, int]] = []
+    for number, part in enumerate(_DIGIT_RUNS.split(text)):
+        if number % 2:
+            key.append((ord("0"), int(part)))
+        else:
+            key.extend((ord(char), 0) for char in part)
+    return tuple(key)
+
+
+def _kind(name: str) -> int:
+    return 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
+
+
+def module_key(module: str) -> tuple[Any, ...]:
+    """isort's order of `from <module> import ...` lines of one section."""
+    return (_natural(module.lower()), _natural(module))
+
+
+def member_key(name: str) -> tuple[Any, ...]:
+    """isort's order of the names of one `from ... import` (`X as X` by its first name)."""
+    name = name.split(" as ", 1)[0]
+    return (_kind(name), _natural(name.lower()), _natural(name))
+
+
+def by_module(items: Iterable[Any]) -> list[Any]:
+    """Import plans (anything with `module` and, optionally, `class_name`) without repeats, in
+    isort's order of their modules (a filter)."""
+    unique = {(str(i.module), str(getattr(i, "class_name", ""))): i for i in items}
+    return [unique[k] for k in sorted(unique, key=lambda k: (module_key(k[0]), member_key(k[1])))]
+
+
+def sorts_before(module: str, other: str) -> bool:
+    """Whether isort puts `from module import ...` before `from other import ...` (a filter)."""
+    return module_key(module) < module_key(other)
+
+
+def by_member(names: Iterable[str]) -> list[str]:
+    """Names in isort's order of the members of one import (a filter)."""
+    return sorted(names, key=member_key)
+
+
+def all_literal(names: Iterable[str]) -> Code:
+    """`__all__ = [...]`: a list literal (what linters and type checkers read), sorted as ruff's
+    RUF022 sorts it (SCREAMING_CASE, then CamelCase, then the rest; each case-sensitively)."""
+    ordered = sorted(set(names), key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, _natural(n)))
+    return fit("__all__ = [", [py(n) for n in ordered], "]", 0)
 
 
 def fit(opening: str, items: list[str], closing: str, indent: int, used: int = 0, after: str = "") -> Code:
@@ -35,10 +94,10 @@ def assign(value: str, target: str, indent: int = 0) -> Code:
 
 
 def from_import(names: list[str] | str, module: str, indent: int = 0, after: str = "") -> Code:
-    """`from module import a, b` as black writes it: on one line when it fits, else in
-    parentheses with one name per line. `after` (a comment) stays on the first line, where
+    """`from module import a, b` as black writes it (the names in isort's order): on one line
+    when it fits, else in parentheses with one name per line. `after` (a comment) stays on the first line, where
     linters read a `# noqa` for the statement."""
-    names = [names] if isinstance(names, str) else list(names)
+    names = [names] if isinstance(names, str) else by_member(names)
     head = f"from {module} import "
     if indent + len(head) + len(", ".join(names)) + len(after) <= LINE_LENGTH:
         return Code(head + ", ".join(names) + after)
@@ -141,7 +200,10 @@ def construct(value: Any, indent: int) -> Code:
     inner = " " * (indent + 4)
     if hasattr(value, "class_name"):
         items = [f"{name}={construct(v, indent + 4)}" for name, v in value.kwargs]
-        if value.extras:
+        if value.extras and _keywords(value.extras, {str(name) for name, _ in value.kwargs}):
+            # ASCII identifiers are keywords of their own (`**{"a": 1}` says nothing `a=1` does not)
+            items += [f"{key}={pretty(v, indent + 4)}" for key, v in value.extras.items()]
+        elif value.extras:
             items.append(f"**{pretty(value.extras, indent + 4)}")
         if not items:
             return Code(f"{value.class_name}()")
@@ -149,6 +211,11 @@ def construct(value: Any, indent: int) -> Code:
     if isinstance(value, list) and any(hasattr(v, "class_name") for v in value):
         return Code("[\n" + "".join(f"{inner}{construct(v, indent + 4)},\n" for v in value) + " " * indent + "]")
     return pretty(value, indent)
+
+
+def _keywords(extras: dict[str, Any], taken: set[str]) -> bool:
+    """Whether every key can be written as a keyword argument of its own."""
+    return all(k.isascii() and k.isidentifier() and not keyword.iskeyword(k) and k not in taken for k in extras)
 
 
 def path_literal(items: tuple[str, ...], indent: int) -> Code:

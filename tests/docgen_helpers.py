@@ -34,3 +34,15 @@ def run_pytest(folder: Path, *args: str, cwd: Path | None = None) -> subprocess.
         text=True,
         timeout=900,
     )
+
+
+def ruff_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    """ruff's default rules (`--isolated`: no configuration read) over a generated tree, run
+    from its root as a user of the distribution would."""
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--output-format", "concise", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -4,6 +4,7 @@ pairs (97% of the testable ones, with the docs' own disagreements) became tests.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen_helpers import CORPUS, run_docgen, run_pytest
+from docgen_helpers import CORPUS, ruff_check, run_docgen, run_pytest
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,12 @@ def test_method_names_are_short(corpus_build) -> None:
     short = sum(1 for name in names if len(name.split("_")) <= 4)
     assert short / len(names) >= 0.75, sorted(names, key=lambda n: -len(n.split("_")))[:20]
     assert not any("_a_" in f"_{n}_" or "_an_" in f"_{n}_" or "_the_" in f"_{n}_" for n in names)
+
+
+def test_the_build_passes_ruff(corpus_build) -> None:
+    """ruff's default rules over the whole build, from its root (see test_ruff_output.py)."""
+    if importlib.util.find_spec("ruff") is None:
+        pytest.skip("ruff is not installed")
+    out, _ = corpus_build
+    result = ruff_check(out)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr

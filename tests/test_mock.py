@@ -238,7 +238,7 @@ def _every_snippet_has_its_test(out: Path, package: str) -> int:
     for test in (out / "tests").glob("test_*.py"):
         text = test.read_text(encoding="utf-8")
         version = re.search(rf"from {package}(?:\.(\w+))? import AsyncGraphClient", text)
-        for name in re.findall(r"support\.run_usage\(\s*getattr\(\s*client_class,\s*\"(\w+)\"", text):
+        for name in re.findall(r"support\.run_usage\(\s*client_class\.(\w+),", text):
             tested.add((version.group(1) or "" if version else "", name))
     assert with_snippet and with_snippet == tested, (
         sorted(with_snippet - tested)[:5],

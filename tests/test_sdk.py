@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,18 @@ PAGES = {
         "|period|string|The length of time the report covers: D7 or D30. Required.|\n",
     ),
     "widget-raw.md": _op("Get widget export", "GET", "/widgets/{id}/export", "a `200 OK` response code"),
+    # permissions tables in the other two shapes Graph pages use
+    "widget-archive.md": _op("Archive widget", "POST", "/widgets/{id}/archive", "a `204 No Content` response code")
+    .replace("Permissions (from least to most privileged)", "Permissions (from most to least privileged)")
+    .replace("Widget.Read, Widget.ReadWrite.All", "Widget.ReadWrite.All, Widget.ReadWrite, Widget.Read"),
+    "widget-restore.md": _op("Restore widget", "POST", "/widgets/{id}/restore", "a `204 No Content` response code")
+    .replace(
+        "|Permission type|Permissions (from least to most privileged)|\n|:---|:---|\n",
+        "|Permission type|Least privileged permissions|Higher privileged permissions|\n|:---|:---|:---|\n",
+    )
+    .replace("|Widget.Read, Widget.ReadWrite.All|", "|Widget.Read|Widget.ReadWrite, Widget.ReadWrite.All|")
+    .replace("|Not supported.|", "|Not supported.|Not supported.|")
+    .replace("|Widget.Read.All|", "|Widget.Read.All|Not available.|"),
 }
 
 
@@ -284,8 +297,11 @@ def main() -> None:
 
 
 def _tool(name: str) -> str:
+    """A checker from the `test` extra (pyright is pinned there): skipped only outside CI."""
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed: the test extra installs it")
         pytest.skip(f"{name} is not installed")
     return found
 
@@ -298,9 +314,11 @@ def test_user_code_passes_mypy_strict_and_pyright(built: Path, tmp_path: Path, c
         args = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull]
         args += ["user_code.py", str(built / PACKAGE)]  # the generated package itself too
     else:
-        args = [_tool("pyright"), "--pythonpath", sys.executable, "user_code.py"]
+        args = [_tool("pyright"), "--pythonpath", sys.executable, "user_code.py", str(built / PACKAGE)]
     result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+    if checker == "pyright":
+        assert re.search(r"^0 errors, 0 warnings", result.stdout, re.MULTILINE), result.stdout
 
 
 # ---- 2. the write side -----------------------------------------------------------------------
@@ -569,6 +587,25 @@ def test_a_403_names_the_documented_permissions(sdk) -> None:
     assert "Widget.Read.All" in str(info.value)
 
 
+@pytest.mark.parametrize("method", ["archive_widget", "restore_widget"])
+def test_permissions_are_least_privileged_first_in_docstrings_and_403s(sdk, method: str) -> None:
+    """`Permissions (from most to least privileged)` tables are reversed; a `Least privileged
+    permissions` column comes before the `Higher privileged permissions` one."""
+    least_first = "Delegated (work or school account): Widget.Read, Widget.ReadWrite, Widget.ReadWrite.All"
+    doc = getattr(sdk.GraphClient, method).__doc__
+    assert f"Permissions (least privileged first):\n        - {least_first}\n" in doc
+    assert "- Application: Widget.Read.All\n" in doc
+    path = f"/v1.0/widgets/w1/{method.split('_')[0]}"
+    service = Service({("POST", path): json_response({"error": {"code": "Forbidden", "message": "No."}}, 403)})
+    with service.client(sdk) as graph, pytest.raises(sdk.PermissionDeniedError) as info:
+        getattr(graph, method)("w1")
+    assert info.value.permissions == (least_first, "Application: Widget.Read.All")
+    assert str(info.value) == (
+        f"403 Forbidden: No. (request-id: rid-1); the documented permissions (least privileged first) are: "
+        f"{least_first}; Application: Widget.Read.All"
+    )
+
+
 # ---- over a real HTTP server on 127.0.0.1: redirects across origins, streaming, Retry-After -------------
 
 
@@ -743,6 +780,6 @@ def test_the_readme_example_passes_mypy_strict_and_pyright(tmp_path: Path, check
         args = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull]
         args += ["example.py", str(generated / "graph_client")]
     else:
-        args = [_tool("pyright"), "--pythonpath", sys.executable, "example.py"]
+        args = [_tool("pyright"), "--pythonpath", sys.executable, "example.py", str(generated / "graph_client")]
     result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -78,7 +78,7 @@ def _example(number: int, **changes: object) -> ExampleTest:
         url=py("https://graph.microsoft.com/v1.0/widgets/w1"),
         base_url=py("https://graph.microsoft.com/v1.0"),
         status=200,
-        response_content=Code(f"json.dumps(RESPONSE_{number}).encode()"),
+        response_text=None,
         content_type=py("application/json"),
         headers=(Code('"Prefer": "return=minimal"'),),
         request_span=comment("docs/widget-get.md:20"),
@@ -134,7 +134,9 @@ CASES: dict[str, FilePlan] = {
             ImportPlan(
                 module=Code("device_management_configuration_referred_x"), class_name=Code(LONG + "Information")
             ),
+            ImportPlan(module=Code("colour"), class_name=Code("Colour")),
         ),
+        inherited_only=(Code("Colour"),),
         source=comment("docs/x.md:1"),
     ),
     "placeholder_model_without_fields": ModelPlan(
@@ -148,6 +150,7 @@ CASES: dict[str, FilePlan] = {
         fields=(),
         read_only=(),
         imports=(),
+        inherited_only=(),
         source=comment("docs/y.md:4"),
     ),
     "enum_with_odd_members": EnumPlan(

@@ -40,6 +40,8 @@ _STATUS = re.compile(r"\b([1-5]\d\d)(?:\s+[A-Z][A-Za-z-]*)*")
 # "a collection of [x] objects", "a list of [x] objects", "[x] collection object"
 _COLLECTION = re.compile(r"\b(collection|list|array) of\b|\bcollection objects?\b", re.IGNORECASE)
 _NOT_SUPPORTED = re.compile(r"not\s+(supported|available|applicable)", re.IGNORECASE)
+_MOST_FIRST = re.compile(r"most\s+to\s+least", re.IGNORECASE)  # `Permissions (from most to least privileged)`
+_HIGHER = re.compile(r"higher", re.IGNORECASE)  # a `Higher privileged permissions` column
 
 
 def extract_paths(ctx: PageContext, placed: list[Placed], annotations: dict[int, tuple]) -> tuple[HttpPath, ...]:
@@ -73,35 +75,42 @@ def extract_paths(ctx: PageContext, placed: list[Placed], annotations: dict[int,
 
 
 def extract_permissions(ctx: PageContext, placed: list[Placed]) -> tuple[Permission, ...]:
+    """The rows of the permissions table, each kind's scopes least privileged first: as the
+    header orders them (`Permissions (from least to most privileged)`, or `from most to least`,
+    reversed), and a `Least privileged permissions` column before a `Higher privileged
+    permissions` one. A table that states no order is taken as Graph writes them, least first."""
     permissions: list[Permission] = []
     for item in placed:
         table = item.block
         if item.part is not Concept.PERMISSIONS or not isinstance(table, Table) or len(table.header) < 2:
             continue
+        header = [cell.text for cell in table.header]
+        most_first = bool(_MOST_FIRST.search(header[1]))
+        columns = 3 if len(header) > 2 and _HIGHER.search(header[2]) else 2
         for row in table.rows:
             if len(row.cells) < 2:
                 continue
             kind = _permission_kind(row.cells[0].text)
             if kind is None:
                 continue
-            raw = row.cells[1].text.strip("* ")
-            scopes = tuple(word for word in re.split(r"[\s,;]+", raw.strip("*")) if _SCOPE.match(word.strip("*`")))
-            if _NOT_SUPPORTED.search(raw):
+            cells = [cell.text.strip("* ") for cell in row.cells[1:columns]]
+            raw = " | ".join(cells)
+            least = _scopes(cells[0])
+            scopes = least[::-1] if most_first else least
+            if _NOT_SUPPORTED.search(cells[0]):
                 state = PermissionState.NOT_SUPPORTED
-            elif scopes and "todo" not in raw.lower():
+            elif least and "todo" not in cells[0].lower():
                 state = PermissionState.SCOPES
+                scopes += tuple(s for cell in cells[1:] for s in _scopes(cell) if s not in scopes)
             else:
                 state, scopes = PermissionState.UNKNOWN, ()
-            permissions.append(
-                Permission(
-                    kind=kind,
-                    state=state,
-                    scopes=tuple(s.strip("*`") for s in scopes),
-                    raw=raw,
-                    span=ctx.span(row.line),
-                )
-            )
+            permissions.append(Permission(kind=kind, state=state, scopes=scopes, raw=raw, span=ctx.span(row.line)))
     return tuple(permissions)
+
+
+def _scopes(cell: str) -> tuple[str, ...]:
+    words = (word.strip("*`") for word in re.split(r"[\s,;]+", cell.strip("*")))
+    return tuple(word for word in words if _SCOPE.match(word))
 
 
 def _permission_kind(text: str) -> PermissionKind | None:

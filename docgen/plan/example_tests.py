@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from docgen import naming
-from docgen.escape import Code, comment, py
+from docgen.escape import Code, comment, py, py_bytes
 from docgen.ir import BodyKind, Example, Header, HttpResponse, Model, Parameter, TypeKind, TypeRef
 from docgen.link import all_fields, key_of
 from docgen.plan.files import FROZEN, FilePlan
@@ -75,7 +75,7 @@ class ExampleTest:
     url: Code
     base_url: Code
     status: int
-    response_content: Code
+    response_text: str | None  # a non-JSON response body (printed only through `py_bytes`); None: JSON
     content_type: Code
     headers: tuple[Code, ...]  # `"Name": "value"` items of the headers the request must carry
     request_span: Code
@@ -85,6 +85,13 @@ class ExampleTest:
     arguments: tuple[tuple[Code, Any], ...]  # locals for action parameters: (name, value or Construct)
     eligible: bool  # among the examples docgen promises to test (validate.eligible)
     mock_key: Code  # a literal: the request's `page.md:line`, as the offline mock finds it
+
+    @property
+    def response_content(self) -> Code:
+        """The response body the mock transport sends: the documented JSON, or its text."""
+        if self.response_text is None:
+            return Code(f"json.dumps({self.response_const}).encode()")
+        return py_bytes(self.response_text)
 
 
 @dataclass(**FROZEN)
@@ -101,10 +108,20 @@ class PageTestsPlan(FilePlan):
     root_package: Code
     source: str  # the page, printed only through `doc`
     method: MethodPlan
-    imports: tuple[ImportPlan, ...]  # the method's model classes and those the tests construct
+    imports: tuple[ImportPlan, ...]  # the response class the tests check and the classes they construct
     open_classes: Code  # a tuple literal: classes of open types, whose extras are not undeclared keys
     examples: tuple[ExampleTest, ...]
     error: ErrorTest
+
+    @property
+    def uses_json(self) -> bool:
+        """Whether a test sends a JSON response (`json.dumps`)."""
+        return any(ex.response_text is None for ex in self.examples)
+
+    @property
+    def parsed_kinds(self) -> tuple[Code, ...]:
+        """The `datetime` classes (date, datetime, time) the checks parse expected values with."""
+        return tuple(Code(k) for k in sorted({check.parse for ex in self.examples for check in ex.checks if check.parse}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +160,10 @@ def plan_tests(checked: CheckedOperation, method: MethodPlan, names: Names) -> P
         if method.body_params:
             keep, body = keep + (Keyword(name=Code("body"), value=tests[0].request_const),), None
         first = replace(tests[0].call, body=body, kwargs=keep)
-    imports = {(i.module, i.class_name): i for i in method.imports}
+    # the classes the tests name: the response class they check instances of, and those they construct
+    checked_class = tests and method.result in (ResultKind.MODEL, ResultKind.PAGER)
+    named = [i for i in method.imports if checked_class and i.class_name == method.response_class]
+    imports = {(i.module, i.class_name): i for i in named}
     for key in sorted(needed):
         imports.setdefault(
             (names.modules[key], names.classes[key]),
@@ -312,9 +332,7 @@ def _test(
         url=py(mapped.url),
         base_url=py(mapped.base_url),
         status=response.status or 200,
-        response_content=(
-            Code(f"json.dumps({response_const}).encode()") if is_json else Code(f"{py(response.body.text)}.encode()")
-        ),
+        response_text=None if is_json else response.body.text,
         content_type=py(_content_type(response)),
         headers=tuple(Code(f"{py(h)}: {py(v)}") for h, v in _sent_headers(method, request.headers)),
         request_span=comment(str(request.span)),

@@ -7,6 +7,7 @@ nothing else (the template sees each field by name). The pipeline never knows te
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -26,8 +27,22 @@ class FilePlan:
         return self.template
 
     def context(self) -> dict[str, Any]:
-        """The template's variables: this plan's fields (shallow: nested plans stay objects)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The template's variables: this plan's fields (shallow: nested plans stay objects) and
+        the properties its class derives from them (`ModelPlan.uses_runtime`)."""
+        names = _context_names(type(self))
+        return {name: getattr(self, name) for name in names}
+
+
+@functools.cache
+def _context_names(cls: type) -> tuple[str, ...]:
+    fields = [f.name for f in dataclasses.fields(cls)]
+    derived = [
+        name
+        for klass in cls.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, property) and name != "template_name"
+    ]
+    return tuple(dict.fromkeys(fields + derived))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +107,17 @@ class PackageInitPlan(FilePlan):
     subpackages: Code  # a tuple literal
     runtime_exports: tuple[Code, ...]  # _runtime.__all__, in its order
     task_exports: tuple[Code, ...] = ()  # _tasks.__all__, in its order
+
+    @property
+    def subpackage_names(self) -> tuple[Code, ...]:
+        """The subpackages it re-exports: each API version's, and `models` for unversioned pages."""
+        return tuple(v.module for v in self.versions) + ((Code("models"),) if self.has_root else ())
+
+    @property
+    def public_names(self) -> tuple[Code, ...]:
+        """What `__all__` lists."""
+        clients = (Code("GraphClient"), Code("AsyncGraphClient")) if self.has_root else ()
+        return clients + self.runtime_exports + self.task_exports + self.subpackage_names
 
 
 @dataclass(**FROZEN)

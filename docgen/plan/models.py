@@ -11,7 +11,7 @@ from docgen.escape import Code, comment, py
 from docgen.ir import ApiSpec, Enum, Field, Model, ModelOrigin
 from docgen.link import all_fields, chain
 from docgen.plan.files import FROZEN, FilePlan, PlannedFile
-from docgen.plan.names import Names, TypeExpr
+from docgen.plan.names import Names, Origin, TypeExpr
 from docgen.plan.placement import Placement
 
 
@@ -45,7 +45,13 @@ class ModelPlan(FilePlan):
     fields: tuple[FieldPlan, ...]
     read_only: tuple[Code, ...]  # wire names (literals) of its own fields documented read-only
     imports: tuple[ImportPlan, ...]
+    inherited_only: tuple[Code, ...]  # imported classes only inherited annotations name (for pydantic)
     source: Code
+
+    @property
+    def uses_runtime(self) -> bool:
+        """Whether the module names the runtime: its base class or a wire type."""
+        return self.base is None or any(f.annotation.mentions(Origin.RUNTIME) for f in self.fields)
 
 
 @dataclass(**FROZEN)
@@ -114,6 +120,13 @@ def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
         for f in model.fields
         if f.name not in inherited and f.name in attributes
     )
+    # the classes this module names itself (its base, its own fields' types); pydantic resolves
+    # inherited annotations here too, so their classes are imported though the module names none
+    named = {names.classes[names.key(base)]} if base else set()
+    for f in model.fields:
+        needed = names.annotation(f.type)[1]
+        if needed and f.name not in inherited and f.name in attributes:
+            named.add(names.classes[needed])
     plan = ModelPlan(
         root=placement.root_from_models,
         class_name=names.classes[key],
@@ -129,6 +142,7 @@ def model_file(model: Model, names: Names, placement: Placement) -> PlannedFile:
         imports=tuple(
             ImportPlan(module=m, class_name=c) for m, c in sorted(imports.items()) if c != names.classes[key]
         ),
+        inherited_only=tuple(sorted(set(imports.values()) - named - {names.classes[key]})),
         source=comment(str(model.span)),
     )
     # a model merged from several pages is made from each of them

@@ -28,6 +28,10 @@ class TypeExpr:
     name: str = ""
     args: tuple[TypeExpr, ...] = ()
 
+    def mentions(self, origin: Origin) -> bool:
+        """Whether the annotation names anything from `origin` (its module is then needed)."""
+        return self.origin is origin or any(arg.mentions(origin) for arg in self.args)
+
 
 def builtin(name: str, *args: TypeExpr) -> TypeExpr:
     return TypeExpr(Origin.BUILTIN, name, args)

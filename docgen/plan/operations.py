@@ -103,6 +103,24 @@ class MethodPlan:
     def permissions_const(self) -> Code:
         return Code(f"_PERMISSIONS_{self.name.upper()}")
 
+    @property
+    def parses_model(self) -> bool:
+        """Whether the method's body names its response class (to parse a model or a pager)."""
+        return self.result in (ResultKind.MODEL, ResultKind.PAGER) and not self.download
+
+    @property
+    def body_imports(self) -> tuple[ImportPlan, ...]:
+        """What the method's body imports when it runs (its signature's names are imported
+        for type checkers only): the response class it parses."""
+        if not self.parses_model:
+            return ()
+        return tuple(i for i in self.imports if i.class_name == self.response_class)
+
+    @property
+    def uses_response(self) -> bool:
+        """Whether the body reads the HTTP response (not for a method that returns None)."""
+        return self.download or self.result is not ResultKind.NONE
+
 
 @dataclass(**FROZEN)
 class OperationsModulePlan(FilePlan):
@@ -252,8 +270,8 @@ def _upload_type(op: Operation) -> str | None:
 
 
 def permission_lines(op: Operation) -> list[str]:
-    """`Delegated (work or school account): A, B` for each row of the permissions table, in
-    the page's order (which its header says: least or most privileged first)."""
+    """`Delegated (work or school account): A, B` for each row of the permissions table, each
+    kind's scopes least privileged first (extraction orders them so)."""
     lines = []
     for permission in op.permissions:
         label = _PERMISSION_KINDS.get(permission.kind, str(permission.kind))
@@ -303,7 +321,7 @@ def docstring(
         docs.append("Parameters:\n" + "\n".join(f"- {line}" for line in lines))
     permissions = permission_lines(op)
     if permissions:
-        docs.append("Permissions (in the page's order):\n" + "\n".join(f"- {p}" for p in permissions))
+        docs.append("Permissions (least privileged first):\n" + "\n".join(f"- {p}" for p in permissions))
     if op.response and op.response.status:
         status = op.response.status
         docs.append(f"Documented response: {status} {_reason(status)}.".replace(" .", "."))

@@ -43,6 +43,7 @@ from typing import (
     Protocol,
     Self,
     TypeVar,
+    cast,
     overload,
 )
 from urllib.parse import quote
@@ -583,8 +584,8 @@ class APIStatusError(GraphError):
         self.retry_after = retry_after
         """Seconds the service asked to wait (``Retry-After``), when it said."""
         self.permissions = permissions
-        """The permissions the operation's page documents, one kind a line
-        (``Application: User.Read.All``)."""
+        """The permissions the operation's page documents, one kind a line, least privileged
+        first (``Delegated (work or school account): User.Read, User.ReadWrite.All``)."""
         self.body = body
         self.code = code
         self.message = message
@@ -601,7 +602,8 @@ class APIStatusError(GraphError):
         if request_id:
             text += f" (request-id: {request_id})"
         if permissions and status_code == 403:
-            text += f"; the documented permissions are: {'; '.join(permissions)}"
+            text += "; the documented permissions (least privileged first) are: "
+            text += "; ".join(permissions)
         super().__init__(text)
 
 
@@ -704,7 +706,7 @@ def error_from_response(
         message = _str_or_none(message)
         inner = error.get("innerError", error.get("innererror"))
         inner = inner if isinstance(inner, dict) else None
-    elif isinstance(error, str):  # OAuth style {"error": ..., "error_description": ...}
+    elif isinstance(error, str) and isinstance(payload, dict):  # OAuth style
         code, message = error, _str_or_none(payload.get("error_description"))
     details = inner or {}
     status = response.status_code
@@ -1256,12 +1258,12 @@ class _CoreBase:
             cached = self._cached_token()
             if cached is not None:
                 return cached
-            result = source.get_token(*self.scopes)
+            result = cast(TokenCredential, source).get_token(*self.scopes)
             if inspect.isawaitable(result):
                 _discard(result)
                 raise TypeError("an async credential needs AsyncGraphClient")
             return self._credential_token(result)
-        value = source()
+        value = cast(Callable[[], object], source)()
         if inspect.isawaitable(value):
             _discard(value)
             raise TypeError("an async token function needs AsyncGraphClient")
@@ -1275,11 +1277,11 @@ class _CoreBase:
             cached = self._cached_token()
             if cached is not None:
                 return cached
-            result = source.get_token(*self.scopes)
+            result = cast(TokenCredential, source).get_token(*self.scopes)
             if inspect.isawaitable(result):
                 result = await result
             return self._credential_token(result)
-        value = source()
+        value = cast(Callable[[], object], source)()
         if inspect.isawaitable(value):
             value = await value
         return self._check_token(value)
@@ -1732,8 +1734,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class _ClientBase:
-    _core: "SyncCore | AsyncCore"
+_C = TypeVar("_C", bound=_CoreBase)
+
+
+class _ClientBase(Generic[_C]):
+    _core: _C
 
     def with_options(
         self,
@@ -1754,7 +1759,7 @@ class _ClientBase:
         return clone
 
 
-class SyncClientBase(_ClientBase):
+class SyncClientBase(_ClientBase[SyncCore]):
     """Base of GraphClient (the generated mixins add one method per operation)."""
 
     _core: SyncCore
@@ -1869,7 +1874,7 @@ class SyncClientBase(_ClientBase):
         self.close()
 
 
-class AsyncClientBase(_ClientBase):
+class AsyncClientBase(_ClientBase[AsyncCore]):
     """Base of AsyncGraphClient: the asyncio twin of SyncClientBase."""
 
     _core: AsyncCore

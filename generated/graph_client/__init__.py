@@ -52,7 +52,43 @@ _EXPORTS: dict[str, str] = {
 # API versions documented in their own folders, each a subpackage with its own clients.
 _SUBPACKAGES = ("models",)
 
-__all__ = sorted(_EXPORTS) + list(_SUBPACKAGES)
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AccessToken",
+    "AsyncBatch",
+    "AsyncDeltaPager",
+    "AsyncGraphClient",
+    "AsyncLargeFileUpload",
+    "AsyncOperation",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "Batch",
+    "BatchItem",
+    "ConflictError",
+    "DeltaPager",
+    "GraphClient",
+    "GraphError",
+    "GraphModel",
+    "InternalServerError",
+    "LargeFileUpload",
+    "NotFoundError",
+    "Operation",
+    "OperationFailedError",
+    "OperationStatus",
+    "OperationTimeoutError",
+    "Page",
+    "Pager",
+    "PermissionDeniedError",
+    "PreconditionFailedError",
+    "RateLimitError",
+    "RawResponse",
+    "ResponseParseError",
+    "TokenCredential",
+    "models",
+]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:

@@ -44,6 +44,7 @@ from typing import (
     Protocol,
     Self,
     TypeVar,
+    cast,
     overload,
 )
 from urllib.parse import quote
@@ -584,8 +585,8 @@ class APIStatusError(GraphError):
         self.retry_after = retry_after
         """Seconds the service asked to wait (``Retry-After``), when it said."""
         self.permissions = permissions
-        """The permissions the operation's page documents, one kind a line
-        (``Application: User.Read.All``)."""
+        """The permissions the operation's page documents, one kind a line, least privileged
+        first (``Delegated (work or school account): User.Read, User.ReadWrite.All``)."""
         self.body = body
         self.code = code
         self.message = message
@@ -602,7 +603,8 @@ class APIStatusError(GraphError):
         if request_id:
             text += f" (request-id: {request_id})"
         if permissions and status_code == 403:
-            text += f"; the documented permissions are: {'; '.join(permissions)}"
+            text += "; the documented permissions (least privileged first) are: "
+            text += "; ".join(permissions)
         super().__init__(text)
 
 
@@ -705,7 +707,7 @@ def error_from_response(
         message = _str_or_none(message)
         inner = error.get("innerError", error.get("innererror"))
         inner = inner if isinstance(inner, dict) else None
-    elif isinstance(error, str):  # OAuth style {"error": ..., "error_description": ...}
+    elif isinstance(error, str) and isinstance(payload, dict):  # OAuth style
         code, message = error, _str_or_none(payload.get("error_description"))
     details = inner or {}
     status = response.status_code
@@ -1257,12 +1259,12 @@ class _CoreBase:
             cached = self._cached_token()
             if cached is not None:
                 return cached
-            result = source.get_token(*self.scopes)
+            result = cast(TokenCredential, source).get_token(*self.scopes)
             if inspect.isawaitable(result):
                 _discard(result)
                 raise TypeError("an async credential needs AsyncGraphClient")
             return self._credential_token(result)
-        value = source()
+        value = cast(Callable[[], object], source)()
         if inspect.isawaitable(value):
             _discard(value)
             raise TypeError("an async token function needs AsyncGraphClient")
@@ -1276,11 +1278,11 @@ class _CoreBase:
             cached = self._cached_token()
             if cached is not None:
                 return cached
-            result = source.get_token(*self.scopes)
+            result = cast(TokenCredential, source).get_token(*self.scopes)
             if inspect.isawaitable(result):
                 result = await result
             return self._credential_token(result)
-        value = source()
+        value = cast(Callable[[], object], source)()
         if inspect.isawaitable(value):
             value = await value
         return self._check_token(value)
@@ -1733,8 +1735,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class _ClientBase:
-    _core: "SyncCore | AsyncCore"
+_C = TypeVar("_C", bound=_CoreBase)
+
+
+class _ClientBase(Generic[_C]):
+    _core: _C
 
     def with_options(
         self,
@@ -1755,7 +1760,7 @@ class _ClientBase:
         return clone
 
 
-class SyncClientBase(_ClientBase):
+class SyncClientBase(_ClientBase[SyncCore]):
     """Base of GraphClient (the generated mixins add one method per operation)."""
 
     _core: SyncCore
@@ -1870,7 +1875,7 @@ class SyncClientBase(_ClientBase):
         self.close()
 
 
-class AsyncClientBase(_ClientBase):
+class AsyncClientBase(_ClientBase[AsyncCore]):
     """Base of AsyncGraphClient: the asyncio twin of SyncClientBase."""
 
     _core: AsyncCore

@@ -10,8 +10,8 @@ import httpx
 from . import _runtime as _rt
 from . import _tasks as _tk
 from .operations.cart_to_class_association import (
-    _CartToClassAssociationOperations,
     _AsyncCartToClassAssociationOperations,
+    _CartToClassAssociationOperations,
 )
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"

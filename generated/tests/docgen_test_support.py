@@ -191,11 +191,11 @@ def run_mock(
     example chosen (`mock.use`) to answer its request; check(result) runs while the
     client is open."""
     mock = mock_class()
-    with mock.use(example):
-        with client_class(
-            TOKEN, base_url=base_url, transport=mock.transport()
-        ) as client:
-            check(call(client))
+    transport = mock.transport()
+    with mock.use(example), client_class(
+        TOKEN, base_url=base_url, transport=transport
+    ) as client:
+        check(call(client))
     assert [answered.source for _, _, answered in mock.calls] == [example]
 
 
@@ -277,7 +277,8 @@ def run_usage(
             source = "async def _usage(graph):\n" + textwrap.indent(code, "    ")
             source += "    return result\n"
             namespace: dict[str, Any] = {}
-            exec(compile(source, "<usage>", "exec"), namespace)
+            # exec: running the docstring's snippet is what this test is for
+            exec(compile(source, "<usage>", "exec"), namespace)  # noqa: S102
 
             async def main() -> None:
                 async with client_class(
@@ -291,7 +292,7 @@ def run_usage(
                 TOKEN, base_url=base_url, transport=_recording(mock, seen)
             ) as graph:
                 namespace = {"graph": graph}
-                exec(compile(code, "<usage>", "exec"), namespace)
+                exec(compile(code, "<usage>", "exec"), namespace)  # noqa: S102
                 check(namespace["result"])
     assert [answered.source for _, _, answered in mock.calls] == [example]
     return seen

@@ -7,11 +7,15 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 from __future__ import annotations
 
 import json
-from datetime import date as _date, datetime as _datetime, time as _time
+from datetime import datetime as _datetime
 
 import pytest
 
+# found through conftest.py, so their isort section depends on where isort runs: own blocks
+# isort: split
 import docgen_test_support as support
+
+# isort: split
 from graph_client import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.models.cart_to_class_association import CartToClassAssociation
@@ -126,7 +130,7 @@ def test_create_cart_to_class_association_usage(is_async: bool) -> None:
     """The usage snippet of the docstring of create_cart_to_class_association runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
     seen = support.run_usage(
-        getattr(client_class, "create_cart_to_class_association"),
+        client_class.create_cart_to_class_association,
         client_class,
         GraphMock,
         "docs_input/cartToClassAssociation-create.md:71",

@@ -43,7 +43,9 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinition(Entity):
 
 
 # Imported last so that models which refer to each other can be imported in any order.
-from .placeholder import Placeholder  # noqa: E402
-from .device_management_configuration_referred_x import (  # noqa: E402
+# (F401: a class only inherited fields name; pydantic resolves their annotations here)
+from .colour import Colour  # noqa: F401
+from .device_management_configuration_referred_x import (
     DeviceManagementConfigurationSimpleSettingCollectionDefinitionInformation,
 )
+from .placeholder import Placeholder

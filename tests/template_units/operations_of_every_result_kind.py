@@ -8,10 +8,10 @@ import typing as _t
 from ... import _runtime as _rt
 
 if _t.TYPE_CHECKING:
-    from ..models.widget import Widget
     from ..models.long import (
         DeviceManagementConfigurationSimpleSettingCollectionDefinition,
     )
+    from ..models.widget import Widget
 
 _PATHS_GET_WIDGET = (
     ("/widgets/", "widget_id", ""),
@@ -197,7 +197,7 @@ class _WidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_DELETE_WIDGET,
@@ -217,7 +217,6 @@ class _WidgetOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
     def get_widget_content(
         self,
@@ -492,7 +491,7 @@ class _AsyncWidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        await self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_DELETE_WIDGET,
@@ -512,7 +511,6 @@ class _AsyncWidgetOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
     async def get_widget_content(
         self,

@@ -23,7 +23,15 @@ _EXPORTS: dict[str, str] = {
 # API versions documented in their own folders, each a subpackage with its own clients.
 _SUBPACKAGES = ("beta", "v1_0")
 
-__all__ = sorted(_EXPORTS) + list(_SUBPACKAGES)
+__all__ = [
+    "APIStatusError",
+    "Batch",
+    "GraphError",
+    "GraphModel",
+    "Operation",
+    "beta",
+    "v1_0",
+]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:

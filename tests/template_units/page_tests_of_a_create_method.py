@@ -7,11 +7,14 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 from __future__ import annotations
 
 import json
-from datetime import date as _date, datetime as _datetime, time as _time
 
 import pytest
 
+# found through conftest.py, so their isort section depends on where isort runs: own blocks
+# isort: split
 import docgen_test_support as support
+
+# isort: split
 from graph_client import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.models.long import (
@@ -44,10 +47,8 @@ def _call_1(client):
             "x",
             "y",
         ],
-        **{
-            "nested": {
-                "a": 1,
-            },
+        nested={
+            "a": 1,
         },
     )
     return client.create_widget("w1", body, prefer="return=representation")

@@ -35,7 +35,7 @@ class _CartToClassAssociationOperations:
 
         POST /deviceManagement/cartToClassAssociations
 
-        Permissions (in the page's order):
+        Permissions (least privileged first):
         - Delegated (personal Microsoft account): not supported
 
         Documented response: 201 Created.
@@ -106,7 +106,7 @@ class _AsyncCartToClassAssociationOperations:
 
         POST /deviceManagement/cartToClassAssociations
 
-        Permissions (in the page's order):
+        Permissions (least privileged first):
         - Delegated (personal Microsoft account): not supported
 
         Documented response: 201 Created.

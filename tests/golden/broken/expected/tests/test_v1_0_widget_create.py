@@ -6,16 +6,15 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 
 from __future__ import annotations
 
-import json
-from datetime import date as _date, datetime as _datetime, time as _time
-
 import pytest
 
+# found through conftest.py, so their isort section depends on where isort runs: own blocks
+# isort: split
 import docgen_test_support as support
-from graph_client.v1_0 import AsyncGraphClient, GraphClient
+
+# isort: split
 from graph_client import _runtime as _rt
-from graph_client.v1_0.models.widget import Widget
-from graph_client.testing import GraphMock
+from graph_client.v1_0 import AsyncGraphClient, GraphClient
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,42 @@ _EXPORTS: dict[str, str] = {
 # API versions documented in their own folders, each a subpackage with its own clients.
 _SUBPACKAGES = ("beta", "v1_0")
 
-__all__ = sorted(_EXPORTS) + list(_SUBPACKAGES)
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AccessToken",
+    "AsyncBatch",
+    "AsyncDeltaPager",
+    "AsyncLargeFileUpload",
+    "AsyncOperation",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "Batch",
+    "BatchItem",
+    "ConflictError",
+    "DeltaPager",
+    "GraphError",
+    "GraphModel",
+    "InternalServerError",
+    "LargeFileUpload",
+    "NotFoundError",
+    "Operation",
+    "OperationFailedError",
+    "OperationStatus",
+    "OperationTimeoutError",
+    "Page",
+    "Pager",
+    "PermissionDeniedError",
+    "PreconditionFailedError",
+    "RateLimitError",
+    "RawResponse",
+    "ResponseParseError",
+    "TokenCredential",
+    "beta",
+    "v1_0",
+]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:

@@ -7,13 +7,16 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 from __future__ import annotations
 
 import json
-from datetime import date as _date, datetime as _datetime, time as _time
 
 import pytest
 
+# found through conftest.py, so their isort section depends on where isort runs: own blocks
+# isort: split
 import docgen_test_support as support
-from graph_client.beta import AsyncGraphClient, GraphClient
+
+# isort: split
 from graph_client import _runtime as _rt
+from graph_client.beta import AsyncGraphClient, GraphClient
 from graph_client.beta.models.widget import Widget
 from graph_client.testing import GraphMock
 
@@ -144,7 +147,7 @@ def test_get_widget_usage(is_async: bool) -> None:
     """The usage snippet of the docstring of get_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
     seen = support.run_usage(
-        getattr(client_class, "get_widget"),
+        client_class.get_widget,
         client_class,
         GraphMock,
         "docs_input/beta/api/widget-get.md:22",

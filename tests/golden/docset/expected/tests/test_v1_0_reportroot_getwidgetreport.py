@@ -6,15 +6,15 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 
 from __future__ import annotations
 
-import json
-from datetime import date as _date, datetime as _datetime, time as _time
-
 import pytest
 
+# found through conftest.py, so their isort section depends on where isort runs: own blocks
+# isort: split
 import docgen_test_support as support
-from graph_client.v1_0 import AsyncGraphClient, GraphClient
+
+# isort: split
 from graph_client import _runtime as _rt
-from graph_client.testing import GraphMock
+from graph_client.v1_0 import AsyncGraphClient, GraphClient
 
 REQUEST_1 = None
 
@@ -37,7 +37,7 @@ def test_example_1(run) -> None:
         _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=302,
-        content="".encode(),
+        content=b"",
         content_type="text/plain",
         check=_check_1,
         location="https://reports.example.com/data/download/JDFKdf2_eJXKS034dbc7e0t__XDe",

@@ -6,15 +6,16 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 
 from __future__ import annotations
 
-import json
-from datetime import date as _date, datetime as _datetime, time as _time
-
 import pytest
 
+# found through conftest.py, so their isort section depends on where isort runs: own blocks
+# isort: split
 import docgen_test_support as support
-from graph_client.v1_0 import AsyncGraphClient, GraphClient
+
+# isort: split
 from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
+from graph_client.v1_0 import AsyncGraphClient, GraphClient
 
 REQUEST_1 = None
 
@@ -37,7 +38,7 @@ def test_example_1(run) -> None:
         _call_1,
         base_url="https://graph.microsoft.com/v1.0",
         status=204,
-        content="".encode(),
+        content=b"",
         content_type="text/plain",
         check=_check_1,
     )
@@ -71,7 +72,7 @@ def test_create_close_usage(is_async: bool) -> None:
     """The usage snippet of the docstring of create_close runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
     seen = support.run_usage(
-        getattr(client_class, "create_close"),
+        client_class.create_close,
         client_class,
         GraphMock,
         "docs_input/v1.0/close.md:25",

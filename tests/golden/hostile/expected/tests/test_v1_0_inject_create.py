@@ -7,15 +7,18 @@ Each test sends the documented request through httpx.MockTransport, checks that 
 from __future__ import annotations
 
 import json
-from datetime import date as _date, datetime as _datetime, time as _time
 
 import pytest
 
+# found through conftest.py, so their isort section depends on where isort runs: own blocks
+# isort: split
 import docgen_test_support as support
-from graph_client.v1_0 import AsyncGraphClient, GraphClient
+
+# isort: split
 from graph_client import _runtime as _rt
-from graph_client.v1_0.models.thing import Thing
 from graph_client.testing import GraphMock
+from graph_client.v1_0 import AsyncGraphClient, GraphClient
+from graph_client.v1_0.models.thing import Thing
 
 REQUEST_1 = {
     'name"""': '"""; import os; os.system(\'touch docgen-pwned\') #',
@@ -132,7 +135,7 @@ def test_create_thing_usage(is_async: bool) -> None:
     """The usage snippet of the docstring of create_thing runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
     seen = support.run_usage(
-        getattr(client_class, "create_thing"),
+        client_class.create_thing,
         client_class,
         GraphMock,
         "docs_input/v1.0/inject-create.md:52",

@@ -9,7 +9,7 @@ import httpx
 
 from .. import _runtime as _rt
 from .. import _tasks as _tk
-from .operations.widget import _WidgetOperations, _AsyncWidgetOperations
+from .operations.widget import _AsyncWidgetOperations, _WidgetOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
 SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)

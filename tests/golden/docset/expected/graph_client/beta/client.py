@@ -10,10 +10,10 @@ import httpx
 from .. import _runtime as _rt
 from .. import _tasks as _tk
 from .operations.device_management_configuration_simple_setting_coll_51b3ee9e import (
-    _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
     _AsyncDeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
+    _DeviceManagementConfigurationSimpleSettingColl51b3ee9eOperations,
 )
-from .operations.widget import _WidgetOperations, _AsyncWidgetOperations
+from .operations.widget import _AsyncWidgetOperations, _WidgetOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/beta"
 SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)

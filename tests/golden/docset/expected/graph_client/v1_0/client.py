@@ -9,9 +9,9 @@ import httpx
 
 from .. import _runtime as _rt
 from .. import _tasks as _tk
-from .operations.reports import _ReportsOperations, _AsyncReportsOperations
-from .operations.widget import _WidgetOperations, _AsyncWidgetOperations
-from .operations.widgets import _WidgetsOperations, _AsyncWidgetsOperations
+from .operations.reports import _AsyncReportsOperations, _ReportsOperations
+from .operations.widget import _AsyncWidgetOperations, _WidgetOperations
+from .operations.widgets import _AsyncWidgetsOperations, _WidgetsOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
 SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)

@@ -9,10 +9,10 @@ import httpx
 
 from .. import _runtime as _rt
 from .. import _tasks as _tk
-from .operations.close import _CloseOperations, _AsyncCloseOperations
-from .operations.field import _FieldOperations, _AsyncFieldOperations
-from .operations.named_thing import _NamedThingOperations, _AsyncNamedThingOperations
-from .operations.thing import _ThingOperations, _AsyncThingOperations
+from .operations.close import _AsyncCloseOperations, _CloseOperations
+from .operations.field import _AsyncFieldOperations, _FieldOperations
+from .operations.named_thing import _AsyncNamedThingOperations, _NamedThingOperations
+from .operations.thing import _AsyncThingOperations, _ThingOperations
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/v1.0"
 SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)

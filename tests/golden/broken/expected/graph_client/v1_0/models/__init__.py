@@ -19,7 +19,7 @@ _rt.register_models(
     __name__,
 )
 
-__all__ = sorted(_MODULES)
+__all__ = ["Widget"]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:

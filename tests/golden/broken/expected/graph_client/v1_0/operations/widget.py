@@ -12,7 +12,7 @@ if _t.TYPE_CHECKING:
 
 _PATHS_CREATE_WIDGET = (("/widgets",),)
 _PERMISSIONS_CREATE_WIDGET = (
-    "Delegated (work or school account): Widget.ReadWrite.All, Directory.Read.All",
+    "Delegated (work or school account): Directory.Read.All, Widget.ReadWrite.All",
     "Application: Widget.ReadWrite.All",
 )
 
@@ -37,8 +37,8 @@ class _WidgetOperations:
 
         POST /widgets
 
-        Permissions (in the page's order):
-        - Delegated (work or school account): Widget.ReadWrite.All, Directory.Read.All
+        Permissions (least privileged first):
+        - Delegated (work or school account): Directory.Read.All, Widget.ReadWrite.All
         - Delegated (personal Microsoft account): not supported
         - Application: Widget.ReadWrite.All
 
@@ -93,8 +93,8 @@ class _AsyncWidgetOperations:
 
         POST /widgets
 
-        Permissions (in the page's order):
-        - Delegated (work or school account): Widget.ReadWrite.All, Directory.Read.All
+        Permissions (least privileged first):
+        - Delegated (work or school account): Directory.Read.All, Widget.ReadWrite.All
         - Delegated (personal Microsoft account): not supported
         - Application: Widget.ReadWrite.All
 

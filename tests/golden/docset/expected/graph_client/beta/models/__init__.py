@@ -23,7 +23,11 @@ _rt.register_models(
     __name__,
 )
 
-__all__ = sorted(_MODULES)
+__all__ = [
+    "DeviceManagementConfigurationReferredSettingInformationWithMoreDetails",
+    "DeviceManagementConfigurationSimpleSettingCollectionDefinition",
+    "Widget",
+]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:

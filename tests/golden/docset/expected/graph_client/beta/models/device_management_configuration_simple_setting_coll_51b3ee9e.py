@@ -40,6 +40,6 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinition(_rt.GraphMo
 
 
 # Imported last so that models which refer to each other can be imported in any order.
-from .device_management_configuration_referred_setting_in_d5ee64dc import (  # noqa: E402
+from .device_management_configuration_referred_setting_in_d5ee64dc import (
     DeviceManagementConfigurationReferredSettingInformationWithMoreDetails,
 )

@@ -26,7 +26,7 @@ _rt.register_models(
     __name__,
 )
 
-__all__ = sorted(_MODULES)
+__all__ = ["Entity", "Part", "SpecialWidget", "Widget", "WidgetColor"]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:

@@ -7,7 +7,6 @@ import typing as _t
 
 from pydantic import Field
 
-from ... import _runtime as _rt
 from .widget import Widget
 
 
@@ -22,6 +21,7 @@ class SpecialWidget(Widget):
 
 
 # Imported last so that models which refer to each other can be imported in any order.
-from .part import Part  # noqa: E402
-from .widget import Widget  # noqa: E402
-from .widget_color import WidgetColor  # noqa: E402
+# (F401: a class only inherited fields name; pydantic resolves their annotations here)
+from .part import Part  # noqa: F401
+from .widget import Widget
+from .widget_color import WidgetColor  # noqa: F401

@@ -59,5 +59,5 @@ class Widget(Entity):
 
 
 # Imported last so that models which refer to each other can be imported in any order.
-from .part import Part  # noqa: E402
-from .widget_color import WidgetColor  # noqa: E402
+from .part import Part
+from .widget_color import WidgetColor

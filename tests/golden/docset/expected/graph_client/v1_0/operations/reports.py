@@ -7,9 +7,6 @@ import typing as _t
 
 from ... import _runtime as _rt
 
-if _t.TYPE_CHECKING:
-    pass
-
 _PATHS_GET_WIDGET_COUNTS = (
     ("/reports/getWidgetCounts(period='", "period_value", "')"),
 )

@@ -118,7 +118,7 @@ class _WidgetOperations:
         - top: the OData $top query option
         - consistency_level: the ConsistencyLevel header; eventual. Required when $filter is used.
 
-        Permissions (in the page's order):
+        Permissions (least privileged first):
         - Delegated (work or school account): Widget.Read, Widget.ReadWrite.All
         - Delegated (personal Microsoft account): not supported
         - Application: Widget.Read.All
@@ -277,9 +277,8 @@ class _WidgetOperations:
             )
             result = graph.update_widget("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
-        from ..models.widget import Widget
 
-        response = self._core.request(
+        self._core.request(
             "PATCH",
             _rt.build_path(
                 _PATHS_UPDATE_WIDGET,
@@ -301,7 +300,6 @@ class _WidgetOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
 
 class _AsyncWidgetOperations:
@@ -396,7 +394,7 @@ class _AsyncWidgetOperations:
         - top: the OData $top query option
         - consistency_level: the ConsistencyLevel header; eventual. Required when $filter is used.
 
-        Permissions (in the page's order):
+        Permissions (least privileged first):
         - Delegated (work or school account): Widget.Read, Widget.ReadWrite.All
         - Delegated (personal Microsoft account): not supported
         - Application: Widget.Read.All
@@ -558,9 +556,8 @@ class _AsyncWidgetOperations:
             )
             result = await graph.update_widget("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
-        from ..models.widget import Widget
 
-        response = await self._core.request(
+        await self._core.request(
             "PATCH",
             _rt.build_path(
                 _PATHS_UPDATE_WIDGET,
@@ -582,4 +579,3 @@ class _AsyncWidgetOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None

@@ -7,9 +7,6 @@ import typing as _t
 
 from ... import _runtime as _rt
 
-if _t.TYPE_CHECKING:
-    pass
-
 _PATHS_COUNT_WIDGETS = (("/widgets/$count",),)
 
 _PATHS_REMOVE_WIDGET_OWNER = (
@@ -102,7 +99,7 @@ class _WidgetsOperations:
             result = graph.remove_widget_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        response = self._core.request(
+        self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_REMOVE_WIDGET_OWNER,
@@ -122,7 +119,6 @@ class _WidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
     def delete_widget(
         self,
@@ -154,7 +150,7 @@ class _WidgetsOperations:
             result = graph.delete_widget("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        response = self._core.request(
+        self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_DELETE_WIDGET,
@@ -173,7 +169,6 @@ class _WidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
 
 class _AsyncWidgetsOperations:
@@ -259,7 +254,7 @@ class _AsyncWidgetsOperations:
             result = await graph.remove_widget_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        response = await self._core.request(
+        await self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_REMOVE_WIDGET_OWNER,
@@ -279,7 +274,6 @@ class _AsyncWidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
     async def delete_widget(
         self,
@@ -311,7 +305,7 @@ class _AsyncWidgetsOperations:
             result = await graph.delete_widget("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        response = await self._core.request(
+        await self._core.request(
             "DELETE",
             _rt.build_path(
                 _PATHS_DELETE_WIDGET,
@@ -330,4 +324,3 @@ class _AsyncWidgetsOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None

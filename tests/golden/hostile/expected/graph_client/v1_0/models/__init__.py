@@ -32,7 +32,16 @@ _rt.register_models(
     __name__,
 )
 
-__all__ = sorted(_MODULES)
+__all__ = [
+    "Colour",
+    "Field_",
+    "FooBar",
+    "FooBar_2",
+    "GraphClient_",
+    "NamedThing",
+    "None_",
+    "Thing",
+]
 
 # Explicit re-exports (`import X as X`), which type checkers in strict mode require.
 if _t.TYPE_CHECKING:

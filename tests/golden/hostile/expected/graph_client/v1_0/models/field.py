@@ -33,7 +33,7 @@ class Field_(_rt.GraphModel):
 
 
 # Imported last so that models which refer to each other can be imported in any order.
-from .colour import Colour  # noqa: E402
-from .foo_bar import FooBar  # noqa: E402
-from .foo_bar_2 import FooBar_2  # noqa: E402
-from .graph_client import GraphClient_  # noqa: E402
+from .colour import Colour
+from .foo_bar import FooBar
+from .foo_bar_2 import FooBar_2
+from .graph_client import GraphClient_

@@ -24,4 +24,4 @@ class GraphClient_(_rt.GraphModel):
 
 
 # Imported last so that models which refer to each other can be imported in any order.
-from .field import Field_  # noqa: E402
+from .field import Field_

@@ -7,9 +7,6 @@ import typing as _t
 
 from ... import _runtime as _rt
 
-if _t.TYPE_CHECKING:
-    pass
-
 _PATHS_CREATE_CLOSE = (("/close",),)
 
 
@@ -42,7 +39,7 @@ class _CloseOperations:
             result = graph.create_close()"""
         # from docs_input/v1.0/close.md:6
 
-        response = self._core.request(
+        self._core.request(
             "POST",
             _rt.build_path(
                 _PATHS_CREATE_CLOSE,
@@ -59,7 +56,6 @@ class _CloseOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
 
 
 class _AsyncCloseOperations:
@@ -91,7 +87,7 @@ class _AsyncCloseOperations:
             result = await graph.create_close()"""
         # from docs_input/v1.0/close.md:6
 
-        response = await self._core.request(
+        await self._core.request(
             "POST",
             _rt.build_path(
                 _PATHS_CREATE_CLOSE,
@@ -108,4 +104,3 @@ class _AsyncCloseOperations:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return None
