@@ -82,7 +82,11 @@ def timed(
             stderr.seek(0)
             message = stderr.read().decode("utf-8", "replace")[-2000:]
             sys.exit(f"{' '.join(argv)} failed ({process.returncode}):\n{message}")
+    WALL.append(elapsed)
     return (usage.ru_utime + usage.ru_stime if CPU else elapsed), usage.ru_maxrss
+
+
+WALL: list[float] = []  # the wall seconds of every run timed(), in order
 
 
 def median(argv: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None, setup=None) -> float:
@@ -197,19 +201,28 @@ def main() -> None:
         build = docgen + ["build", "--input", str(docs), "--output", str(out)]
         black_fast = [PY, "-m", "black", "--fast", "--quiet", "--check", str(out)]
         cold_times, parse_times, black_times, peaks = [], [], [], []
+        cold_walls, floor_walls = [], []
         for _ in range(runs):
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(cache, ignore_errors=True)
             seconds, peak = timed(build, ROOT, env)
             cold_times.append(seconds)
+            cold_walls.append(WALL[-1])
             peaks.append(peak)
             shutil.rmtree(tmp / "black-cache", ignore_errors=True)
             black_times.append(timed(black_fast, ROOT, env)[0])
             parse_times.append(timed([PY, "-c", PARSE_FLOOR, str(docs)], ROOT)[0])
+            floor_walls.append(WALL[-1] + WALL[-2])
         cold_build = statistics.median(cold_times)
         parse = statistics.median(parse_times)
         floor = statistics.median(p + b for p, b in zip(parse_times, black_times))
-        rows.append(("cold build", cold_build, "parse floor + black --fast on the output", floor, 1.0))
+        # The cold build's target is in wall time: it is the case that uses both cores (the
+        # floor's black --fast does too, on a folder; the parse floor runs on one). In CPU
+        # seconds it is shown for what it costs, without a target.
+        name = "parse floor + black --fast on the output"
+        rows.append(("cold build, wall", statistics.median(cold_walls), name, statistics.median(floor_walls), 1.0))
+        if CPU:
+            rows.append(("cold build, CPU", cold_build, name, floor, None))
 
         # one page edited, before the CI check empties the cache: the cold build's cache serves
         # the copy's first build; its own output folder, so that `out` stays the cold build's
