@@ -11,8 +11,9 @@ OUT is a tree `docgen build` wrote from the Graph sample. Two cases:
                   pydantic models with the same fields and aliases (datetime for the wire types,
                   nested models plain too) over the same JSON: the price of lossless wire values,
                   `@odata.type` dispatch and the remembered key order.
-  first call      a new process: import the package, make a client, one request over
-                  MockTransport; against `import httpx, pydantic` and one plain httpx request.
+  first call      a new process: import the package (byte-compiled first, as pip install
+                  leaves it), make a client, one request over MockTransport; against
+                  `import httpx, pydantic` and one plain httpx request.
 
 Prints medians; `--profile` prints where parse + dump spends its time instead.
 """
@@ -148,6 +149,10 @@ def measure(args: argparse.Namespace) -> list[tuple[str, float, str, float, floa
     sdk, floor = parse_dump_case(args)
     ours, theirs = paired(sdk, floor, args.runs)
     rows = [(f"parse+dump {args.items} items (CPU)", ours, "plain pydantic model_validate + model_dump", theirs, 2.0)]
+    # byte-compiled as `pip install` leaves it (httpx and pydantic are): with
+    # PYTHONDONTWRITEBYTECODE set, every run would compile the package again
+    package = args.out / args.module.split(".")[0]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     first = process_time(FIRST_CALL.format(module=args.module, method=args.method), args.out, args.runs)
     rows.append(
         (
