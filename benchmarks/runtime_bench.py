@@ -11,8 +11,9 @@ OUT is a tree `docgen build` wrote from the Graph sample. Two cases:
                   pydantic models with the same fields and aliases (datetime for the wire types,
                   nested models plain too) over the same JSON: the price of lossless wire values,
                   `@odata.type` dispatch and the remembered key order.
-  first call      a new process: import the package, make a client, one request over
-                  MockTransport; against `import httpx, pydantic` and one plain httpx request.
+  first call      a new process: import the package (byte-compiled first, as pip install
+                  leaves it), make a client, one request over MockTransport; against
+                  `import httpx, pydantic` and one plain httpx request.
 
 Prints medians; `--profile` prints where parse + dump spends its time instead.
 """
@@ -23,6 +24,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -110,38 +112,51 @@ def parse_dump_case(args: argparse.Namespace) -> tuple[typing.Callable[[], objec
 
 
 def best(func: typing.Callable[[], object], runs: int) -> float:
+    """Median CPU seconds of this process (the machine is shared: wall time is noise)."""
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         func()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times)
 
 
+def paired(func: typing.Callable[[], object], floor: typing.Callable[[], object], runs: int) -> tuple[float, float]:
+    """best() of both, their runs alternating, so that load moves both alike."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(runs):
+        for target, times in ((func, ours), (floor, theirs)):
+            start = time.process_time()
+            target()
+            times.append(time.process_time() - start)
+    return statistics.median(ours), statistics.median(theirs)
+
+
 def process_time(code: str, cwd: Path, runs: int) -> float:
+    """Median CPU seconds (user + system) of a new process running code."""
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True)
-        times.append(time.perf_counter() - start)
+        process = subprocess.Popen([sys.executable, "-c", code], cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"the first-call script failed in {cwd}")
+        times.append(usage.ru_utime + usage.ru_stime)
     return statistics.median(times)
 
 
 def measure(args: argparse.Namespace) -> list[tuple[str, float, str, float, float]]:
     sdk, floor = parse_dump_case(args)
-    rows = [
-        (
-            f"parse+dump {args.items} items",
-            best(sdk, args.runs),
-            "plain pydantic model_validate + model_dump",
-            best(floor, args.runs),
-            2.0,
-        )
-    ]
+    ours, theirs = paired(sdk, floor, args.runs)
+    rows = [(f"parse+dump {args.items} items (CPU)", ours, "plain pydantic model_validate + model_dump", theirs, 2.0)]
+    # byte-compiled as `pip install` leaves it (httpx and pydantic are): with
+    # PYTHONDONTWRITEBYTECODE set, every run would compile the package again
+    package = args.out / args.module.split(".")[0]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     first = process_time(FIRST_CALL.format(module=args.module, method=args.method), args.out, args.runs)
     rows.append(
         (
-            "first call",
+            "first call (CPU)",
             first,
             "import httpx, pydantic + 1 httpx request",
             process_time(FIRST_CALL_FLOOR, args.out, args.runs),

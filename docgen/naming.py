@@ -248,7 +248,8 @@ def _plural(words: str) -> bool:
     return singular(words) != words
 
 
-def _segments(path: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=1 << 16)  # each path is named up to four times (method_names' rounds)
+def _segments(path: str) -> tuple[tuple[str, str], ...]:
     """A documented path as (kind, snake name) pairs: kind is `param`, `literal`, `function`
     (a call such as `getX(days={days})` or `delta()`), `ref`, `value` or `count`; namespace
     casts (`microsoft.graph.user`) are dropped, a key in parentheses (`users('{id}')`) is a
@@ -272,7 +273,7 @@ def _segments(path: str) -> list[tuple[str, str]]:
                 result.append(("param", ""))
         elif any(ch.isalpha() for ch in segment):
             result.append(("literal", snake(segment)))
-    return result
+    return tuple(result)
 
 
 def title_method_name(title: str) -> str:

@@ -36,13 +36,16 @@ def read_tree(out: Path) -> dict[str, Existing]:
     tree: dict[str, Existing] = {}
     if not out.is_dir():
         return tree
-    for folder, dirs, files in os.walk(out):
+    top = str(out)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        # plain strings, not Path objects: 20,000 files at full scale
+        prefix = os.path.relpath(folder, top).replace(os.sep, "/") + "/" if folder != top else ""
         for name in files:
-            path = Path(folder) / name
-            rel = path.relative_to(out).as_posix()
+            rel = prefix + name
             try:
-                text = path.read_text(encoding="utf-8")
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    text = handle.read()
             except (UnicodeDecodeError, OSError):
                 tree[rel] = Existing(text=None, generated=False)
                 continue
@@ -60,6 +63,7 @@ def check_paths(files: dict[str, str] | list[str], out: Path | None = None) -> N
     are resolved is refused too."""
     root = out.resolve() if out is not None else None
     resolved: dict[str, Path] = {}  # folder (relative) -> where it resolves: each resolved once
+    inside: dict[str, bool] = {}  # folder (relative) -> whether that is the root or below it
     for rel in files:
         parts = rel.split("/")
         if not rel or any(not _SAFE_PART.match(part) or part.strip(".") == "" for part in parts):
@@ -67,11 +71,15 @@ def check_paths(files: dict[str, str] | list[str], out: Path | None = None) -> N
         if root is not None:
             folder = "/".join(parts[:-1])
             if folder not in resolved:
-                resolved[folder] = (out / folder).resolve()  # type: ignore[operator]
+                resolved[folder] = where = (out / folder).resolve()  # type: ignore[operator]
+                inside[folder] = where == root or root in where.parents
             target = resolved[folder] / parts[-1]
             if target.is_symlink():
                 target = target.resolve()
-            if target != root and root not in target.parents:
+                if target != root and root not in target.parents:
+                    raise UnsafePath(f"{rel!r} (it resolves to {target}, outside {root})")
+            elif not inside[folder]:
+                # not a link: inside its folder, which resolved (once) inside the root or not
                 raise UnsafePath(f"{rel!r} (it resolves to {target}, outside {root})")
 
 

@@ -49,7 +49,9 @@ class PageContext:
 def find_pages(root: Path) -> list[str]:
     """Every *.md below root, as sorted posix paths relative to it (sorted: output never
     depends on the order the file system lists files in)."""
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.md") if p.is_file())
+    from docgen.speed.fingerprint import relative_files
+
+    return sorted(relative_files(root, "*.md"))
 
 
 def decode(data: bytes, display: str, sink: Sink) -> str | None:

@@ -260,6 +260,29 @@ def test_the_summary_counts_reasons_from_data_not_message_text(tmp_path: Path, m
     result = generate(Config(input=docs, output=tmp_path / "out", package="graph_client"), sink)
     assert result.skipped == {SkipReason.INVALID_JSON: 1, SkipReason.STATUS: 1}
     line = summary_line(result, sink)
-    assert line.endswith("examples not tested: 1 a body is not valid JSON; 1 its response status is not a success"), line
+    assert line.endswith(
+        "examples not tested: 1 a body is not valid JSON; 1 its response status is not a success"
+    ), line
     messages = [d.message for d in sink.items if d.code == "DG405"]
     assert "example 'create: widget' not tested: its request body is not valid JSON" in messages
+
+
+def test_clients_inherit_bundles_of_mixins_when_there_are_many() -> None:
+    """mypy's time grows with the cube of a class's direct bases: past BUNDLE operations
+    modules the clients inherit from bundles of BUNDLE mixins, every mixin once, in order."""
+    from docgen.escape import Code
+    from docgen.plan.files import BUNDLE, ClientPlan, GroupRef
+
+    def groups(count: int) -> tuple[GroupRef, ...]:
+        return tuple(
+            GroupRef(module=Code(f"g{n}"), mixin=Code(f"_G{n}Operations"), async_mixin=Code(f"_AsyncG{n}Operations"))
+            for n in range(count)
+        )
+
+    assert ClientPlan.bundled(groups(BUNDLE)) == ()
+    many = groups(2 * BUNDLE + 1)
+    bundles = ClientPlan.bundled(many)
+    assert [len(b.groups) for b in bundles] == [BUNDLE, BUNDLE, 1]
+    assert tuple(g for b in bundles for g in b.groups) == many
+    assert [b.name for b in bundles] == ["_Bundle1", "_Bundle2", "_Bundle3"]
+    assert all(not b.name.endswith("Operations") and not b.async_name.endswith("Operations") for b in bundles)

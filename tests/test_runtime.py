@@ -390,6 +390,52 @@ def test_equality_ignores_key_order(m):
     assert a != m.SpecialCart(display_name="x", size=1)
 
 
+def test_key_order_when_keys_came_by_attribute_name_or_were_set_later(m):
+    """The fast path (every key received by its wire name) and the general one give the
+    received order; keys set after parsing follow in declaration order."""
+    mixed = m.Cart.from_dict({"size": 1, "display_name": "b", "tags": []})
+    assert list(mixed.to_dict()) == ["size", "displayName", "tags"]
+    assert list(mixed.model_dump(exclude_unset=True)) == ["size", "display_name", "tags"]
+    later = m.Cart.from_dict({"tags": [], "displayName": "x"})
+    later.size = 3
+    later.model_name = "n"
+    assert list(later.to_dict()) == ["tags", "displayName", "size", "modelName"]
+    nested = m.Holder.from_dict({"cart": {"size": 1, "displayName": "a"}, "id": "1"})
+    assert list(nested.to_dict()) == ["cart", "id"]
+    assert list(nested.to_dict()["cart"]) == ["size", "displayName"]
+
+
+def test_parsing_never_runs_the_constructor_check_and_a_custom_init_still_parses(rt, m):
+    """Parsed mappings skip GraphModel.__init__ (pydantic is told it is the base __init__);
+    a subclass with an __init__ of its own is called for parsed mappings, which must still
+    keep unknown keys and not count as built by a constructor."""
+    assert m.Cart.__pydantic_custom_init__ is False
+    parsed = m.Cart.from_dict({"displayName": "x", "notDeclared": 1})
+    assert parsed.to_dict() == {"displayName": "x", "notDeclared": 1}
+    assert parsed._built is False and m.Cart(display_name="x")._built is True
+
+    class Counted(rt.GraphModel):
+        size: int | None = None
+
+        def __init__(self, /, **data):
+            super().__init__(**data)
+
+    assert Counted.__pydantic_custom_init__ is True
+    counted = Counted.model_validate({"size": 2, "extraKey": "kept"})
+    assert counted.to_dict() == {"size": 2, "extraKey": "kept"} and counted._built is False
+    with pytest.raises(TypeError):
+        Counted(extra_key=1)
+
+
+def test_a_collection_item_that_does_not_validate_is_a_parse_error(rt, m):
+    resp = response(200, json.dumps({"value": [{"size": 1}, {"size": "many"}]}))
+    with pytest.raises(rt.ResponseParseError) as info:
+        rt.Pager(None, resp, m.Cart)
+    assert isinstance(info.value.__cause__, ValidationError)
+    items = rt.Pager(None, response(200, json.dumps({"value": [{"size": 1}]})), m.Cart).items
+    assert items[0]._received == {"size": 1}
+
+
 def test_from_dict_accepts_any_mapping_and_rejects_non_mappings(m):
     proxy = types.MappingProxyType({"displayName": "p"})
     assert m.Cart.from_dict(proxy).display_name == "p"

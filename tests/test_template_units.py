@@ -17,7 +17,7 @@ from docgen.config import default_templates
 from docgen.escape import Code, comment, py
 from docgen.paths import split_path
 from docgen.plan.example_tests import Check, Construct, ErrorTest, ExampleCall, ExampleTest, Keyword, PageTestsPlan
-from docgen.plan.files import ClientPlan, FilePlan, GroupRef, PackageInitPlan, VersionRef
+from docgen.plan.files import BUNDLE, ClientPlan, FilePlan, GroupRef, PackageInitPlan, VersionRef
 from docgen.plan.models import EnumMemberPlan, EnumPlan, FieldPlan, ImportPlan, ModelPlan
 from docgen.plan.names import builtin, runtime, typing
 from docgen.plan.operations import HeaderParam, MethodPlan, OperationsModulePlan, Param
@@ -95,6 +95,14 @@ def _example(number: int, **changes: object) -> ExampleTest:
     fields.update(changes)
     return ExampleTest(**fields)  # type: ignore[arg-type]
 
+
+# one more operations module than a bundle holds (BUNDLE + 1): two bundles
+_GROUPS = tuple(
+    GroupRef(
+        module=Code(f"group{n}"), mixin=Code(f"_Group{n}Operations"), async_mixin=Code(f"_AsyncGroup{n}Operations")
+    )
+    for n in range(BUNDLE + 1)
+)
 
 CASES: dict[str, FilePlan] = {
     "model_with_base_and_long_names": ModelPlan(
@@ -340,6 +348,14 @@ CASES: dict[str, FilePlan] = {
         ),
         base_url=py("https://graph.microsoft.com/v1.0"),
         scopes=py(("https://graph.microsoft.com/.default",)),
+    ),
+    # more operations modules than one class should inherit from: bundles of BUNDLE mixins
+    "client_with_bundles": ClientPlan(
+        root=Code(".."),
+        groups=_GROUPS,
+        base_url=py("https://graph.microsoft.com/v1.0"),
+        scopes=py(("https://graph.microsoft.com/.default",)),
+        bundles=ClientPlan.bundled(_GROUPS),
     ),
     "package_init_with_versions": PackageInitPlan(
         package=Code("graph_client"),

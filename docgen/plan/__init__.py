@@ -182,7 +182,14 @@ def _version_files(
         )
         files.append(PlannedFile(f"{placement.folder}/operations/{group}.py", module, tuple(sorted(sources[group]))))
     files.append(PlannedFile(f"{placement.folder}/operations/__init__.py", OperationsInitPlan(), every_page))
-    client = ClientPlan(root=placement.root_from_client, groups=tuple(group_refs), base_url=py(base_url), scopes=scopes)
+    refs = tuple(group_refs)
+    client = ClientPlan(
+        root=placement.root_from_client,
+        groups=refs,
+        base_url=py(base_url),
+        scopes=scopes,
+        bundles=ClientPlan.bundled(refs),
+    )
     files.append(PlannedFile(f"{placement.folder}/client.py", client, every_page))
     if placement.version:
         version_init = VersionInitPlan(version=placement.version)

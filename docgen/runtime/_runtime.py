@@ -336,6 +336,15 @@ class GraphModel(BaseModel):
     # Built by a constructor call (not parsed): a derived type then names itself when sent.
     _built: bool = PrivateAttr(default=False)
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        _RENAMED[cls] = _renamed(cls)
+        if cls.__private_attributes__.keys() == _PRIVATE.keys():
+            # pydantic-core calls model_post_init by name for every object it builds; this
+            # one makes the three private attributes without pydantic's generic loop.
+            cls.model_post_init = _private_defaults  # type: ignore[method-assign,assignment]
+
     def __init__(self, /, **data: Any) -> None:
         cls = type(self)
         # called by the user, not by pydantic for a parsed mapping; an open type (or a
@@ -356,32 +365,49 @@ class GraphModel(BaseModel):
             _CONSTRUCTING.reset(token)
         self._built = not _PARSING.get()
 
+    # Parsing (model_validate, nested values) goes straight to the validator: pydantic would
+    # otherwise call this __init__ for every parsed mapping, and the mapping would be validated
+    # through `_graph_dispatch` twice. The check above is for constructor calls only.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     @model_validator(mode="wrap")
     @classmethod
     def _graph_dispatch(
         cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
     ) -> Self:
+        mapping = type(data) is dict or isinstance(data, Mapping)
         if _CONSTRUCTING.get():
             # `Cart(...)` builds a Cart; only nested values may be dispatched.
             _CONSTRUCTING.set(False)
             result = handler(data)
-        elif isinstance(data, Mapping):
-            target = resolve_model(
-                data.get("@odata.type"), cls.__module__.rpartition(".")[0]
-            )
-            if target is not None and target is not cls and issubclass(target, cls):
-                return target.model_validate(data, context=info.context)
-            parsing = _PARSING.set(True)
-            try:
+        elif mapping:
+            odata_type = data.get("@odata.type")
+            if odata_type is not None:
+                target = resolve_model(odata_type, _scope(cls))
+                if target is not None and target is not cls and issubclass(target, cls):
+                    return target.model_validate(data, context=info.context)
+            if cls.__pydantic_custom_init__:  # a subclass with an __init__ of its own
+                parsing = _PARSING.set(True)
+                try:
+                    result = handler(data)
+                finally:
+                    _PARSING.reset(parsing)
+            else:
                 result = handler(data)
-            finally:
-                _PARSING.reset(parsing)
         else:
-            result = handler(data)
-        if isinstance(data, Mapping) and isinstance(result, GraphModel):
-            result._wire_keys = tuple(data)
-            if _FROM_SERVICE.get():
-                result._received = dict(data)
+            return handler(data)
+        if mapping and isinstance(result, GraphModel):
+            # straight into the private dict (BaseModel.__setattr__ costs more than the rest)
+            private = result.__pydantic_private__
+            if private is not None:
+                private["_wire_keys"] = tuple(data)
+                if _FROM_SERVICE.get():
+                    # a response's decoded JSON belongs to nobody else: kept, not copied
+                    private["_received"] = data if type(data) is dict else dict(data)
+            else:  # pragma: no cover - pydantic always makes the dict for private attributes
+                result._wire_keys = tuple(data)
+                if _FROM_SERVICE.get():
+                    result._received = dict(data)
         return result
 
     # No return annotation: pydantic would take it for the serialization JSON schema
@@ -391,42 +417,32 @@ class GraphModel(BaseModel):
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ):
         if _SERIALIZING.get() is self:
-            dumped = handler(self)
-        else:
-            # A field declared as a base class would only dump the base's fields
-            # (serialize_as_any would bypass the wire types): re-enter through the
-            # instance's own class.
-            token = _SERIALIZING.set(self)
-            # pydantic-core types these two more narrowly than SerializationInfo does
-            include: Any = info.include
-            exclude: Any = info.exclude
-            try:
-                dumped = type(self).__pydantic_serializer__.to_python(
-                    self,
-                    mode=info.mode,
-                    by_alias=info.by_alias,
-                    include=include,
-                    exclude=exclude,
-                    context=info.context,
-                    exclude_unset=info.exclude_unset,
-                    exclude_defaults=info.exclude_defaults,
-                    exclude_none=info.exclude_none,
-                    round_trip=info.round_trip,
-                )
-            finally:
-                _SERIALIZING.reset(token)
-        if not self._wire_keys or not isinstance(dumped, dict):
-            return dumped
-        # Emit keys in the order they were received; others keep pydantic's order.
-        last = len(self._wire_keys)
-        rank: dict[str, int] = {}
-        for index, key in enumerate(self._wire_keys):
-            rank.setdefault(key, index)
-        for name, wire in _wire_names(type(self)).items():
-            if name in rank or wire in rank:
-                index = min(rank.get(name, last), rank.get(wire, last))
-                rank[name] = rank[wire] = index
-        return dict(sorted(dumped.items(), key=lambda item: rank.get(item[0], last)))
+            return _received_order(self, handler(self))
+        # A field declared as a base class would only dump the base's fields
+        # (serialize_as_any would bypass the wire types): re-enter through the
+        # instance's own class, which puts the keys in order.
+        # pydantic-core types these two more narrowly than SerializationInfo does
+        include: Any = info.include
+        exclude: Any = info.exclude
+        return self._dump_own(
+            mode=info.mode,
+            by_alias=info.by_alias,
+            include=include,
+            exclude=exclude,
+            context=info.context,
+            exclude_unset=info.exclude_unset,
+            exclude_defaults=info.exclude_defaults,
+            exclude_none=info.exclude_none,
+            round_trip=info.round_trip,
+        )
+
+    def _dump_own(self, **options: Any) -> Any:
+        """What model_dump(**options) gives, through this class's own serializer at once."""
+        token = _SERIALIZING.set(self)
+        try:
+            return type(self).__pydantic_serializer__.to_python(self, **options)
+        finally:
+            _SERIALIZING.reset(token)
 
     def __eq__(self, other: object) -> bool:
         # BaseModel.__eq__ would also compare the remembered key order.
@@ -447,7 +463,14 @@ class GraphModel(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """The wire dict: only properties that were received or set."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        token = _SERIALIZING.set(self)  # _dump_own, inline: called once per item
+        try:
+            dumped: dict[str, Any] = type(self).__pydantic_serializer__.to_python(
+                self, mode="json", by_alias=True, exclude_unset=True
+            )
+        finally:
+            _SERIALIZING.reset(token)
+        return dumped
 
     def to_body(
         self, *, changes_only: bool = False, read_only: bool = False
@@ -488,6 +511,53 @@ class GraphModel(BaseModel):
     def to_json(self) -> str:
         """``to_dict()`` as JSON text (default separators, non-ASCII kept)."""
         return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+@functools.cache
+def _scope(cls: type[GraphModel]) -> str:
+    """The models package a class belongs to (where `resolve_model` looks first)."""
+    return cls.__module__.rpartition(".")[0]
+
+
+# class -> _renamed(class), filled as each class is made (a dict lookup on every dump)
+_RENAMED: dict[type[GraphModel], frozenset[str]] = {}
+_PRIVATE: dict[str, Any] = {"_wire_keys": (), "_received": None, "_built": False}
+
+
+def _private_defaults(self: GraphModel, context: Any, /) -> None:
+    """GraphModel's private attributes at their defaults (what pydantic would set)."""
+    if self.__pydantic_private__ is None:
+        object.__setattr__(self, "__pydantic_private__", dict(_PRIVATE))
+
+
+@functools.cache
+def _renamed(cls: type[GraphModel]) -> frozenset[str]:
+    """The attribute names of the fields whose wire name differs."""
+    return frozenset(_wire_names(cls))
+
+
+def _received_order(model: GraphModel, dumped: Any) -> Any:
+    """A dumped model with its keys in the order they were received; keys not received
+    follow in pydantic's order."""
+    private = model.__pydantic_private__
+    keys = private["_wire_keys"] if private is not None else model._wire_keys
+    if not keys or not isinstance(dumped, dict):
+        return dumped
+    cls = type(model)
+    if (_RENAMED.get(cls) or _renamed(cls)).isdisjoint(keys):
+        # the common case: every key was received by its wire name (or is not renamed)
+        ordered = {key: dumped[key] for key in keys if key in dumped}
+        if len(ordered) == len(dumped):
+            return ordered
+    last = len(keys)
+    rank: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        rank.setdefault(key, index)
+    for name, wire in _wire_names(type(model)).items():
+        if name in rank or wire in rank:
+            index = min(rank.get(name, last), rank.get(wire, last))
+            rank[name] = rank[wire] = index
+    return dict(sorted(dumped.items(), key=lambda item: rank.get(item[0], last)))
 
 
 # (scope, type key) -> "module:Class". The scope is the models package that registered the
@@ -794,6 +864,32 @@ def _validate(response: httpx.Response, model_cls: Any, data: Any) -> Any:
         _FROM_SERVICE.reset(token)
 
 
+def _validate_items(
+    response: httpx.Response, item_cls: Any, values: list[Any]
+) -> list[Any]:
+    """`_validate` of each value, the context set once for all of them."""
+    if not (isinstance(item_cls, type) and issubclass(item_cls, GraphModel)):
+        return [_validate(response, item_cls, value) for value in values]
+    token = _FROM_SERVICE.set(True)
+    try:
+        validate = item_cls.model_validate
+        return [
+            validate(
+                dict(value)
+                if isinstance(value, Mapping) and not isinstance(value, dict)
+                else value
+            )
+            for value in values
+        ]
+    except ValidationError as exc:
+        raise ResponseParseError(
+            f"response body does not match {item_cls.__name__}: {exc.error_count()} error(s)",
+            response=response,
+        ) from exc
+    finally:
+        _FROM_SERVICE.reset(token)
+
+
 def parse_json(response: httpx.Response) -> Any:
     try:
         return _loads(_response_text(response))
@@ -846,7 +942,7 @@ class Page(Generic[T]):
                 raise ResponseParseError(f"{key!r} is not a string", response=response)
         count = data.get("@odata.count")
         self.response = response
-        self.items: list[T] = [_validate(response, item_cls, i) for i in data["value"]]
+        self.items: list[T] = _validate_items(response, item_cls, data["value"])
         self.next_link: str | None = data.get("@odata.nextLink") or None
         self.delta_link: str | None = data.get("@odata.deltaLink") or None
         self.count: int | None = (

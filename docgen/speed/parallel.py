@@ -46,7 +46,9 @@ class Workers:
             # fork: workers start with docgen already imported (where the platform has it).
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context)
+            # initializer: the parent may have paused its collector (pipeline.generate); black
+            # makes cyclic garbage, so the workers collect as usual
+            self._pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context, initializer=gc.enable)
             # The first submit forks every worker; what the parent holds then stays frozen in
             # them (never walked by their collector). The parent unfreezes at once.
             gc.freeze()
