@@ -96,8 +96,8 @@ class Index:
             checked = validated.operations
             merged = merged_calls(checked, validated.index)
             call_of = {i: call for call in merged for i in call.members}
-            names = operation_names(checked, validated.index, Sink(), merged)  # DG501 is the build's
-            for position, (item, name) in enumerate(zip(checked, names)):
+            method_names = operation_names(checked, validated.index, Sink(), merged)  # DG501 is the build's
+            for position, (item, name) in enumerate(zip(checked, method_names)):
                 call = call_of.get(position)
                 if call is not None and call.members[0] != position:
                     continue  # a merged call is its leader's one method

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from docgen_helpers import run_docgen, run_pytest
 
 from docgen.diagnostics import Sink
 from docgen.extract import extract_page
@@ -15,7 +16,6 @@ from docgen.link import link
 from docgen.plan.operations import call_key, merged_calls, operation_names
 from docgen.read import Source
 from docgen.validate import validate
-from docgen_helpers import run_docgen, run_pytest
 
 
 def _resource(name: str, rows: str, base: str = "") -> str:

@@ -27,7 +27,12 @@ from docgen.ir import (
 from docgen.link import ODATA_TYPE, TypeIndex
 from docgen.lint.shapes import derived_types, key_of
 from docgen.paths import split_path
-from docgen.plan.operations import NOT_PARAMETERS, QUERY_OPTIONS, merged_calls, operation_names
+from docgen.plan.operations import (
+    NOT_PARAMETERS,
+    QUERY_OPTIONS,
+    merged_calls,
+    operation_names,
+)
 from docgen.plan.placement import Placement
 from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
 
