@@ -4,6 +4,7 @@ share no base are named apart (DG501). Small pages of our own."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -168,3 +169,22 @@ def test_the_merged_method_is_one_and_each_page_tests_its_own_class(tmp_path: Pa
     model = out / "graph_client" / "v1_0" / "models" / "square.py"
     model.write_text(model.read_text(encoding="utf-8").replace("side:", "sides:"), encoding="utf-8")
     assert run_pytest(square_test, cwd=out).returncode != 0
+
+
+def test_which_and_the_export_follow_the_merge(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "v1.0").mkdir(parents=True)
+    for rel, text in PAGES.items():
+        (docs / "v1.0" / rel).write_text(text.lstrip("\n"), encoding="utf-8")
+    found = run_docgen("which", "--input", docs, "GET /shapes/x1")
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert found.stdout.count("GraphClient.get_shape(") == 1 and "-> Shape" in found.stdout
+    done = run_docgen("export", "openapi", "--input", docs, "--output", tmp_path / "oa")
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads((tmp_path / "oa" / "openapi.v1.0.json").read_text(encoding="utf-8"))
+    operation = document["paths"]["/shapes/{shape_id}"]["get"]
+    assert operation["operationId"] == "get_shape"
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/microsoft.graph.shape"}
+    ids = [e["operationId"] for item in document["paths"].values() for e in item.values()]
+    assert [i for i in ids if i.startswith("get_shape")] == ["get_shape"]  # one operation for both pages
