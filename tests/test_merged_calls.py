@@ -155,6 +155,7 @@ def test_the_merged_method_is_one_and_each_page_tests_its_own_class(tmp_path: Pa
     assert shape.count("    def get_shape(") == 1 and ") -> Shape:" in shape
     assert "_rt.parse_model(response, Shape)" in shape
     assert "- Get square (docs/v1.0/square-get.md:1)" in shape  # the docstring names every page
+    assert "GET /shapes/{shapeId}, documented for shape and its derived types by 2 pages" in shape
     assert not (operations / "circle.py").exists() and not (operations / "square.py").exists()
     assert (operations / "gadget.py").exists() and (operations / "gizmo.py").exists()
     square_test = out / "tests" / "test_v1_0_square_get.py"

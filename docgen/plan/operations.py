@@ -243,15 +243,22 @@ def merged_method(plan: MethodPlan, call: MergedCall, checked: Sequence[CheckedO
     body_key = key_of(call.body) if call.body is not None and plan.body_class else None
     response_key = key_of(call.response) if call.response is not None and plan.response_class else None
     keys = {k for k in (body_key, response_key) if k} | {p.model_key for p in plan.body_params if p.model_key}
+    leader = checked[call.members[0]]
+    bases = " and ".join(dict.fromkeys(m.name for m in (call.body, call.response) if m is not None))
+    first = leader.operation.paths[0]
     pages = "\n".join(f"- {checked[i].operation.title} ({checked[i].operation.span})" for i in call.members)
+    summary = replace(
+        leader.operation,
+        title=f"{first.method} {first.path}, documented for {bases} and its derived types by {len(call.members)} pages",
+        description=f"Takes and returns {bases}; a response is parsed into the class its @odata.type names. "
+        f"The pages:\n{pages}",
+    )
     return replace(
         plan,
         body_class=names.classes[body_key] if body_key else None,
         response_class=names.classes[response_key] if response_key else None,
         imports=tuple(ImportPlan(module=names.modules[k], class_name=names.classes[k]) for k in sorted(keys)),
-        docstring=plan.docstring + "\n\nOne method for the call these pages document, one per derived type "
-        "(it takes and returns their nearest common base; a response is parsed into the class its "
-        "@odata.type names):\n" + pages,
+        docstring=plan_method(summary, leader.shape, plan.name, names).docstring,
     )
 
 
