@@ -51,6 +51,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         "a type is known only in part (its page is not in the input, or only a request body table or an "
         "undefined base describes it); its model accepts undeclared keys",
     ),
+    "DG140": (
+        Severity.NOTE,
+        "pages document one REST call for types with a common base; they are one method, typed by that base",
+    ),
     "DG301": (Severity.WARNING, "an operation page has no HTTP request block; no client method was generated"),
     "DG302": (Severity.WARNING, "a line of the HTTP request block is not `METHOD /path`"),
     "DG303": (

@@ -14,7 +14,7 @@ from docgen.escape import Code
 from docgen.ir import HttpPath
 from docgen.paths import split_path
 from docgen.plan.names import Names
-from docgen.plan.operations import MethodPlan, operation_names, plan_method
+from docgen.plan.operations import MergedCall, MethodPlan, merged_calls, merged_method, operation_names, plan_method
 from docgen.plan.placement import Placement
 from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
 
@@ -77,6 +77,7 @@ class _Line:
     path: HttpPath
     pattern: re.Pattern[str]
     literal: int
+    call: MergedCall | None = None  # the merged call whose leader this is: the one method of its pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +94,18 @@ class Index:
         for version, validated in sorted(specs.items()):
             module = Placement(package, version).dotted
             checked = validated.operations
-            for item, name in zip(checked, operation_names(checked, Sink())):  # DG501 is the build's
+            merged = merged_calls(checked, validated.index)
+            call_of = {i: call for call in merged for i in call.members}
+            method_names = operation_names(checked, validated.index, Sink(), merged)  # DG501 is the build's
+            for position, (item, name) in enumerate(zip(checked, method_names)):
+                call = call_of.get(position)
+                if call is not None and call.members[0] != position:
+                    continue  # a merged call is its leader's one method
                 for path in item.operation.paths:
                     if path.method == item.shape.method:
                         plan = split_path(path.path)
                         literal = sum(len(part) for part in plan.literal_parts)
-                        lines.append(_Line(version, module, item, name, path, plan.regex(), literal))
+                        lines.append(_Line(version, module, item, name, path, plan.regex(), literal, call))
         names = {v: Names.of(s.spec, s.index) for v, s in specs.items()}
         return cls(specs=specs, lines=tuple(lines), names=names)
 
@@ -129,14 +136,18 @@ def which(index: Index, request: Request) -> list[Found]:
             chosen[key] = line
     return [
         Found(
-            module=line.module,
-            version=line.version,
-            method=plan_method(line.checked.operation, line.checked.shape, line.name, index.names[line.version]),
-            path=line.path,
-            literal=line.literal,
+            module=line.module, version=line.version, method=_method(index, line), path=line.path, literal=line.literal
         )
         for line in chosen.values()
     ]
+
+
+def _method(index: Index, line: _Line) -> MethodPlan:
+    names = index.names[line.version]
+    method = plan_method(line.checked.operation, line.checked.shape, line.name, names)
+    if line.call is None:
+        return method
+    return merged_method(method, line.call, index.specs[line.version].operations, names)
 
 
 def _query_keys(query: str) -> set[str]:

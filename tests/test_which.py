@@ -63,10 +63,12 @@ def test_which_prints_method_signature_call_and_source(project: Path, line: str,
     assert f"pages/v1.0/{source}" in out, out
 
 
-def test_which_lists_every_page_documenting_the_call(project: Path) -> None:
+def test_which_gives_the_one_method_of_a_call_two_pages_document(project: Path) -> None:
+    # gadget-get.md and gizmo-get.md document GET /items/{id}, both of a widget: one method (DG140)
     result = run_docgen("which", "GET /items/i1", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert "GraphClient.get_gadget_item(" in result.stdout and "GraphClient.get_gizmo_item(" in result.stdout
+    assert result.stdout.count("GraphClient.get_item(") == 1 and ") -> Widget" in result.stdout
+    assert "pages/v1.0/gadget-get.md" in result.stdout  # its leader, the first page by path
 
 
 def test_which_not_found_names_the_closest_paths_and_exits_1(project: Path) -> None:
@@ -99,7 +101,7 @@ def test_which_finds_every_documented_request_line_of_the_corpus(corpus: Path) -
     lines, found, lost = 0, 0, []
     sample = []
     for version, validated in sorted(specs.items()):
-        for item, name in zip(validated.operations, operation_names(validated.operations, Sink())):
+        for item, name in zip(validated.operations, operation_names(validated.operations, validated.index, Sink())):
             for path in item.operation.paths:
                 lines += 1
                 query = f"?{path.query.lstrip('?')}" if path.query else ""

@@ -8,6 +8,7 @@ documented order (paths, members, examples), nothing depends on time or machine.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from docgen.diagnostics import Sink
@@ -26,7 +27,12 @@ from docgen.ir import (
 from docgen.link import ODATA_TYPE, TypeIndex
 from docgen.lint.shapes import derived_types, key_of
 from docgen.paths import split_path
-from docgen.plan.operations import NOT_PARAMETERS, QUERY_OPTIONS, operation_names
+from docgen.plan.operations import (
+    NOT_PARAMETERS,
+    QUERY_OPTIONS,
+    merged_calls,
+    operation_names,
+)
 from docgen.plan.placement import Placement
 from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
 
@@ -77,10 +83,19 @@ class _Exporter:
 
     def document(self, title: str, version: str) -> dict[str, Any]:
         checked = list(self.validated.operations)
-        names = operation_names(checked, Sink())  # DG501 is the build's to report
+        merged = merged_calls(checked, self.index)
+        names = operation_names(checked, self.index, Sink(), merged)  # DG501 is the build's to report
+        # a merged call is one operation: its leader's, typed by the common bases
+        leaders = {call.members[0]: call for call in merged}
+        others = {i for call in merged for i in call.members[1:]}
         paths: dict[str, dict[str, Any]] = {}
         taken: set[str] = set()
-        for item, name in zip(checked, names):
+        for position, (item, name) in enumerate(zip(checked, names)):
+            if position in others:
+                continue
+            call = leaders.get(position)
+            if call is not None:
+                item = replace(item, shape=replace(item.shape, body_model=call.body, response_model=call.response))
             self._operation(item, item.operation, str(name), paths, taken)
         return {
             "openapi": "3.1.0",

@@ -4,7 +4,7 @@ only lay them out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docgen import naming
@@ -31,7 +31,17 @@ from docgen.plan.files import (
 from docgen.plan.mock import DATA_FILE, MockExample, mock_data, mock_examples
 from docgen.plan.models import enum_file, model_file, models_init
 from docgen.plan.names import Names
-from docgen.plan.operations import MethodPlan, OperationsModulePlan, group_of, is_delta, operation_names, plan_method
+from docgen.plan.operations import (
+    MethodPlan,
+    OperationsModulePlan,
+    group_of,
+    is_delta,
+    merged_calls,
+    merged_method,
+    operation_names,
+    page_view,
+    plan_method,
+)
 from docgen.plan.placement import Placement
 from docgen.plan.snippets import with_usage
 from docgen.runtime import SHIPPED, runtime_exports, task_exports
@@ -152,22 +162,58 @@ def _version_files(
     files += [enum_file(e, names, placement) for e in spec.enums]
     files.append(models_init(spec, names, placement, every_page))
     checked = validated.operations
-    method_names = operation_names(checked, sink)
-    method_plans = [
+    merged = merged_calls(checked, validated.index)
+    method_names = operation_names(checked, validated.index, sink, merged)
+    own_plans = [
         plan_method(c.operation, c.shape, name, names)
         # named as a page of that one operation (each operation of a page is its own method)
         for c, name in zip(checked, method_names)
     ]
-    planned = [plan_tests(c, m, names) for c, m in zip(checked, method_plans)]
-    # each docstring shows its first example's call, which that example's test runs
+    # a merged call is one method (its leader's, typed by the common bases); each page's tests
+    # call it and check their own derived class
+    call_of = {i: call for call in merged for i in call.members}
+    one_method = {call.members[0]: merged_method(own_plans[call.members[0]], call, checked, names) for call in merged}
+    test_views = [
+        page_view(one_method[call_of[i].members[0]], own) if i in call_of else own for i, own in enumerate(own_plans)
+    ]
+    planned = [plan_tests(c, m, names) for c, m in zip(checked, test_views)]
+    # each docstring shows its first example's call, which that example's test runs (a merged
+    # call: the first page's with such an example)
     models = f"{placement.dotted}.models"
-    method_plans = [with_usage(m, p.examples, models) for m, p in zip(method_plans, planned)]
+    test_views = [
+        with_usage(m, p.examples, models) if i not in call_of else m
+        for i, (m, p) in enumerate(zip(test_views, planned))
+    ]
+    for call in merged:
+        leader = call.members[0]
+        for i in call.members:
+            shown = with_usage(one_method[leader], planned[i].examples, models)
+            if shown.usage is not None:
+                one_method[leader] = shown
+                test_views[i] = replace(
+                    test_views[i],
+                    usage=shown.usage,
+                    usage_async=shown.usage_async,
+                    usage_key=shown.usage_key,
+                    usage_test=shown.usage_test,
+                )
+                break
+        sink.report(
+            "DG140",
+            checked[leader].operation.span,
+            f"{len(call.members)} pages document the call {checked[leader].operation.paths[0].method} "
+            f"{checked[leader].operation.paths[0].path} for types with a common base: one method "
+            f"{str(method_names[leader])!r} for " + ", ".join(checked[i].operation.span.path for i in call.members),
+        )
+    method_plans = [one_method.get(i, m) for i, m in enumerate(test_views)]
     groups: dict[str, list[MethodPlan]] = {}
     sources: dict[str, set[str]] = {}
-    for item, method in zip(checked, method_plans):
-        group = group_of(item.operation, names)
-        groups.setdefault(group, []).append(method)
+    for i, (item, method) in enumerate(zip(checked, method_plans)):
+        call = call_of.get(i)
+        group = group_of(item.operation, names, call)
         sources.setdefault(group, set()).add(item.operation.span.path)
+        if call is None or call.members[0] == i:
+            groups.setdefault(group, []).append(method)
     group_refs = []
     mixins = naming.unique([naming.capwords(group) + "Operations" for group in sorted(groups)])
     for (group, methods), mixin in zip(sorted(groups.items()), mixins):
@@ -221,7 +267,7 @@ def _version_files(
     open_classes = py(
         tuple(sorted(names.classes[key_of(m)] for m in spec.models if m.open_type or key_of(m) in names.index.partial))
     )
-    for item, method, planned_tests, stem in zip(checked, method_plans, planned, stems):
+    for item, method, planned_tests, stem in zip(checked, test_views, planned, stems):
         page = item.operation.span.path
         tests_plan = PageTestsPlan(
             package=Code(placement.dotted),

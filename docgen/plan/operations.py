@@ -13,7 +13,8 @@ from typing import ClassVar
 from docgen import naming
 from docgen.diagnostics import Sink
 from docgen.escape import Code, comment, py
-from docgen.ir import Operation, Page, PermissionKind, PermissionState, TypeKind
+from docgen.ir import Model, Operation, Page, PermissionKind, PermissionState, TypeKind
+from docgen.link import TypeIndex, chain, key_of
 from docgen.paths import PathPlan, split_path
 from docgen.plan.files import FROZEN, FilePlan
 from docgen.plan.models import ImportPlan
@@ -183,10 +184,116 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
     return naming.unique(result)
 
 
-def operation_names(checked: Sequence[CheckedOperation], sink: Sink) -> list[Code]:
+@dataclass(frozen=True, slots=True)
+class MergedCall:
+    """Pages that document one REST call, one page per derived type, whose request and response
+    types share a base: one method, taking and returning the nearest common bases."""
+
+    members: tuple[int, ...]  # positions in the checked operations, the leader (first by source) first
+    body: Model | None  # the nearest common base of the request bodies' models, if they have models
+    response: Model | None  # that of the responses' models
+
+
+def call_key(op: Operation) -> tuple[str, str]:
+    """The REST call an operation documents, compared as the service compares calls: its HTTP
+    method and first documented path, segments case-insensitive, every placeholder equal to
+    every other (`{id}`, `{deviceConfiguration-id}`), the query and a trailing slash aside."""
+    first = op.paths[0]
+    plan = split_path(first.path.split("?", 1)[0])
+    return first.method.upper(), "{}".join(part.lower() for part in plan.literal_parts).rstrip("/")
+
+
+def _nearest_base(models: Sequence[Model | None], index: TypeIndex) -> tuple[bool, Model | None]:
+    """(whether the models agree, their nearest common base): all None agree (no model);
+    models agree when the first one's base chain holds a type of every other one's chain."""
+    if all(m is None for m in models):
+        return True, None
+    if any(m is None for m in models):
+        return False, None
+    chains = [[key_of(c) for c in chain(m, index.models)] for m in models if m is not None]
+    for candidate in chain(models[0], index.models):  # type: ignore[arg-type]
+        if all(key_of(candidate) in keys for keys in chains[1:]):
+            return True, candidate
+    return False, None
+
+
+def merged_calls(checked: Sequence[CheckedOperation], index: TypeIndex) -> list[MergedCall]:
+    """The REST calls (`call_key`) that several operations document with the same result kind
+    and body, whose request models (if any) and response models (if any) each share a base
+    type: one method each. In source order (page path, line), independent of the input's order."""
+    by_call: dict[tuple[str, str], list[int]] = {}
+    for position, item in enumerate(checked):
+        by_call.setdefault(call_key(item.operation), []).append(position)
+    result = []
+    for positions in by_call.values():
+        if len(positions) < 2:
+            continue
+        members = sorted(positions, key=lambda i: (checked[i].operation.span.path, checked[i].operation.span.line))
+        shapes = [checked[i].shape for i in members]
+        if len({(s.result, s.takes_body, s.redirects) for s in shapes}) > 1:
+            continue
+        bodies_agree, body = _nearest_base([s.body_model for s in shapes], index)
+        responses_agree, response = _nearest_base([s.response_model for s in shapes], index)
+        if not bodies_agree or not responses_agree or (body is None and response is None):
+            continue  # no documented types in common: named apart (DG501)
+        result.append(MergedCall(members=tuple(members), body=body, response=response))
+    return sorted(result, key=lambda m: m.members[0])
+
+
+def operation_names(
+    checked: Sequence[CheckedOperation], index: TypeIndex, sink: Sink, merged: Sequence[MergedCall] | None = None
+) -> list[Code]:
     """The method name of each checked operation (`method_names`, one page per operation:
-    later operations of a page are titled from their own section)."""
-    return method_names([replace(c.page, operations=(c.operation,)) for c in checked], sink)
+    later operations of a page are titled from their own section). The operations of a
+    `merged_calls` call are one method: named as its leader alone, the others get its name."""
+    merged = merged_calls(checked, index) if merged is None else merged
+    leader = {i: m.members[0] for m in merged for i in m.members}
+    named = [i for i in range(len(checked)) if leader.get(i, i) == i]
+    pages = [replace(checked[i].page, operations=(checked[i].operation,)) for i in named]
+    names = dict(zip(named, method_names(pages, sink)))
+    return [names[leader.get(i, i)] for i in range(len(checked))]
+
+
+def merged_method(plan: MethodPlan, call: MergedCall, checked: Sequence[CheckedOperation], names: Names) -> MethodPlan:
+    """The one method of a merged call: its leader's method (`plan`), taking and returning the
+    nearest common bases (the runtime parses a response into the class its `@odata.type`
+    names), its docstring naming every page."""
+    body_key = key_of(call.body) if call.body is not None and plan.body_class else None
+    response_key = key_of(call.response) if call.response is not None and plan.response_class else None
+    keys = {k for k in (body_key, response_key) if k} | {p.model_key for p in plan.body_params if p.model_key}
+    leader = checked[call.members[0]]
+    bases = " and ".join(dict.fromkeys(m.name for m in (call.body, call.response) if m is not None))
+    first = leader.operation.paths[0]
+    pages = "\n".join(f"- {checked[i].operation.title} ({checked[i].operation.span})" for i in call.members)
+    summary = replace(
+        leader.operation,
+        title=f"{first.method} {first.path}, documented for {bases} and its derived types by {len(call.members)} pages",
+        description=f"Takes and returns {bases}; a response is parsed into the class its @odata.type names. "
+        f"The pages:\n{pages}",
+    )
+    return replace(
+        plan,
+        body_class=names.classes[body_key] if body_key else None,
+        response_class=names.classes[response_key] if response_key else None,
+        imports=tuple(ImportPlan(module=names.modules[k], class_name=names.classes[k]) for k in sorted(keys)),
+        docstring=plan_method(summary, leader.shape, plan.name, names).docstring,
+    )
+
+
+def page_view(merged: MethodPlan, own: MethodPlan) -> MethodPlan:
+    """The merged method as one page's tests see it: they call it, and check its result is of
+    that page's own (derived) class."""
+    imports = {(i.module, i.class_name): i for i in (*merged.imports, *own.imports)}
+    return replace(
+        merged,
+        body_class=own.body_class,
+        response_class=own.response_class,
+        imports=tuple(sorted(imports.values(), key=lambda i: (i.module, i.class_name))),
+        usage=None,
+        usage_async=None,
+        usage_key=None,
+        usage_test=0,
+    )
 
 
 def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) -> MethodPlan:
@@ -366,12 +473,15 @@ def _body_params(op: Operation, shape: OperationShape, names: Names, taken: set[
     return tuple(result)
 
 
-def group_of(op: Operation, names: Names) -> Code:
-    """The operations module a method goes in: that of the model it returns or takes, else the
-    first path segment's."""
-    key = names.model_key(op.response.type if op.response else None) or names.model_key(
-        op.request_body.type if op.request_body else None
-    )
+def group_of(op: Operation, names: Names, call: MergedCall | None = None) -> Code:
+    """The operations module a method goes in: that of the model it returns or takes (a merged
+    call's common base), else the first path segment's."""
+    if call is not None:
+        key = next((key_of(m) for m in (call.response, call.body) if m is not None), None)
+    else:
+        key = names.model_key(op.response.type if op.response else None) or names.model_key(
+            op.request_body.type if op.request_body else None
+        )
     if key:
         return names.modules[key]
     first_segment = split_path(op.paths[0].path).literal_parts[0].strip("/").split("/")[0].split("(")[0]
