@@ -48,8 +48,10 @@ def skipped_by_reason(summary: str) -> Counter[str]:
     return found
 
 
-def run_tests(out: Path) -> tuple[set[str], set[str]]:
-    """The example tests (module::name, both runs collapsed) that passed and that failed."""
+def run_tests(out: Path) -> tuple[set[str], set[str], Counter[str]]:
+    """The documented examples (module::test name, both runs collapsed, the offline mock's
+    `_mock` twin counted with its example) whose tests all passed and those with a failure,
+    and the other generated tests (`_usage`, `_error`) by outcome."""
     report = out / ".coverage-junit.xml"
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", str(out / "tests")],
@@ -59,15 +61,17 @@ def run_tests(out: Path) -> tuple[set[str], set[str]]:
     )
     passed: set[str] = set()
     failed: set[str] = set()
+    others: Counter[str] = Counter()
     for case in ET.parse(report).getroot().iter("testcase"):
         name = re.sub(r"\[.*\]$", "", case.get("name", ""))
-        if name.endswith("_error"):
-            continue
-        key = f"{case.get('classname')}::{name}"
         bad = any(child.tag in ("failure", "error") for child in case)
+        if name.endswith(("_error", "_usage")):
+            others["failing" if bad else "passing"] += 1
+            continue
+        key = f"{case.get('classname')}::{name.removesuffix('_mock')}"
         (failed if bad else passed).add(key)
     report.unlink()
-    return passed - failed, failed
+    return passed - failed, failed, others
 
 
 def method_names(out: Path) -> list[str]:
@@ -92,7 +96,7 @@ def main() -> None:
         if not match or not tests:
             sys.exit("no summary:\n" + summary)
         documented, tested = int(match.group(1)), int(tests.group(1))
-        passed, failed = run_tests(out)
+        passed, failed, others = run_tests(out)
         reasons = skipped_by_reason(summary)
         names = method_names(out)
     print(f"examples: {documented} documented (the denominator: every request/response pair)")
@@ -100,6 +104,9 @@ def main() -> None:
     print(f"  passing: {len(passed)} ({100.0 * len(passed) / documented:.1f}%), failing: {len(failed)}")
     for name in sorted(failed):
         print(f"    FAILED {name}")
+    print(
+        f"  other generated tests (usage snippets, error paths; sync and async): {others['passing']} passing, {others['failing']} failing"
+    )
     print(f"  not tested: {sum(reasons.values())}")
     for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"    {count:4d} {reason}")
