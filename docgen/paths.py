@@ -9,6 +9,10 @@ from docgen import naming
 from docgen.escape import Code
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}|<([^<>/]*)>")
+# an API version segment of a documented URL (`/v1.0`, `/beta`): the host's, not the path's
+API_VERSION = r"v\d+\.\d+|beta"
+# a documented absolute URL's scheme, host and version, which a path leaves out
+ABSOLUTE_URL = re.compile(rf"^https?://[^/]+(/({API_VERSION}))?", re.IGNORECASE)
 _GENERIC = {"id", "key", "value", "name", ""}
 
 
@@ -66,4 +70,3 @@ def _parameter_names(parts: list[str], holders: list[str]) -> list[Code]:
                 holder = f"{_singular(segment)}_{naming.snake(holder) or 'id'}"
         names.append(naming.parameter_name(holder))
     return naming.unique(names)
-

@@ -9,7 +9,7 @@ data (`Skipped`), so the summary counts reasons from it, never from message text
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -440,12 +440,69 @@ def check_example(example: Example, shape: OperationShape, index: TypeIndex) -> 
 
 
 @dataclass(frozen=True, slots=True)
+class MergedCall:
+    """Pages that document one REST call, one page per derived type, whose request and response
+    types share a base: one method, taking and returning the nearest common bases."""
+
+    members: tuple[int, ...]  # positions in the checked operations, the leader (first by source) first
+    body: Model | None  # the nearest common base of the request bodies' models, if they have models
+    response: Model | None  # that of the responses' models
+
+
+def call_key(op: Operation) -> tuple[str, str]:
+    """The REST call an operation documents, compared as the service compares calls: its HTTP
+    method and first documented path, segments case-insensitive, every placeholder equal to
+    every other (`{id}`, `{deviceConfiguration-id}`), the query and a trailing slash aside."""
+    first = op.paths[0]
+    plan = split_path(first.path.split("?", 1)[0])
+    return first.method.upper(), "{}".join(part.lower() for part in plan.literal_parts).rstrip("/")
+
+
+def _nearest_base(models: Sequence[Model | None], index: TypeIndex) -> tuple[bool, Model | None]:
+    """(whether the models agree, their nearest common base): all None agree (no model);
+    models agree when the first one's base chain holds a type of every other one's chain."""
+    if all(m is None for m in models):
+        return True, None
+    if any(m is None for m in models):
+        return False, None
+    chains = [[key_of(c) for c in chain(m, index.models)] for m in models if m is not None]
+    for candidate in chain(models[0], index.models):  # type: ignore[arg-type]
+        if all(key_of(candidate) in keys for keys in chains[1:]):
+            return True, candidate
+    return False, None
+
+
+def merged_calls(checked: Sequence[CheckedOperation], index: TypeIndex) -> list[MergedCall]:
+    """The REST calls (`call_key`) that several operations document with the same result kind
+    and body, whose request models (if any) and response models (if any) each share a base
+    type: one method each. In source order (page path, line), independent of the input's order."""
+    by_call: dict[tuple[str, str], list[int]] = {}
+    for position, item in enumerate(checked):
+        by_call.setdefault(call_key(item.operation), []).append(position)
+    result = []
+    for positions in by_call.values():
+        if len(positions) < 2:
+            continue
+        members = sorted(positions, key=lambda i: (checked[i].operation.span.path, checked[i].operation.span.line))
+        shapes = [checked[i].shape for i in members]
+        if len({(s.result, s.takes_body, s.redirects) for s in shapes}) > 1:
+            continue
+        bodies_agree, body = _nearest_base([s.body_model for s in shapes], index)
+        responses_agree, response = _nearest_base([s.response_model for s in shapes], index)
+        if not bodies_agree or not responses_agree or (body is None and response is None):
+            continue  # no documented types in common: named apart (DG501)
+        result.append(MergedCall(members=tuple(members), body=body, response=response))
+    return sorted(result, key=lambda m: m.members[0])
+
+
+@dataclass(frozen=True, slots=True)
 class ValidatedSpec:
     """One API version after validation: its types, and its operations with their verdicts."""
 
     spec: ApiSpec
     index: TypeIndex
     operations: tuple[CheckedOperation, ...]  # in page order
+    merged: tuple[MergedCall, ...]  # operations documenting one call: one method each (`merged_calls`)
 
 
 def validate(spec: ApiSpec) -> ValidatedSpec:
@@ -456,7 +513,7 @@ def validate(spec: ApiSpec) -> ValidatedSpec:
             shape = shape_of(operation, index)
             verdicts = tuple(check_example(e, shape, index) for e in operation.examples)
             checked.append(CheckedOperation(page=page, operation=operation, shape=shape, verdicts=verdicts))
-    return ValidatedSpec(spec=spec, index=index, operations=tuple(checked))
+    return ValidatedSpec(spec=spec, index=index, operations=tuple(checked), merged=tuple(merged_calls(checked, index)))
 
 
 def eligible(example: Example) -> bool:

@@ -12,15 +12,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from docgen.diagnostics import Sink
 from docgen.escape import Code
 from docgen.ir import HttpPath
-from docgen.paths import split_path
+from docgen.paths import API_VERSION, split_path
 from docgen.plan.names import Names
-from docgen.plan.operations import MergedCall, MethodPlan, merged_calls, merged_method, operation_names, plan_method
+from docgen.plan.operations import MethodPlan, merged_method, operation_names, plan_method
 from docgen.plan.placement import Placement
-from docgen.validate import CheckedOperation, ResultKind, ValidatedSpec
+from docgen.validate import CheckedOperation, MergedCall, ResultKind, ValidatedSpec
 
 _REQUEST = re.compile(r"^\s*([A-Za-z]+)\s+(\S.*?)\s*$")
 _PLACEHOLDER = re.compile(r"""["'](\{[^{}]*\}|<[^<>]*>)["']""")  # a literal of an unfilled placeholder
-_VERSION = re.compile(r"^/(v\d+\.\d+|beta)(?=/|$)", re.IGNORECASE)
+_VERSION = re.compile(rf"^/({API_VERSION})(?=/|$)", re.IGNORECASE)
 
 
 class RequestLineError(ValueError):
@@ -94,9 +94,8 @@ class Index:
         for version, validated in sorted(specs.items()):
             module = Placement(package, version).dotted
             checked = validated.operations
-            merged = merged_calls(checked, validated.index)
-            call_of = {i: call for call in merged for i in call.members}
-            method_names = operation_names(checked, validated.index, Sink(), merged)  # DG501 is the build's
+            call_of = {i: call for call in validated.merged for i in call.members}
+            method_names = operation_names(validated, Sink())  # DG501 is the build's
             for position, (item, name) in enumerate(zip(checked, method_names)):
                 call = call_of.get(position)
                 if call is not None and call.members[0] != position:

@@ -14,9 +14,9 @@ from docgen_helpers import run_docgen, run_pytest
 from docgen.diagnostics import Sink
 from docgen.extract import extract_page
 from docgen.link import link
-from docgen.plan.operations import call_key, merged_calls, operation_names
+from docgen.plan.operations import operation_names
 from docgen.read import Source
-from docgen.validate import validate
+from docgen.validate import call_key, validate
 
 
 def _resource(name: str, rows: str, base: str = "") -> str:
@@ -126,12 +126,12 @@ def test_derived_type_pages_of_one_call_merge_and_unrelated_ones_do_not(reverse:
     order = sorted(PAGES, reverse=reverse)
     validated, _ = _checked(order)
     checked = validated.operations
-    merged = merged_calls(checked, validated.index)
+    merged = validated.merged
     pages = [[checked[i].operation.span.path for i in call.members] for call in merged]
     assert pages == [["circle-get.md", "square-get.md"]]  # the leader first, whatever the order
     assert merged[0].response is not None and merged[0].response.name == "shape"
     sink = Sink()
-    names = dict(zip((c.operation.span.path for c in checked), operation_names(checked, validated.index, sink)))
+    names = dict(zip((c.operation.span.path for c in checked), operation_names(validated, sink)))
     assert names == {
         "circle-get.md": "get_shape",
         "square-get.md": "get_shape",

@@ -101,7 +101,7 @@ def test_which_finds_every_documented_request_line_of_the_corpus(corpus: Path) -
     lines, found, lost = 0, 0, []
     sample = []
     for version, validated in sorted(specs.items()):
-        for item, name in zip(validated.operations, operation_names(validated.operations, validated.index, Sink())):
+        for item, name in zip(validated.operations, operation_names(validated, Sink())):
             for path in item.operation.paths:
                 lines += 1
                 query = f"?{path.query.lstrip('?')}" if path.query else ""

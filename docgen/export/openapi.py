@@ -30,7 +30,6 @@ from docgen.paths import split_path
 from docgen.plan.operations import (
     NOT_PARAMETERS,
     QUERY_OPTIONS,
-    merged_calls,
     operation_names,
 )
 from docgen.plan.placement import Placement
@@ -83,8 +82,8 @@ class _Exporter:
 
     def document(self, title: str, version: str) -> dict[str, Any]:
         checked = list(self.validated.operations)
-        merged = merged_calls(checked, self.index)
-        names = operation_names(checked, self.index, Sink(), merged)  # DG501 is the build's to report
+        merged = self.validated.merged
+        names = operation_names(self.validated, Sink())  # DG501 is the build's to report
         # a merged call is one operation: its leader's, typed by the common bases
         leaders = {call.members[0]: call for call in merged}
         others = {i for call in merged for i in call.members[1:]}

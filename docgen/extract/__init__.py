@@ -39,7 +39,7 @@ from docgen.ir import (
     TypeKind,
     TypeRef,
 )
-from docgen.paths import split_path
+from docgen.paths import ABSOLUTE_URL, split_path
 from docgen.read import PageContext, Source
 
 _NAMESPACE = re.compile(r"^Namespace:\s*`?([A-Za-z][\w.]*)`?", re.IGNORECASE)
@@ -388,7 +388,7 @@ def _operation_for(example: Example, scope: int | None, specs) -> int:
     """The operation an example belongs to: of its own section's operations, else of all, the one
     whose method and path match its request, else the first with its method, else the first."""
     candidates = [i for i, spec in enumerate(specs) if scope is None or spec[0] == scope] or list(range(len(specs)))
-    url = _ABSOLUTE_URL.sub("", example.request.url.split("?", 1)[0])
+    url = ABSOLUTE_URL.sub("", example.request.url.split("?", 1)[0])
     same_method = [i for i in candidates if specs[i][3][0].method == example.request.method]
     for i in same_method:
         if any(split_path(p.path).regex().match(url) for p in specs[i][3]):
@@ -396,14 +396,11 @@ def _operation_for(example: Example, scope: int | None, specs) -> int:
     return (same_method or candidates)[0]
 
 
-_ABSOLUTE_URL = re.compile(r"^https?://[^/]+(/(v\d+\.\d+|beta))?", re.IGNORECASE)
-
-
 def _example_paths(requests: list[HttpRequest]) -> tuple[HttpPath, ...]:
     """A section whose only request is a full example: its request line gives the path."""
     paths = []
     for request in requests:
-        path, _, query = _ABSOLUTE_URL.sub("", request.url).partition("?")
+        path, _, query = ABSOLUTE_URL.sub("", request.url).partition("?")
         paths.append(
             HttpPath(
                 method=request.method, path=path if path.startswith("/") else f"/{path}", query=query, span=request.span

@@ -31,9 +31,9 @@ from docgen.ir import (
     TypeKind,
     TypeRef,
 )
+from docgen.paths import ABSOLUTE_URL
 from docgen.read import PageContext
 
-_ABSOLUTE = re.compile(r"^https?://[^/]+(/(v\d+\.\d+|beta))?", re.IGNORECASE)
 _GLUED = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(/\S.*)$")  # "DELETE/users/{id}"
 _SCOPE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$|^(offline_access|openid|email|profile)$")
 _STATUS = re.compile(r"\b([1-5]\d\d)(?:\s+[A-Z][A-Za-z-]*)*")
@@ -58,7 +58,7 @@ def extract_paths(ctx: PageContext, placed: list[Placed], annotations: dict[int,
             if not match:
                 ctx.report("DG302", block.line + 1 + offset, f"not a `METHOD /path` line: {line[:80]!r}")
                 continue
-            target = _ABSOLUTE.sub("", match.group(2).strip())
+            target = ABSOLUTE_URL.sub("", match.group(2).strip())
             path, _, query = target.partition("?")
             if not path.startswith("/"):
                 path = "/" + path

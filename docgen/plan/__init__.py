@@ -36,7 +36,6 @@ from docgen.plan.operations import (
     OperationsModulePlan,
     group_of,
     is_delta,
-    merged_calls,
     merged_method,
     operation_names,
     page_view,
@@ -162,8 +161,8 @@ def _version_files(
     files += [enum_file(e, names, placement) for e in spec.enums]
     files.append(models_init(spec, names, placement, every_page))
     checked = validated.operations
-    merged = merged_calls(checked, validated.index)
-    method_names = operation_names(checked, validated.index, sink, merged)
+    merged = validated.merged
+    method_names = operation_names(validated, sink)
     own_plans = [
         plan_method(c.operation, c.shape, name, names)
         # named as a page of that one operation (each operation of a page is its own method)

@@ -13,13 +13,13 @@ from typing import ClassVar
 from docgen import naming
 from docgen.diagnostics import Sink
 from docgen.escape import Code, comment, py
-from docgen.ir import Model, Operation, Page, PermissionKind, PermissionState, TypeKind
-from docgen.link import TypeIndex, chain, key_of
+from docgen.ir import Operation, Page, PermissionKind, PermissionState, TypeKind
+from docgen.link import key_of
 from docgen.paths import PathPlan, split_path
 from docgen.plan.files import FROZEN, FilePlan
 from docgen.plan.models import ImportPlan
 from docgen.plan.names import Names, TypeExpr, builtin, typing, union
-from docgen.validate import CheckedOperation, OperationShape, ResultKind
+from docgen.validate import CheckedOperation, MergedCall, OperationShape, ResultKind, ValidatedSpec
 
 _SEQUENCE = union(builtin("str"), typing("Sequence", builtin("str")))
 # OData system query options a method may document -> the keyword's annotation
@@ -184,70 +184,13 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
     return naming.unique(result)
 
 
-@dataclass(frozen=True, slots=True)
-class MergedCall:
-    """Pages that document one REST call, one page per derived type, whose request and response
-    types share a base: one method, taking and returning the nearest common bases."""
-
-    members: tuple[int, ...]  # positions in the checked operations, the leader (first by source) first
-    body: Model | None  # the nearest common base of the request bodies' models, if they have models
-    response: Model | None  # that of the responses' models
-
-
-def call_key(op: Operation) -> tuple[str, str]:
-    """The REST call an operation documents, compared as the service compares calls: its HTTP
-    method and first documented path, segments case-insensitive, every placeholder equal to
-    every other (`{id}`, `{deviceConfiguration-id}`), the query and a trailing slash aside."""
-    first = op.paths[0]
-    plan = split_path(first.path.split("?", 1)[0])
-    return first.method.upper(), "{}".join(part.lower() for part in plan.literal_parts).rstrip("/")
-
-
-def _nearest_base(models: Sequence[Model | None], index: TypeIndex) -> tuple[bool, Model | None]:
-    """(whether the models agree, their nearest common base): all None agree (no model);
-    models agree when the first one's base chain holds a type of every other one's chain."""
-    if all(m is None for m in models):
-        return True, None
-    if any(m is None for m in models):
-        return False, None
-    chains = [[key_of(c) for c in chain(m, index.models)] for m in models if m is not None]
-    for candidate in chain(models[0], index.models):  # type: ignore[arg-type]
-        if all(key_of(candidate) in keys for keys in chains[1:]):
-            return True, candidate
-    return False, None
-
-
-def merged_calls(checked: Sequence[CheckedOperation], index: TypeIndex) -> list[MergedCall]:
-    """The REST calls (`call_key`) that several operations document with the same result kind
-    and body, whose request models (if any) and response models (if any) each share a base
-    type: one method each. In source order (page path, line), independent of the input's order."""
-    by_call: dict[tuple[str, str], list[int]] = {}
-    for position, item in enumerate(checked):
-        by_call.setdefault(call_key(item.operation), []).append(position)
-    result = []
-    for positions in by_call.values():
-        if len(positions) < 2:
-            continue
-        members = sorted(positions, key=lambda i: (checked[i].operation.span.path, checked[i].operation.span.line))
-        shapes = [checked[i].shape for i in members]
-        if len({(s.result, s.takes_body, s.redirects) for s in shapes}) > 1:
-            continue
-        bodies_agree, body = _nearest_base([s.body_model for s in shapes], index)
-        responses_agree, response = _nearest_base([s.response_model for s in shapes], index)
-        if not bodies_agree or not responses_agree or (body is None and response is None):
-            continue  # no documented types in common: named apart (DG501)
-        result.append(MergedCall(members=tuple(members), body=body, response=response))
-    return sorted(result, key=lambda m: m.members[0])
-
-
-def operation_names(
-    checked: Sequence[CheckedOperation], index: TypeIndex, sink: Sink, merged: Sequence[MergedCall] | None = None
-) -> list[Code]:
+def operation_names(validated: ValidatedSpec, sink: Sink) -> list[Code]:
     """The method name of each checked operation (`method_names`, one page per operation:
     later operations of a page are titled from their own section). The operations of a
-    `merged_calls` call are one method: named as its leader alone, the others get its name."""
-    merged = merged_calls(checked, index) if merged is None else merged
-    leader = {i: m.members[0] for m in merged for i in m.members}
+    merged call (`ValidatedSpec.merged`) are one method: named as its leader alone, the
+    others get its name."""
+    checked = validated.operations
+    leader = {i: m.members[0] for m in validated.merged for i in m.members}
     named = [i for i in range(len(checked)) if leader.get(i, i) == i]
     pages = [replace(checked[i].page, operations=(checked[i].operation,)) for i in named]
     names = dict(zip(named, method_names(pages, sink)))
