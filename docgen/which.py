@@ -13,6 +13,8 @@ from docgen.diagnostics import Sink
 from docgen.escape import Code
 from docgen.ir import HttpPath
 from docgen.paths import API_VERSION, split_path
+from docgen.layout import client_call
+from docgen.plan.example_tests import ExampleCall, Keyword, path_arguments, query_arguments
 from docgen.plan.names import Names
 from docgen.plan.operations import MethodPlan, merged_method, operation_names, plan_method
 from docgen.plan.placement import Placement
@@ -202,20 +204,12 @@ def call(found: Found, request: Request) -> str | None:
     """The call that sends this request: `graph.list_messages(top=5)` (the path's values as
     arguments, the query as keywords), mapped as the example tests map example URLs; None
     when the query cannot be passed through the method."""
-    from docgen.layout import client_call
-    from docgen.plan.example_tests import (
-        ExampleCall,
-        Keyword,
-        _path_arguments,
-        _query_arguments,
-    )
-
     # the arguments of the documented path that matched (whose parameters make the method pick it)
     only = replace(found.method, paths=(split_path(found.path.path),))
-    args, kwargs, prefix = _path_arguments(only, request.path)
+    args, kwargs, prefix = path_arguments(only, request.path)
     if prefix is None:
         return None
-    query = _query_arguments(found.method, request.query)
+    query = query_arguments(found.method, request.query)
     if query is None:
         return None
     # an unfilled placeholder (`{user-id}`) is shown as the parameter it goes into

@@ -121,7 +121,9 @@ class PageTestsPlan(FilePlan):
     @property
     def parsed_kinds(self) -> tuple[Code, ...]:
         """The `datetime` classes (date, datetime, time) the checks parse expected values with."""
-        return tuple(Code(k) for k in sorted({check.parse for ex in self.examples for check in ex.checks if check.parse}))
+        return tuple(
+            Code(k) for k in sorted({check.parse for ex in self.examples for check in ex.checks if check.parse})
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +228,7 @@ def _map(example: Example, checked: CheckedOperation, method: MethodPlan) -> tup
     split = urlsplit(
         url if "://" in url else "https://graph.microsoft.com" + ("" if url.startswith("/") else "/") + url
     )
-    args, kwargs, prefix = _path_arguments(method, unquote(split.path))
+    args, kwargs, prefix = path_arguments(method, unquote(split.path))
     if prefix is not None:
         base_url = f"{split.scheme}://{split.netloc}{prefix}"
     else:
@@ -235,7 +237,7 @@ def _map(example: Example, checked: CheckedOperation, method: MethodPlan) -> tup
         base_url = f"{split.scheme}://{split.netloc}"
         args = [py("unused") for _ in method.required]
         kwargs.append(Keyword(name=Code("url"), value=py(split._replace(query="").geturl())))
-    query = _query_arguments(method, split.query)
+    query = query_arguments(method, split.query)
     if query is None:
         return _skip(example, SkipReason.QUERY, "its query string cannot be passed through the method"), None
     kwargs += query
@@ -356,7 +358,7 @@ def _made_up_call(method: MethodPlan) -> ExampleCall:
     )
 
 
-def _path_arguments(method: MethodPlan, path: str) -> tuple[list[Code], list[Keyword], str | None]:
+def path_arguments(method: MethodPlan, path: str) -> tuple[list[Code], list[Keyword], str | None]:
     """Match the URL's path against the documented paths: the arguments, and the base URL
     (everything before the match), or None when no path matches."""
     for index, path_plan in enumerate(method.paths):
@@ -382,7 +384,7 @@ def _typed(value: str, annotation: str) -> Any:
     return value
 
 
-def _query_arguments(method: MethodPlan, query: str) -> list[Keyword] | None:
+def query_arguments(method: MethodPlan, query: str) -> list[Keyword] | None:
     """`$top=5` -> top=5 when the method documents it; everything else goes through params."""
     if not query:
         return []
