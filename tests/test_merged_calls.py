@@ -160,7 +160,7 @@ def test_the_merged_method_is_one_and_each_page_tests_its_own_class(tmp_path: Pa
     assert (operations / "gadget.py").exists() and (operations / "gizmo.py").exists()
     square_test = out / "tests" / "test_v1_0_square_get.py"
     text = square_test.read_text(encoding="utf-8")
-    assert "client.get_shape(" in text and "isinstance(result, Square)" in text and "result.side == 4" in text
+    assert "client.shapes.get(" in text and "isinstance(result, Square)" in text and "result.side == 4" in text
     passed = run_pytest(out / "tests", cwd=out)
     assert passed.returncode == 0, passed.stdout[-3000:]
     # the test of a page still fails on a wrong class or a wrong property
@@ -179,7 +179,7 @@ def test_which_and_the_export_follow_the_merge(tmp_path: Path) -> None:
         (docs / "v1.0" / rel).write_text(text.lstrip("\n"), encoding="utf-8")
     found = run_docgen("which", "--input", docs, "GET /shapes/x1")
     assert found.returncode == 0, found.stdout + found.stderr
-    assert found.stdout.count("GraphClient.get_shape(") == 1 and "-> Shape" in found.stdout
+    assert found.stdout.count("GraphClient.shapes.get(") == 1 and "-> Shape" in found.stdout
     done = run_docgen("export", "openapi", "--input", docs, "--output", tmp_path / "oa")
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads((tmp_path / "oa" / "openapi.v1.0.json").read_text(encoding="utf-8"))

@@ -182,16 +182,16 @@ from mockgraph.v1_0 import AsyncGraphClient, GraphClient
 from mockgraph import NotFoundError
 mock = GraphMock()
 with GraphClient("token", transport=mock.transport()) as graph:
-    assert [w.id for w in graph.list_widgets(top=1).items] == ["w1"]
-    assert [w.display_name for w in graph.list_widgets().items] == ["Blue widget", "Red widget"]
-    assert graph.get_widget("some-id").size == 3
-    assert graph.get_item("i1").display_name == "gadget"  # the first page documenting the request
+    assert [w.id for w in graph.widgets.list(top=1).items] == ["w1"]
+    assert [w.display_name for w in graph.widgets.list().items] == ["Blue widget", "Red widget"]
+    assert graph.widgets.get("some-id").size == 3
+    assert graph.widgets.get_item("i1").display_name == "gadget"  # the first page documenting the request
     with mock.use("gizmo-get"):  # this call, that documented example (by page)
-        assert graph.get_item("i1").display_name == "gizmo"
+        assert graph.widgets.get_item("i1").display_name == "gizmo"
     mock.use("get_gizmo_item")  # by the example's name, until reset()
-    assert graph.get_item("i1").display_name == "gizmo"
+    assert graph.widgets.get_item("i1").display_name == "gizmo"
     mock.reset()
-    assert graph.get_item("i1").display_name == "gadget"
+    assert graph.widgets.get_item("i1").display_name == "gadget"
     try:
         graph.request("GET", "/widgetz")
     except NotFoundError as exc:
@@ -207,7 +207,7 @@ with GraphClient("token", transport=mock.transport()) as graph:
 
 async def main():
     async with AsyncGraphClient("token", transport=mock.transport()) as graph:
-        created = await graph.create_widget("s1", {"displayName": "x", "size": 5})
+        created = await graph.widgets.create("s1", {"displayName": "x", "size": 5})
         assert created.id == "w3"
 
 asyncio.run(main())

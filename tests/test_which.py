@@ -32,24 +32,24 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize(
     ("line", "method", "call", "source"),
     [
-        ("GET /widgets?$top=1", "list_widgets", "graph.list_widgets(top=1)", "widget-list.md:16: GET /widgets"),
+        ("GET /widgets?$top=1", "list_widgets", "graph.widgets.list(top=1)", "widget-list.md:16: GET /widgets"),
         (
             "get https://graph.microsoft.com/v1.0/WIDGETS/w7",  # a full URL, case-insensitive segments
             "get_widget",
-            'graph.get_widget("w7")',
+            'graph.widgets.get("w7")',
             "widget-get.md:16: GET /widgets/{id}",
         ),
-        ("GET /widgets/{id}", "get_widget", "graph.get_widget(widget_id)", "widget-get.md:16"),  # as documented
+        ("GET /widgets/{id}", "get_widget", "graph.widgets.get(widget_id)", "widget-get.md:16"),  # as documented
         (
             "GET /v1.0/shelves/s1/widgets/w2/",  # the method's second path, a trailing slash
             "get_widget",
-            'graph.get_widget("w2", shelf_id="s1")',
+            'graph.widgets.get("w2", shelf_id="s1")',
             "widget-get.md:17: GET /shelves/{shelf-id}/widgets/{id}",
         ),
         (
             "POST /shelves/{shelf-id}/widgets",
             "create_widget",
-            "graph.create_widget(shelf_id, body)",
+            "graph.widgets.create(shelf_id, body)",
             "widget-create.md",
         ),
     ],
@@ -67,7 +67,7 @@ def test_which_gives_the_one_method_of_a_call_two_pages_document(project: Path) 
     # gadget-get.md and gizmo-get.md document GET /items/{id}, both of a widget: one method (DG140)
     result = run_docgen("which", "GET /items/i1", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("GraphClient.get_item(") == 1 and ") -> Widget" in result.stdout
+    assert result.stdout.count("GraphClient.widgets.get_item(") == 1 and ") -> Widget" in result.stdout
     assert "pages/v1.0/gadget-get.md" in result.stdout  # its leader, the first page by path
 
 

@@ -201,7 +201,8 @@ def _version_files(
             checked[leader].operation.span,
             f"{len(call.members)} pages document the call {checked[leader].operation.paths[0].method} "
             f"{checked[leader].operation.paths[0].path} for types with a common base: one method "
-            f"{str(method_names[leader].call)!r} for " + ", ".join(checked[i].operation.span.path for i in call.members),
+            f"{str(method_names[leader].call)!r} for "
+            + ", ".join(checked[i].operation.span.path for i in call.members),
         )
     method_plans = [one_method.get(i, m) for i, m in enumerate(test_views)]
     groups: dict[str, list[MethodPlan]] = {}
@@ -216,7 +217,7 @@ def _version_files(
             groups.setdefault(accessor, []).append(method)
     for accessor, methods in sorted(groups.items()):
         module = OperationsModulePlan(root=placement.root_from_models, group=group_of[accessor], methods=tuple(methods))
-        path = f"{placement.folder}/operations/{accessor}.py"
+        path = f"{placement.folder}/operations/{group_of[accessor].module}.py"
         files.append(PlannedFile(path, module, tuple(sorted(sources[accessor]))))
     files.append(PlannedFile(f"{placement.folder}/operations/__init__.py", OperationsInitPlan(), every_page))
     client = ClientPlan(

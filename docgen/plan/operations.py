@@ -69,14 +69,11 @@ class ResourceGroup:
     """One resource group: an operations module, its two resource classes and the client's
     accessor of them (`graph.cart_to_class_associations`)."""
 
-    accessor: Code  # the client's attribute, and the operations module's name
+    accessor: Code  # the client's attribute
+    module: Code  # the operations module's name: the accessor's (shortened with a hash if long)
     resource: Code  # the sync resource class (`CartToClassAssociations`)
     async_resource: Code  # its async twin (`AsyncCartToClassAssociations`)
     noun: str  # what its methods drop when they name it as their object (its plural or singular)
-
-    @property
-    def module(self) -> Code:
-        return self.accessor
 
 
 @dataclass(**FROZEN)
@@ -201,7 +198,9 @@ def method_names(pages: list[Page], sink: Sink, noun: str = "") -> list[Code]:
             for call, name in zip(calls, wanted)
         ]
     counts = Counter(wanted)
-    titled = [short(naming.title_method_name(call[2])) if counts[name] > 1 else name for call, name in zip(calls, wanted)]
+    titled = [
+        short(naming.title_method_name(call[2])) if counts[name] > 1 else name for call, name in zip(calls, wanted)
+    ]
     by_title = Counter(titled)
     stems = [page.path.rsplit("/", 1)[-1].removesuffix(".md") for page in pages]
     filed = [naming.file_qualified(title, stem) if by_title[title] > 1 else title for title, stem in zip(titled, stems)]
@@ -236,7 +235,7 @@ def operation_names(validated: ValidatedSpec, sink: Sink, names: Names | None = 
     checked = validated.operations
     call_of = {i: m for m in validated.merged for i in m.members}
     leader = {i: m.members[0] for m in validated.merged for i in m.members}
-    models = frozenset(str(names.modules[key_of(m)]) for m in validated.spec.models)
+    models = frozenset(naming.snake(names.classes[key_of(m)]) for m in validated.spec.models)
     accessor_of = [
         accessor_name(*resource_noun(c.operation, names, call_of.get(i), models)) for i, c in enumerate(checked)
     ]
@@ -266,6 +265,7 @@ def resource_groups(accessors: list[Code], names: Names) -> dict[Code, ResourceG
         wanted.append(name)
     unique = naming.unique(wanted)
     taken = set(unique)
+    modules = dict(zip(accessors, naming.unique([naming.module_name(a.rstrip("_")) for a in accessors])))
     result = {}
     for accessor, name in zip(accessors, unique):
         async_name = f"Async{name}"
@@ -273,25 +273,28 @@ def resource_groups(accessors: list[Code], names: Names) -> dict[Code, ResourceG
             async_name += "_"
         taken.add(async_name)
         result[accessor] = ResourceGroup(
-            accessor=accessor, resource=Code(name), async_resource=Code(async_name), noun=accessor.rstrip("_")
+            accessor=accessor,
+            module=modules[accessor],
+            resource=Code(name),
+            async_resource=Code(async_name),
+            noun=accessor.rstrip("_"),
         )
     return result
 
 
 _NUMBERED = re.compile(r"^(.*[a-z])_(\d+)$")
-_HASHED = re.compile(r"_[0-9a-f]{8}$")
 
 
 def accessor_name(noun: str, from_model: bool) -> Code:
-    """The client's attribute for a group: the plural of a model's module name
+    """The client's attribute for a group: the plural of a model's class name in snake_case
     (`cart_to_class_association` -> `cart_to_class_associations`), a path segment's own
-    name (`me`, `security`, `users`); a module name shortened with a hash stays as it is.
-    An attribute of the client itself (`batch`, `with_options`, ...) or a keyword gets `_`."""
+    name (`me`, `security`, `users`). An attribute of the client itself (`batch`,
+    `with_options`, ...) or a keyword gets `_`."""
     name = noun
     numbered = _NUMBERED.match(noun)
     if from_model and numbered:
         name = f"{naming.plural(numbered.group(1))}_{numbered.group(2)}"
-    elif from_model and not (len(noun) > naming.MAX_MODULE - 10 and _HASHED.search(noun)):
+    elif from_model:
         name = naming.plural(noun)
     return naming.accessor_name(name)
 
@@ -529,9 +532,9 @@ def _class_scope(expr: TypeExpr) -> TypeExpr:
 def resource_noun(
     op: Operation, names: Names, call: MergedCall | None = None, models: frozenset[str] = frozenset()
 ) -> tuple[str, bool]:
-    """What names a method's resource group, and whether it is a model's: the module name of
+    """What names a method's resource group, and whether it is a model's: the snake_case class name of
     the model it returns or takes (a merged call's common base), else of the innermost
-    resource of its first path that is a model (`models`: their module names; `DELETE
+    resource of its first path that is a model (`models`: their class names in snake_case; `DELETE
     /.../cartToClassAssociations/{id}`, `POST /me/messages/{id}/reply`), else the first path
     segment's."""
     if call is not None:
@@ -541,7 +544,7 @@ def resource_noun(
             op.request_body.type if op.request_body else None
         )
     if key:
-        return str(names.modules[key]), True
+        return naming.snake(names.classes[key]), True
     for resource in reversed(naming.path_resources(op.paths[0].path)):
         if resource in models:
             return resource, True
