@@ -321,7 +321,9 @@ class GraphModel(BaseModel):
         arbitrary_types_allowed=False,
     )
 
-    odata_type: str | None = Field(default=None, validation_alias="@odata.type", serialization_alias="@odata.type")
+    odata_type: str | None = Field(
+        default=None, validation_alias="@odata.type", serialization_alias="@odata.type"
+    )
     """The OData type name (``#microsoft.graph.user``); set by derived types themselves."""
 
     OPEN_TYPE: ClassVar[bool] = False
@@ -370,7 +372,9 @@ class GraphModel(BaseModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _graph_dispatch(cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo) -> Self:
+    def _graph_dispatch(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
         mapping = type(data) is dict or isinstance(data, Mapping)
         if _CONSTRUCTING.get():
             # `Cart(...)` builds a Cart; only nested values may be dispatched.
@@ -468,7 +472,9 @@ class GraphModel(BaseModel):
             _SERIALIZING.reset(token)
         return dumped
 
-    def to_body(self, *, changes_only: bool = False, read_only: bool = False) -> dict[str, Any]:
+    def to_body(
+        self, *, changes_only: bool = False, read_only: bool = False
+    ) -> dict[str, Any]:
         """What a request sends: ``to_dict()`` without the documented read-only properties
         the service sent (unless ``read_only``), and for a PATCH (``changes_only``) only what
         was set or changed since the object was parsed from a response. A value set to None
@@ -477,7 +483,12 @@ class GraphModel(BaseModel):
         sends its ``@odata.type`` (but in a PATCH)."""
         data = self.to_dict()
         odata_type = _derived_odata_type(type(self))
-        if self._built and odata_type and not changes_only and "@odata.type" not in data:
+        if (
+            self._built
+            and odata_type
+            and not changes_only
+            and "@odata.type" not in data
+        ):
             data = {"@odata.type": odata_type, **data}
         received = self._received
         if received is None:
@@ -486,7 +497,11 @@ class GraphModel(BaseModel):
         return {
             key: value
             for key, value in data.items()
-            if not (key in received and received[key] == value and (changes_only or key in skip))
+            if not (
+                key in received
+                and received[key] == value
+                and (changes_only or key in skip)
+            )
         }
 
     @classmethod
@@ -650,7 +665,9 @@ class APIStatusError(GraphError):
         self.inner_error = inner_error
         self.response = response
         head = f"{status_code} {code}" if code else str(status_code)
-        detail = message or body.strip()[:200] or httpx.codes.get_reason_phrase(status_code)
+        detail = (
+            message or body.strip()[:200] or httpx.codes.get_reason_phrase(status_code)
+        )
         text = f"{head}: {detail}" if detail else head
         if request_id:
             text += f" (request-id: {request_id})"
@@ -740,7 +757,9 @@ def _loads(text: str) -> Any:
         raise ValueError("JSON nested too deeply") from exc
 
 
-def error_from_response(response: httpx.Response, permissions: tuple[str, ...] = ()) -> APIStatusError:
+def error_from_response(
+    response: httpx.Response, permissions: tuple[str, ...] = ()
+) -> APIStatusError:
     """Build the typed error for a response, whatever its body looks like."""
     body = _response_text(response)
     try:
@@ -761,14 +780,18 @@ def error_from_response(response: httpx.Response, permissions: tuple[str, ...] =
         code, message = error, _str_or_none(payload.get("error_description"))
     details = inner or {}
     status = response.status_code
-    error_class = _STATUS_ERRORS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    error_class = _STATUS_ERRORS.get(status) or (
+        InternalServerError if status >= 500 else APIStatusError
+    )
     return error_class(
         status_code=status,
         body=body,
         code=code,
         message=message,
-        request_id=_str_or_none(details.get("request-id")) or response.headers.get("request-id"),
-        client_request_id=_str_or_none(details.get("client-request-id")) or response.headers.get("client-request-id"),
+        request_id=_str_or_none(details.get("request-id"))
+        or response.headers.get("request-id"),
+        client_request_id=_str_or_none(details.get("client-request-id"))
+        or response.headers.get("client-request-id"),
         date=_str_or_none(details.get("date")) or response.headers.get("date"),
         inner_error=inner,
         response=response,
@@ -841,7 +864,9 @@ def _validate(response: httpx.Response, model_cls: Any, data: Any) -> Any:
         _FROM_SERVICE.reset(token)
 
 
-def _validate_items(response: httpx.Response, item_cls: Any, values: list[Any]) -> list[Any]:
+def _validate_items(
+    response: httpx.Response, item_cls: Any, values: list[Any]
+) -> list[Any]:
     """`_validate` of each value, the context set once for all of them."""
     if not (isinstance(item_cls, type) and issubclass(item_cls, GraphModel)):
         return [_validate(response, item_cls, value) for value in values]
@@ -849,7 +874,11 @@ def _validate_items(response: httpx.Response, item_cls: Any, values: list[Any]) 
     try:
         validate = item_cls.model_validate
         return [
-            validate(dict(value) if isinstance(value, Mapping) and not isinstance(value, dict) else value)
+            validate(
+                dict(value)
+                if isinstance(value, Mapping) and not isinstance(value, dict)
+                else value
+            )
             for value in values
         ]
     except ValidationError as exc:
@@ -865,7 +894,9 @@ def parse_json(response: httpx.Response) -> Any:
     try:
         return _loads(_response_text(response))
     except ValueError as exc:
-        raise ResponseParseError("response body is not valid JSON", response=response) from exc
+        raise ResponseParseError(
+            "response body is not valid JSON", response=response
+        ) from exc
 
 
 def parse_model(response: httpx.Response, model_cls: type[T]) -> T:
@@ -880,7 +911,10 @@ def parse_model(response: httpx.Response, model_cls: type[T]) -> T:
 
 
 def _declares_value(cls: type[GraphModel]) -> bool:
-    return any(name == "value" or field.serialization_alias == "value" for name, field in cls.model_fields.items())
+    return any(
+        name == "value" or field.serialization_alias == "value"
+        for name, field in cls.model_fields.items()
+    )
 
 
 def _names_type(cls: type[GraphModel]) -> Callable[[str], bool]:
@@ -900,7 +934,9 @@ class Page(Generic[T]):
     def __init__(self, response: httpx.Response, item_cls: Any) -> None:
         data = parse_json(response)
         if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-            raise ResponseParseError("expected a JSON object with a 'value' array", response=response)
+            raise ResponseParseError(
+                "expected a JSON object with a 'value' array", response=response
+            )
         for key in ("@odata.nextLink", "@odata.deltaLink"):
             if data.get(key) is not None and not isinstance(data[key], str):
                 raise ResponseParseError(f"{key!r} is not a string", response=response)
@@ -909,7 +945,9 @@ class Page(Generic[T]):
         self.items: list[T] = _validate_items(response, item_cls, data["value"])
         self.next_link: str | None = data.get("@odata.nextLink") or None
         self.delta_link: str | None = data.get("@odata.deltaLink") or None
-        self.count: int | None = count if isinstance(count, int) and not isinstance(count, bool) else None
+        self.count: int | None = (
+            count if isinstance(count, int) and not isinstance(count, bool) else None
+        )
 
 
 def parse_bytes(response: httpx.Response) -> bytes:
@@ -931,7 +969,9 @@ def parse_count(response: httpx.Response) -> int:
     """A ``$count`` body such as ``893`` (text/plain, maybe with a BOM)."""
     text = _response_text(response).lstrip("\ufeff").strip()
     if not re.fullmatch(r"[0-9]+", text):
-        raise ResponseParseError(f"expected an integer count, got {text[:50]!r}", response=response)
+        raise ResponseParseError(
+            f"expected an integer count, got {text[:50]!r}", response=response
+        )
     return int(text)
 
 
@@ -973,7 +1013,9 @@ class Pager(_PagerBase[T]):
     each time (the first page is not fetched again). ``pages()`` yields whole pages; after a
     delta query, the last page's ``delta_link`` is the one to keep."""
 
-    def __init__(self, core: "SyncCore", response: httpx.Response, item_cls: type[T]) -> None:
+    def __init__(
+        self, core: "SyncCore", response: httpx.Response, item_cls: type[T]
+    ) -> None:
         super().__init__(Page(response, item_cls), item_cls)
         self._core = core
         self._iterator: Iterator[T] | None = None
@@ -1002,7 +1044,9 @@ class AsyncPager(_PagerBase[T]):
     """Async twin of `Pager`: ``items`` is the first page; ``async for`` yields every item
     (again from the start each time), ``pages()`` every page."""
 
-    def __init__(self, core: "AsyncCore", response: httpx.Response, item_cls: type[T]) -> None:
+    def __init__(
+        self, core: "AsyncCore", response: httpx.Response, item_cls: type[T]
+    ) -> None:
         super().__init__(Page(response, item_cls), item_cls)
         self._core = core
         self._iterator: AsyncIterator[T] | None = None
@@ -1051,7 +1095,10 @@ def build_path(
         missing = sorted(set(templates[0][1::2]) - given)
         raise TypeError(f"missing path parameter(s): {', '.join(missing)}")
     best = templates[chosen]
-    return "".join(part if index % 2 == 0 else quote_segment(values[part]) for index, part in enumerate(best))
+    return "".join(
+        part if index % 2 == 0 else quote_segment(values[part])
+        for index, part in enumerate(best)
+    )
 
 
 def odata_query(**options: Any) -> dict[str, Any]:
@@ -1085,7 +1132,9 @@ TokenSource = str | Callable[[], str] | Callable[[], Awaitable[str]] | TokenCred
 """A bearer token, a function returning one (called for every request; the async client
 also awaits an async one), or a credential with ``get_token(*scopes)``."""
 
-Content = bytes | bytearray | memoryview | IO[bytes] | Iterable[bytes] | AsyncIterable[bytes]
+Content = (
+    bytes | bytearray | memoryview | IO[bytes] | Iterable[bytes] | AsyncIterable[bytes]
+)
 """A raw request body: bytes, a binary file object or an iterator of chunks (streamed, never
 read into memory whole)."""
 
@@ -1121,7 +1170,9 @@ _CAPTURE: ContextVar[list[httpx.Response] | None] = ContextVar("_CAPTURE", defau
 _STREAM: ContextVar[bool] = ContextVar("_STREAM", default=False)
 # Set by the task helpers (``_tasks``, a batch): a core hands each request to this
 # function, with request()'s arguments, instead of sending it.
-_INTERCEPT: ContextVar[Callable[..., httpx.Response] | None] = ContextVar("_INTERCEPT", default=None)
+_INTERCEPT: ContextVar[Callable[..., httpx.Response] | None] = ContextVar(
+    "_INTERCEPT", default=None
+)
 
 
 class _Streamed(Exception):
@@ -1137,7 +1188,11 @@ def _is_content(value: object) -> bool:
         return True
     if isinstance(value, (str, Mapping, list, tuple, GraphModel)) or value is None:
         return False
-    return hasattr(value, "read") or hasattr(value, "__iter__") or hasattr(value, "__aiter__")
+    return (
+        hasattr(value, "read")
+        or hasattr(value, "__iter__")
+        or hasattr(value, "__aiter__")
+    )
 
 
 def redact(url: str) -> str:
@@ -1229,7 +1284,9 @@ class _CoreBase:
         max_retry_after: float = _MAX_RETRY_AFTER,
         retry_budget: float = _RETRY_BUDGET,
     ) -> None:
-        if not (isinstance(token, str) or callable(token) or hasattr(token, "get_token")):
+        if not (
+            isinstance(token, str) or callable(token) or hasattr(token, "get_token")
+        ):
             raise TypeError(
                 "token must be a string, a function returning one, or a credential "
                 f"with get_token(*scopes), not {type(token).__name__}"
@@ -1284,7 +1341,9 @@ class _CoreBase:
 
     def _check_token(self, value: object) -> str:
         if not isinstance(value, str):
-            raise TypeError(f"the token function returned {type(value).__name__}, not str")
+            raise TypeError(
+                f"the token function returned {type(value).__name__}, not str"
+            )
         return value
 
     def _token_sync(self) -> str:
@@ -1378,7 +1437,9 @@ class _CoreBase:
                 return None, None
             if isinstance(content, (bytearray, memoryview)):
                 content = bytes(content)
-            kind = content_type or (None if isinstance(content, str) else "application/octet-stream")
+            kind = content_type or (
+                None if isinstance(content, str) else "application/octet-stream"
+            )
             return content, kind
         if content is not None:
             raise TypeError("pass either json_body or content, not both")
@@ -1442,7 +1503,9 @@ class _CoreBase:
             return None
         return delay
 
-    def _log(self, request: httpx.Request, outcome: httpx.Response | Exception, attempt: int) -> None:
+    def _log(
+        self, request: httpx.Request, outcome: httpx.Response | Exception, attempt: int
+    ) -> None:
         if not log.isEnabledFor(logging.DEBUG):
             return
         url = redact(str(request.url))
@@ -1554,7 +1617,9 @@ class SyncCore(_CoreBase):
             raise ValueError("pass either transport or http_client, not both")
         self._owns_client = http_client is None
         # httpx drops Authorization when a redirect leads to another origin.
-        self.http_client = http_client or httpx.Client(transport=transport, timeout=timeout, follow_redirects=True)
+        self.http_client = http_client or httpx.Client(
+            transport=transport, timeout=timeout, follow_redirects=True
+        )
         self._sleep = sleep
 
     def request(
@@ -1590,7 +1655,9 @@ class SyncCore(_CoreBase):
                 content_type=content_type,
                 permissions=permissions,
             )
-        body, kind, start, retries = self._prepare(json_body, content, extra_body, content_type, max_retries)
+        body, kind, start, retries = self._prepare(
+            json_body, content, extra_body, content_type, max_retries
+        )
         url, stream = self._url(path, params), _STREAM.get()
         attempt, started, waited = 0, time.monotonic(), 0.0
         while True:
@@ -1607,12 +1674,16 @@ class SyncCore(_CoreBase):
                 response = self.http_client.send(request, stream=stream)
             except httpx.HTTPError as exc:
                 self._log(request, exc, attempt)
-                delay = self._retry_delay(method, attempt, retries, _spent(started, waited), None, exc)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), None, exc
+                )
                 if delay is None:
                     raise _transport_error(exc) from exc
             else:
                 self._log(request, response, attempt)
-                delay = self._retry_delay(method, attempt, retries, _spent(started, waited), response, None)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), response, None
+                )
                 if delay is None:
                     if stream and response.status_code not in expected:
                         response.read()
@@ -1662,7 +1733,9 @@ class AsyncCore(_CoreBase):
         if http_client is not None and transport is not None:
             raise ValueError("pass either transport or http_client, not both")
         self._owns_client = http_client is None
-        self.http_client = http_client or httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=True)
+        self.http_client = http_client or httpx.AsyncClient(
+            transport=transport, timeout=timeout, follow_redirects=True
+        )
         self._sleep = sleep
 
     async def request(
@@ -1698,7 +1771,9 @@ class AsyncCore(_CoreBase):
                 content_type=content_type,
                 permissions=permissions,
             )
-        body, kind, start, retries = self._prepare(json_body, content, extra_body, content_type, max_retries)
+        body, kind, start, retries = self._prepare(
+            json_body, content, extra_body, content_type, max_retries
+        )
         url, stream = self._url(path, params), _STREAM.get()
         attempt, started, waited = 0, time.monotonic(), 0.0
         while True:
@@ -1718,12 +1793,16 @@ class AsyncCore(_CoreBase):
                 response = await self.http_client.send(request, stream=stream)
             except httpx.HTTPError as exc:
                 self._log(request, exc, attempt)
-                delay = self._retry_delay(method, attempt, retries, _spent(started, waited), None, exc)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), None, exc
+                )
                 if delay is None:
                     raise _transport_error(exc) from exc
             else:
                 self._log(request, response, attempt)
-                delay = self._retry_delay(method, attempt, retries, _spent(started, waited), response, None)
+                delay = self._retry_delay(
+                    method, attempt, retries, _spent(started, waited), response, None
+                )
                 if delay is None:
                     if stream and response.status_code not in expected:
                         await response.aread()
@@ -1797,7 +1876,9 @@ class SyncClientBase(_ClientBase[SyncCore]):
 
         return call
 
-    def with_streaming_response(self, method: Callable[P, Any]) -> Callable[P, AbstractContextManager[httpx.Response]]:
+    def with_streaming_response(
+        self, method: Callable[P, Any]
+    ) -> Callable[P, AbstractContextManager[httpx.Response]]:
         """``with client.with_streaming_response(client.get_content)(...) as response:``
         the success response unread, to consume with ``iter_bytes()``; closed on exit.
         """
@@ -1894,7 +1975,9 @@ class AsyncClientBase(_ClientBase[AsyncCore]):
 
     _core: AsyncCore
 
-    def with_raw_response(self, method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[RawResponse[R]]]:
+    def with_raw_response(
+        self, method: Callable[P, Awaitable[R]]
+    ) -> Callable[P, Awaitable[RawResponse[R]]]:
         """``await client.with_raw_response(client.get_user)("id")``: the RawResponse."""
 
         @functools.wraps(method)
@@ -1916,7 +1999,9 @@ class AsyncClientBase(_ClientBase[AsyncCore]):
 
         @functools.wraps(method)
         @contextlib.asynccontextmanager
-        async def call(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[httpx.Response]:
+        async def call(
+            *args: P.args, **kwargs: P.kwargs
+        ) -> AsyncIterator[httpx.Response]:
             token = _STREAM.set(True)
             try:
                 await method(*args, **kwargs)

@@ -175,7 +175,9 @@ class BatchItem(Generic[R]):
     def _entry(self, base_url: str, inside: set[str]) -> dict[str, Any]:
         rec = self._recorded
         if rec.core.base_url != base_url:
-            raise ValueError(f"a batch sent to {base_url} cannot carry a call to {rec.core.base_url}")
+            raise ValueError(
+                f"a batch sent to {base_url} cannot carry a call to {rec.core.base_url}"
+            )
         if not rec.url.startswith(base_url + "/"):
             raise ValueError(f"a batch cannot carry a request to {rec.url}")
         entry: dict[str, Any] = {
@@ -218,7 +220,10 @@ class BatchItem(Generic[R]):
             return
         status = answer.get("status")
         headers = answer.get("headers")
-        headers = {str(k): str(v) for k, v in (headers.items() if isinstance(headers, Mapping) else ())}
+        headers = {
+            str(k): str(v)
+            for k, v in (headers.items() if isinstance(headers, Mapping) else ())
+        }
         body = answer.get("body")
         kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         if body is None:
@@ -233,7 +238,9 @@ class BatchItem(Generic[R]):
                 headers["Content-Type"] = "application/json"
         if not isinstance(status, int) or isinstance(status, bool):
             status = 502
-        self.response = httpx.Response(status, headers=headers, content=content, request=request)
+        self.response = httpx.Response(
+            status, headers=headers, content=content, request=request
+        )
 
     def _replay_hook(self) -> Callable[..., httpx.Response]:
         used = [False]
@@ -243,7 +250,9 @@ class BatchItem(Generic[R]):
             if used[0] or response is None:
                 raise RuntimeError("a batched method made a second request")
             used[0] = True
-            done: httpx.Response = core._done(response, options["expected"], options["permissions"])
+            done: httpx.Response = core._done(
+                response, options["expected"], options["permissions"]
+            )
             return done
 
         return replay
@@ -269,8 +278,12 @@ def _groups(items: Sequence[BatchItem[Any]]) -> list[list[BatchItem[Any]]]:
     batches: list[list[BatchItem[Any]]] = []
     for component in components.values():
         if len(component) > MAX_BATCH:
-            raise ValueError(f"{len(component)} calls depend on each other; a batch holds {MAX_BATCH}")
-        target = next((b for b in batches if len(b) + len(component) <= MAX_BATCH), None)
+            raise ValueError(
+                f"{len(component)} calls depend on each other; a batch holds {MAX_BATCH}"
+            )
+        target = next(
+            (b for b in batches if len(b) + len(component) <= MAX_BATCH), None
+        )
         if target is None:
             batches.append(list(component))
         else:
@@ -284,32 +297,46 @@ class _BatchBase:
         self.items: list[BatchItem[Any]] = []
         self._sent = False
 
-    def _new(self, recorded: _Recorded, call: Callable[[], Any], after: Sequence[Any]) -> BatchItem[Any]:
+    def _new(
+        self, recorded: _Recorded, call: Callable[[], Any], after: Sequence[Any]
+    ) -> BatchItem[Any]:
         if self._sent:
             raise RuntimeError("this batch has been sent; start a new one")
         for dependency in after:
             if not any(dependency is item for item in self.items):
                 raise ValueError("depends_on names a call that is not in this batch")
-        item: BatchItem[Any] = BatchItem(str(len(self.items) + 1), call, recorded, tuple(after))
-        item._entry(self._core.base_url, set())  # a request no batch can carry fails here
+        item: BatchItem[Any] = BatchItem(
+            str(len(self.items) + 1), call, recorded, tuple(after)
+        )
+        item._entry(
+            self._core.base_url, set()
+        )  # a request no batch can carry fails here
         self.items.append(item)
         return item
 
     def _payload(self, chunk: list[BatchItem[Any]]) -> dict[str, Any]:
         inside = {item.id for item in chunk}
-        return {"requests": [item._entry(self._core.base_url, inside) for item in chunk]}
+        return {
+            "requests": [item._entry(self._core.base_url, inside) for item in chunk]
+        }
 
     def _read(self, chunk: list[BatchItem[Any]], response: httpx.Response) -> None:
         data = _rt.parse_json(response)
         answers = data.get("responses") if isinstance(data, dict) else None
         if not isinstance(answers, list):
-            raise _rt.ResponseParseError("expected a JSON object with a 'responses' array", response=response)
-        by_id = {str(a.get("id")): a for a in answers if isinstance(a, dict) and "id" in a}
+            raise _rt.ResponseParseError(
+                "expected a JSON object with a 'responses' array", response=response
+            )
+        by_id = {
+            str(a.get("id")): a for a in answers if isinstance(a, dict) and "id" in a
+        }
         for item in chunk:
             item.attempts += 1
             item._answer(by_id.get(item.id), response)
 
-    def _retries(self, chunk: list[BatchItem[Any]], started: float) -> tuple[list[BatchItem[Any]], float]:
+    def _retries(
+        self, chunk: list[BatchItem[Any]], started: float
+    ) -> tuple[list[BatchItem[Any]], float]:
         """The items to send again (429 and the like, as the core's retry policy says,
         with the calls that failed only because they depend on one), and the wait."""
         core, spent = self._core, time.monotonic() - started
@@ -333,7 +360,11 @@ class _BatchBase:
         while again and grew:
             grew = False
             for item in chunk:
-                if item not in again and item.status_code == 424 and any(d in again for d in item.depends_on):
+                if (
+                    item not in again
+                    and item.status_code == 424
+                    and any(d in again for d in item.depends_on)
+                ):
                     again.append(item)
                     grew = True
         return again, wait
@@ -355,7 +386,9 @@ class Batch(_BatchBase):
 
     _core: "_rt.SyncCore"
 
-    def add(self, method: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> BatchItem[R]:
+    def add(
+        self, method: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> BatchItem[R]:
         """Record ``method(*args, **kwargs)`` (a generated method of this client)."""
         return self._add((), method, *args, **kwargs)
 
@@ -542,7 +575,11 @@ MAX_CHUNK = 60 * 1024 * 1024
 def _upload_url(session: Any) -> str:
     if isinstance(session, str):
         return session
-    url = session.get("uploadUrl") if isinstance(session, Mapping) else getattr(session, "upload_url", None)
+    url = (
+        session.get("uploadUrl")
+        if isinstance(session, Mapping)
+        else getattr(session, "upload_url", None)
+    )
     if not isinstance(url, str) or not url:
         raise ValueError("the upload session has no uploadUrl")
     return url
@@ -563,10 +600,14 @@ def _next_range(response: httpx.Response, size: int) -> tuple[int, int]:
     data = _rt.parse_json(response)
     ranges = data.get("nextExpectedRanges") if isinstance(data, dict) else None
     if not isinstance(ranges, list) or not ranges or not isinstance(ranges[0], str):
-        raise _rt.ResponseParseError("the upload session gives no nextExpectedRanges", response=response)
+        raise _rt.ResponseParseError(
+            "the upload session gives no nextExpectedRanges", response=response
+        )
     match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d*)\s*", ranges[0])
     if match is None:
-        raise _rt.ResponseParseError(f"unreadable nextExpectedRanges {ranges[0]!r}", response=response)
+        raise _rt.ResponseParseError(
+            f"unreadable nextExpectedRanges {ranges[0]!r}", response=response
+        )
     start = int(match.group(1))
     end = int(match.group(2)) + 1 if match.group(2) else size
     return start, min(end, size)
@@ -585,7 +626,9 @@ class _UploadBase(Generic[T]):
         cast_to: Any,
     ) -> None:
         if chunk_size <= 0 or chunk_size % UPLOAD_UNIT or chunk_size > MAX_CHUNK:
-            raise ValueError(f"chunk_size must be a multiple of {UPLOAD_UNIT} (320 KiB), at most 60 MiB")
+            raise ValueError(
+                f"chunk_size must be a multiple of {UPLOAD_UNIT} (320 KiB), at most 60 MiB"
+            )
         self._core = core
         self.upload_url = _upload_url(session)
         """Keep it to resume later (``large_upload(url, file).resume()``)."""
@@ -621,7 +664,9 @@ class _UploadBase(Generic[T]):
         data = self._file.read(end - start)
         self._position += len(data)
         if len(data) != end - start:
-            raise ValueError(f"the file ended at byte {start + len(data)}, before its size {self.size}")
+            raise ValueError(
+                f"the file ended at byte {start + len(data)}, before its size {self.size}"
+            )
         return data
 
     def _put(self, start: int, limit: int) -> httpx.Request:
@@ -643,7 +688,11 @@ class _UploadBase(Generic[T]):
             self.uploaded = self.size
             if self.progress is not None:
                 self.progress(self.size, self.size)
-            value = _rt.parse_json(response) if self._cast_to is None else _rt.parse_model(response, self._cast_to)
+            value = (
+                _rt.parse_json(response)
+                if self._cast_to is None
+                else _rt.parse_model(response, self._cast_to)
+            )
             return True, value, (self.size, self.size)
         if response.status_code == 202:
             start, end = _next_range(response, self.size)
@@ -811,8 +860,12 @@ class OperationStatus:
         # a 200 without a status is the finished resource itself (after a redirect)
         self.status: str = status if isinstance(status, str) else "completed"
         percent = self.body.get("percentageComplete")
-        self.percentage_complete: float | None = float(percent) if isinstance(percent, (int, float)) else None
-        self.resource_id: str | None = _first_str(self.body, "resourceId", "targetResourceId")
+        self.percentage_complete: float | None = (
+            float(percent) if isinstance(percent, (int, float)) else None
+        )
+        self.resource_id: str | None = _first_str(
+            self.body, "resourceId", "targetResourceId"
+        )
         self.resource_location: str | None = _first_str(
             self.body, "resourceLocation", "targetResourceLocation"
         ) or response.headers.get("content-location")
@@ -880,7 +933,9 @@ class _OperationBase:
         for name in _MONITOR_HEADERS:
             value = self.response.headers.get(name)
             if value:
-                return str(self.response.url.join(value)) if "://" not in value else value
+                return (
+                    str(self.response.url.join(value)) if "://" not in value else value
+                )
         return None
 
     @property
@@ -911,7 +966,9 @@ class _OperationBase:
         delay = interval if self._after is None else self._after
         delay = min(delay, float(self._core.max_retry_after))
         if timeout is not None and time.monotonic() - started + delay > timeout:
-            raise OperationTimeoutError(f"the operation did not end within {timeout} s", self.last)
+            raise OperationTimeoutError(
+                f"the operation did not end within {timeout} s", self.last
+            )
         return delay
 
     def _final(self, status: OperationStatus) -> OperationStatus:
@@ -940,7 +997,9 @@ class Operation(_OperationBase):
             response = self._core.http_client.get(url)
         return self._read(response)
 
-    def wait(self, timeout: float | None = 300.0, interval: float = 1.0) -> OperationStatus:
+    def wait(
+        self, timeout: float | None = 300.0, interval: float = 1.0
+    ) -> OperationStatus:
         """Poll until the operation ends; returns its final status, raises
         OperationFailedError when it failed, OperationTimeoutError after `timeout` s."""
         started = time.monotonic()
@@ -966,7 +1025,9 @@ class AsyncOperation(_OperationBase):
             response = await self._core.http_client.get(url)
         return self._read(response)
 
-    async def wait(self, timeout: float | None = 300.0, interval: float = 1.0) -> OperationStatus:
+    async def wait(
+        self, timeout: float | None = 300.0, interval: float = 1.0
+    ) -> OperationStatus:
         started = time.monotonic()
         if self.last is None and self._after is not None:
             await self._core._sleep(self._delay(interval, started, timeout))
@@ -1003,7 +1064,9 @@ class DeltaPager(_rt.Pager[T]):
     ``delta_link=`` to the same method next time, which returns only what changed since.
     """
 
-    def __init__(self, core: "_rt.SyncCore", response: httpx.Response, item_cls: type[T]) -> None:
+    def __init__(
+        self, core: "_rt.SyncCore", response: httpx.Response, item_cls: type[T]
+    ) -> None:
         super().__init__(core, response, item_cls)
         self._delta: str | None = self.first_page.delta_link
 
@@ -1030,7 +1093,9 @@ class DeltaPager(_rt.Pager[T]):
 class AsyncDeltaPager(_rt.AsyncPager[T]):
     """The asyncio twin of `DeltaPager` (``async for``)."""
 
-    def __init__(self, core: "_rt.AsyncCore", response: httpx.Response, item_cls: type[T]) -> None:
+    def __init__(
+        self, core: "_rt.AsyncCore", response: httpx.Response, item_cls: type[T]
+    ) -> None:
         super().__init__(core, response, item_cls)
         self._delta: str | None = self.first_page.delta_link
 

@@ -39,7 +39,9 @@ _NUM = r"(\d+(?:\.\d+)?)"
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TIME_RE = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?")
 _DATETIME_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})" r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?" r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"([Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 _DURATION_RE = re.compile(
     rf"([-+])?P(?!$)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?"
@@ -136,7 +138,9 @@ def write_duration(value: dt.timedelta) -> str:
     text = f"{sign}P" + (f"{value.days}D" if value.days else "")
     clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
     if seconds or value.microseconds:
-        fraction = f".{value.microseconds:06d}".rstrip("0") if value.microseconds else ""
+        fraction = (
+            f".{value.microseconds:06d}".rstrip("0") if value.microseconds else ""
+        )
         clock += f"{seconds}{fraction}S"
     if clock:
         text += "T" + clock
@@ -218,7 +222,9 @@ def kept_as_is(edm_type: str) -> bool:
 _ISO: dict[str, tuple[str, re.Pattern[str]]] = {
     "DateTimeOffset": (
         "datetime",
-        re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"),
+        re.compile(
+            r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})?$"
+        ),
     ),
     "Date": ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
     "TimeOfDay": ("time", re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")),
@@ -249,7 +255,9 @@ def choose_path(paths: Sequence[Collection[str]], given: Collection[str]) -> int
     return best
 
 
-def enveloped(body: object, declares_value: bool, names_own_type: Callable[[str], bool]) -> object:
+def enveloped(
+    body: object, declares_value: bool, names_own_type: Callable[[str], bool]
+) -> object:
     """A single-object response some pages write as ``{"value": {...}}`` (the Intune pages):
     the object inside, when ``value`` is the body's only property (instance annotations such
     as ``@odata.context`` aside), it is an object, and either the model declares no ``value``

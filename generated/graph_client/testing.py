@@ -97,7 +97,9 @@ class Example:
     path: str  # the rest of the example's path, placeholders as documented
     templates: tuple[str, ...]  # the operation's documented paths
     query: tuple[tuple[str, str], ...]
-    headers: tuple[tuple[str, str], ...]  # documented request headers (lower-case names)
+    headers: tuple[
+        tuple[str, str], ...
+    ]  # documented request headers (lower-case names)
     body: Any  # the documented JSON request body, or None
     status: int
     response_headers: tuple[tuple[str, str], ...]
@@ -123,7 +125,9 @@ class Example:
             headers=tuple((str(k), str(v)) for k, v in item["headers"]),
             body=item["body"],
             status=int(item["status"]),
-            response_headers=tuple((str(k), str(v)) for k, v in item["response_headers"]),
+            response_headers=tuple(
+                (str(k), str(v)) for k, v in item["response_headers"]
+            ),
             response_body=str(item["response_body"]),
             pattern=_pattern(path),
             template_patterns=tuple(_pattern(t) for t in templates),
@@ -180,7 +184,9 @@ class GraphMock:
         ]
         pages = sorted({e.page for e in found})
         if not found:
-            close = difflib.get_close_matches(key, sorted({_stem(e.page) for e in self.examples}), n=3)
+            close = difflib.get_close_matches(
+                key, sorted({_stem(e.page) for e in self.examples}), n=3
+            )
             raise KeyError(f"no documented example is named {key!r}; close: {close}")
         if len(pages) > 1:
             raise KeyError(f"{key!r} names examples of several pages: {pages[:5]}")
@@ -275,7 +281,9 @@ class GraphMock:
                 list(request.headers.items()),
                 request.content,
             )
-            return httpx.Response(answer.status, headers=list(answer.headers), content=answer.content)
+            return httpx.Response(
+                answer.status, headers=list(answer.headers), content=answer.content
+            )
 
         return httpx.MockTransport(handle)
 
@@ -290,7 +298,9 @@ class GraphMock:
             def _reply(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                answer = mock.answer(self.command, self.path, list(self.headers.items()), body)
+                answer = mock.answer(
+                    self.command, self.path, list(self.headers.items()), body
+                )
                 content = b"" if answer.status in _NO_BODY else answer.content
                 self.send_response(answer.status)
                 for name, value in answer.headers:
@@ -340,10 +350,14 @@ def nearest(line: str, documented: Sequence[str], n: int = 3) -> list[str]:
     def aligned(other: str) -> str:
         parts = other.lower().split("/")
         return "/".join(
-            segments[i] if i < len(segments) and _PLACEHOLDER.fullmatch(part) else part for i, part in enumerate(parts)
+            segments[i] if i < len(segments) and _PLACEHOLDER.fullmatch(part) else part
+            for i, part in enumerate(parts)
         )
 
-    scored = [(difflib.SequenceMatcher(None, wanted, aligned(other)).ratio(), other) for other in documented]
+    scored = [
+        (difflib.SequenceMatcher(None, wanted, aligned(other)).ratio(), other)
+        for other in documented
+    ]
     scored.sort(key=lambda item: -item[0])
     return [other for _, other in scored[:n]]
 
@@ -369,7 +383,11 @@ def _score(
     if example.pattern.fullmatch(path):
         by_path, literal = 2, _literal(example.path)
     else:
-        fits = [t for t, p in zip(example.templates, example.template_patterns) if p.fullmatch(path)]
+        fits = [
+            t
+            for t, p in zip(example.templates, example.template_patterns)
+            if p.fullmatch(path)
+        ]
         if not fits:
             return None
         by_path, literal = 1, max(_literal(t) for t in fits)
@@ -379,7 +397,11 @@ def _score(
     else:
         by_query = int(set(example.query) <= set(query) and bool(example.query))
     same_body = int(example.body is not None and example.body == sent_json)
-    same_headers = sum(1 for name, value in example.headers if name not in _COMMON and sent.get(name) == value)
+    same_headers = sum(
+        1
+        for name, value in example.headers
+        if name not in _COMMON and sent.get(name) == value
+    )
     return (by_path, same_prefix, literal, by_query, same_body, same_headers)
 
 
@@ -392,7 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "its documented response (a Graph-style 404 for any other request).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8080, help="port to listen on (0: any free port)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (0: any free port)"
+    )
     options = parser.parse_args(argv)
     mock = GraphMock()
     server = mock.server(options.host, options.port)
