@@ -468,6 +468,28 @@ def test_per_call_options_and_with_options(sdk) -> None:
             graph.request("GET", "/nowhere")
 
 
+def test_each_group_is_an_accessor_made_on_first_use(sdk, built: Path) -> None:
+    """`graph.widgets` is one resource object per client (a with_options() copy has its own,
+    bound to its own options), and `import <package>` imports no operations module: each is
+    imported when its accessor is first used."""
+    with Service({}).client(sdk) as graph:
+        assert graph.widgets is graph.widgets
+        assert type(graph.widgets).__name__ == "Widgets" and graph.reports is not graph.widgets
+        quick = graph.with_options(timeout=2.5)
+        assert quick.widgets is not graph.widgets and quick.widgets is quick.widgets
+        assert graph.widgets._core is graph._core and quick.widgets._core is quick._core
+    script = (
+        f"import sys, {PACKAGE}\n"
+        f"graph = {PACKAGE}.GraphClient('t')\n"
+        f"before = sorted(m for m in sys.modules if '.operations.' in m)\n"
+        f"graph.widgets\n"
+        f"print(before, sorted(m for m in sys.modules if '.operations.' in m))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=built, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"[] ['{PACKAGE}.operations.widgets']"
+
+
 # ---- 5. auth -----------------------------------------------------------------------------
 
 
@@ -567,13 +589,16 @@ def test_pager_count_delta_link_pages_and_a_second_iteration(sdk) -> None:
 
 
 def test_docstrings_give_parameters_permissions_status_and_source(sdk) -> None:
-    doc = sdk.GraphClient.reports.get_widget_report.__doc__
+    operations = importlib.import_module(f"{PACKAGE}.operations.reports"), importlib.import_module(
+        f"{PACKAGE}.operations.widgets"
+    )
+    doc = operations[0].Reports.get_widget_report.__doc__
     assert "period_value: The length of time the report covers: D7 or D30. Required." in doc
     assert "Delegated (work or school account): Widget.Read, Widget.ReadWrite.All" in doc
     assert "Application: Widget.Read.All" in doc
     assert "Documented response: 302 Found." in doc
     assert "widget-report.md:" in doc
-    assert "select: the OData $select query option" in sdk.GraphClient.widgets.get.__doc__
+    assert "select: the OData $select query option" in operations[1].Widgets.get.__doc__
 
 
 def test_a_403_names_the_documented_permissions(sdk) -> None:
@@ -587,18 +612,18 @@ def test_a_403_names_the_documented_permissions(sdk) -> None:
     assert "Widget.Read.All" in str(info.value)
 
 
-@pytest.mark.parametrize("method", ["archive_widget", "restore_widget"])
+@pytest.mark.parametrize("method", ["archive", "restore"])
 def test_permissions_are_least_privileged_first_in_docstrings_and_403s(sdk, method: str) -> None:
     """`Permissions (from most to least privileged)` tables are reversed; a `Least privileged
     permissions` column comes before the `Higher privileged permissions` one."""
     least_first = "Delegated (work or school account): Widget.Read, Widget.ReadWrite, Widget.ReadWrite.All"
-    doc = getattr(sdk.GraphClient, method).__doc__
+    doc = getattr(importlib.import_module(f"{PACKAGE}.operations.widgets").Widgets, method).__doc__
     assert f"Permissions (least privileged first):\n        - {least_first}\n" in doc
     assert "- Application: Widget.Read.All\n" in doc
-    path = f"/v1.0/widgets/w1/{method.split('_')[0]}"
+    path = f"/v1.0/widgets/w1/{method}"
     service = Service({("POST", path): json_response({"error": {"code": "Forbidden", "message": "No."}}, 403)})
     with service.client(sdk) as graph, pytest.raises(sdk.PermissionDeniedError) as info:
-        getattr(graph, method)("w1")
+        getattr(graph.widgets, method)("w1")
     assert info.value.permissions == (least_first, "Application: Widget.Read.All")
     assert str(info.value) == (
         f"403 Forbidden: No. (request-id: rid-1); the documented permissions (least privileged first) are: "

@@ -496,13 +496,13 @@ def test_the_plan_gives_operation_and_delta_methods_and_notes_the_ambiguous(buil
     out, sink = built
     codes = {(d.code, Path(d.path).name) for d in sink.items if d.code.startswith("DG32")}
     assert codes == {("DG320", "widget-reject.md")}  # 202 without a monitor header: returns as documented
-    client = sdk.GraphClient
-    assert client.widgets.copy.__annotations__["return"] == "_tk.Operation"
-    assert sdk.AsyncGraphClient.widgets.copy.__annotations__["return"] == "_tk.AsyncOperation"
-    assert client.widgets.delta.__annotations__["return"] == "_tk.DeltaPager[Widget]"
-    assert client.widgets.reject.__annotations__["return"] == "_t.Any"
-    assert "delta_link" in inspect.signature(client.widgets.delta).parameters
-    assert "delta_link" not in inspect.signature(client.widgets.get).parameters
+    widgets = importlib.import_module(sdk.GraphClient.__module__.rsplit(".", 1)[0] + ".operations.widgets")
+    assert widgets.Widgets.copy.__annotations__["return"] == "_tk.Operation"
+    assert widgets.AsyncWidgets.copy.__annotations__["return"] == "_tk.AsyncOperation"
+    assert widgets.Widgets.delta.__annotations__["return"] == "_tk.DeltaPager[Widget]"
+    assert widgets.Widgets.reject.__annotations__["return"] == "_t.Any"
+    assert "delta_link" in inspect.signature(widgets.Widgets.delta).parameters
+    assert "delta_link" not in inspect.signature(widgets.Widgets.get).parameters
 
 
 def test_the_generated_example_tests_pass(built) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import ClassVar
 
-from docgen import naming
+from docgen import layout, naming
 from docgen.diagnostics import Sink
 from docgen.escape import Code, comment, py
 from docgen.ir import Operation, Page, PermissionKind, PermissionState, TypeKind
@@ -75,6 +75,15 @@ class ResourceGroup:
     async_resource: Code  # its async twin (`AsyncCartToClassAssociations`)
     noun: str  # what its methods drop when they name it as their object (its plural or singular)
 
+    @property
+    def accessor_def(self) -> Code:
+        """The `def` line of the sync client's accessor, laid out as black lays it out."""
+        return layout.fit(f"def {self.accessor}(", ["self"], f") -> {self.resource}:", 4)
+
+    @property
+    def async_accessor_def(self) -> Code:
+        return layout.fit(f"def {self.accessor}(", ["self"], f") -> {self.async_resource}:", 4)
+
 
 @dataclass(**FROZEN)
 class MethodName:
@@ -130,6 +139,23 @@ class MethodPlan:
     def test_stem(self) -> Code:
         """The stem of its generated tests' names: `users_get`."""
         return Code(f"{self.group.accessor}_{self.name}")
+
+    @property
+    def usage_test_def(self) -> Code:
+        """The `def` line of its usage test, laid out as black lays it out."""
+        return layout.fit(f"def test_{self.test_stem}_usage(", ["is_async: bool"], ") -> None:", 0)
+
+    @property
+    def usage_resource(self) -> Code:
+        """`resource = <async class> if is_async else <class>` in its usage test, laid out as
+        black lays it out."""
+        sync, async_ = self.group.resource, self.group.async_resource
+        line = f"{async_} if is_async else {sync}"
+        if 4 + len("resource = ") + len(line) <= layout.LINE_LENGTH:
+            return Code(f"resource = {line}")
+        if 8 + len(line) <= layout.LINE_LENGTH:
+            return Code(f"resource = (\n        {line}\n    )")
+        return Code(f"resource = (\n        {async_}\n        if is_async\n        else {sync}\n    )")
 
     @property
     def uses_tasks(self) -> bool:

@@ -125,5 +125,6 @@ class AsyncGraphClient(_rt.AsyncClientBase, _tk.AsyncTasks):
         from .operations.cart_to_class_associations import AsyncCartToClassAssociations
 
         return self._resource(
-            "cart_to_class_associations", AsyncCartToClassAssociations
+            "cart_to_class_associations",
+            AsyncCartToClassAssociations,
         )
