@@ -38,7 +38,7 @@ CLIENT_RESERVED = frozenset(
 # would hide them (test_naming checks the list against the runtime).
 ACCESSOR_RESERVED = CLIENT_RESERVED | frozenset("batch large_upload".split())
 # A method of a resource class must not be a builtin its class's annotations use (`list` is
-# allowed: those annotations write `_t.List`).
+# allowed: those annotations write `_t.MutableSequence`).
 RESOURCE_RESERVED = CLIENT_RESERVED | (ANNOTATION_BUILTINS - {"list"})
 # Fixed lists, not read from the running interpreter (`type` became a soft keyword in 3.12): the
 # same pages give the same names on every Python docgen runs on.

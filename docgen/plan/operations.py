@@ -547,11 +547,12 @@ def _body_params(op: Operation, shape: OperationShape, names: Names, taken: set[
 
 
 def _class_scope(expr: TypeExpr) -> TypeExpr:
-    """The annotation as a resource class's method may write it: `list[X]` is `_t.List[X]`,
-    since a method named `list` of that class would be what `list` means in its scope."""
+    """The annotation as a resource class's method may write it: `list[X]` is
+    `_t.MutableSequence[X]` (a list, or any mutable sequence; not a str), since a method named
+    `list` of that class would be what `list` means in its scope."""
     args = tuple(_class_scope(arg) for arg in expr.args)
     if expr.origin is Origin.BUILTIN and expr.name == "list":
-        return typing("List", *args)
+        return typing("MutableSequence", *args)
     return replace(expr, args=args)
 
 
