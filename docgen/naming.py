@@ -36,7 +36,9 @@ CLIENT_RESERVED = frozenset(
 )
 # Attributes of the generated clients (runtime bases): a resource group's accessor of that name
 # would hide them (test_naming checks the list against the runtime).
-ACCESSOR_RESERVED = CLIENT_RESERVED | frozenset("batch large_upload".split())
+# The names the clients' own annotations use (`str`, `httpx.Client`, ...) are taken too: in the class
+# body an accessor of that name would be what they mean.
+ACCESSOR_RESERVED = CLIENT_RESERVED | ANNOTATION_BUILTINS | frozenset("batch large_upload httpx".split())
 # A method of a resource class must not be a builtin its class's annotations use (`list` is
 # allowed: those annotations write `_t.MutableSequence`).
 RESOURCE_RESERVED = CLIENT_RESERVED | (ANNOTATION_BUILTINS - {"list"})
@@ -261,7 +263,7 @@ def plural(words: str) -> str:
     """The last word of a snake_case name in the plural, a plural kept as it is (`singular`
     tells them apart): `cart_to_class_association` -> `cart_to_class_associations`, `policy`
     -> `policies`, `status` -> `statuses`, `child` -> `children`, `time_off` -> `times_off`,
-    `users` -> `users`."""
+    `users` -> `users`, `shared` -> `shared` (an adjective)."""
     head, _, last = words.rpartition("_")
     if last in _PARTICLES and head:
         return f"{plural(head)}_{last}"
@@ -269,6 +271,8 @@ def plural(words: str) -> str:
         return words  # a plural already (or nothing to change)
     if last in _PLURAL_IRREGULAR:
         many = _PLURAL_IRREGULAR[last]
+    elif last.endswith("ed") and not last.endswith("eed") and len(last) > 4:
+        many = last  # an adjective: the `shared`, `used` insights
     elif last.endswith("y") and len(last) > 1 and last[-2] not in "aeiou":
         many = last[:-1] + "ies"
     elif last.endswith("is") and len(last) > 3:

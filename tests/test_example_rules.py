@@ -248,6 +248,8 @@ def test_count_with_plain_text_is_tested_and_an_empty_one_is_reported(tmp_path) 
         ("time_off", "times_off"),
         ("users", "users"),  # a plural stays
         ("media", "media"),
+        ("shared", "shared"),  # an adjective (the `shared` insight)
+        ("feed", "feeds"),
     ],
 )
 def test_plural(single: str, many: str) -> None:
@@ -315,3 +317,5 @@ def test_accessor_names_never_hide_a_client_attribute() -> None:
     assert naming.accessor_name("batch") == "batch_"
     assert naming.accessor_name("with_options") == "with_options_"
     assert naming.accessor_name("users") == "users"
+    # nor a name the clients' annotations use in their class body
+    assert naming.accessor_name("httpx") == "httpx_" and naming.accessor_name("str") == "str_"
