@@ -63,28 +63,23 @@ class _WidgetOperations:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$select": select,
+            },
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -106,25 +101,18 @@ class _WidgetOperations:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$top": top,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.Pager(self._core, response, Widget)
 
@@ -153,26 +141,19 @@ class _WidgetOperations:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_WIDGET_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
-                {
-                    "group_id": group_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE_WIDGET_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
+            {
+                "group_id": group_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -197,25 +178,20 @@ class _WidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        self._core.request(
+        self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
 
     def get_widget_content(
@@ -235,24 +211,17 @@ class _WidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_CONTENT,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_CONTENT,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -272,22 +241,15 @@ class _WidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_COUNT_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_count(response)
 
@@ -308,24 +270,17 @@ class _WidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)
 
@@ -357,28 +312,23 @@ class _AsyncWidgetOperations:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$select": select,
+            },
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -400,25 +350,18 @@ class _AsyncWidgetOperations:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$top": top,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.AsyncPager(self._core, response, Widget)
 
@@ -447,26 +390,19 @@ class _AsyncWidgetOperations:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_WIDGET_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
-                {
-                    "group_id": group_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE_WIDGET_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
+            {
+                "group_id": group_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -491,25 +427,20 @@ class _AsyncWidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        await self._core.request(
+        await self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
 
     async def get_widget_content(
@@ -529,24 +460,17 @@ class _AsyncWidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_CONTENT,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_CONTENT,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -566,22 +490,15 @@ class _AsyncWidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_COUNT_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_count(response)
 
@@ -602,23 +519,16 @@ class _AsyncWidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)

@@ -37,22 +37,15 @@ class _WidgetOperations:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_DELTA_WIDGETS,
-                {},
-                url if url is not None else delta_link,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_DELTA_WIDGETS,
+            {},
+            url if url is not None else delta_link,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _tk.DeltaPager(self._core, response, Widget)
 
@@ -75,26 +68,19 @@ class _WidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_COPY_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_COPY_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _tk.Operation(self._core, response)
 
@@ -120,22 +106,15 @@ class _AsyncWidgetOperations:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_DELTA_WIDGETS,
-                {},
-                url if url is not None else delta_link,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_DELTA_WIDGETS,
+            {},
+            url if url is not None else delta_link,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _tk.AsyncDeltaPager(self._core, response, Widget)
 
@@ -158,25 +137,18 @@ class _AsyncWidgetOperations:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_COPY_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_COPY_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _tk.AsyncOperation(self._core, response)

@@ -64,24 +64,17 @@ class _CartToClassAssociationOperations:
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, CartToClassAssociation)
 
@@ -135,23 +128,16 @@ class _AsyncCartToClassAssociationOperations:
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE_CART_TO_CLASS_ASSOCIATION,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, CartToClassAssociation)

@@ -50,24 +50,17 @@ class _WidgetOperations:
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_WIDGET,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE_WIDGET,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_CREATE_WIDGET,
         )
         return _rt.parse_model(response, Widget)
@@ -106,24 +99,17 @@ class _AsyncWidgetOperations:
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_WIDGET,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE_WIDGET,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_CREATE_WIDGET,
         )
         return _rt.parse_model(response, Widget)

@@ -47,24 +47,17 @@ class _WidgetOperations:
         # from docs_input/beta/api/widget-get.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -103,23 +96,16 @@ class _AsyncWidgetOperations:
         # from docs_input/beta/api/widget-get.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_model(response, Widget)

@@ -49,24 +49,17 @@ class _ReportsOperations:
             result = graph.get_widget_counts("D7")"""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_COUNTS,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_COUNTS,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)
 
@@ -96,24 +89,17 @@ class _ReportsOperations:
         From docs_input/v1.0/api/reportroot-getwidgetreport.md:7."""
         # from docs_input/v1.0/api/reportroot-getwidgetreport.md:7
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -151,24 +137,17 @@ class _AsyncReportsOperations:
             result = await graph.get_widget_counts("D7")"""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_COUNTS,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_COUNTS,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)
 
@@ -198,23 +177,16 @@ class _AsyncReportsOperations:
         From docs_input/v1.0/api/reportroot-getwidgetreport.md:7."""
         # from docs_input/v1.0/api/reportroot-getwidgetreport.md:7
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)

@@ -67,29 +67,22 @@ class _WidgetOperations:
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET,
-                {
-                    "widget_id": widget_id,
-                    "shelf_id": shelf_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    expand=expand,
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET_WIDGET,
+            {
+                "widget_id": widget_id,
+                "shelf_id": shelf_id,
             },
-            headers={
-                **(headers or {}),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$expand": expand,
+                "$select": select,
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -139,28 +132,23 @@ class _WidgetOperations:
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    filter=filter,
-                    select=select,
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$filter": filter,
+                "$select": select,
+                "$top": top,
             },
-            headers={
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_LIST_WIDGETS,
         )
         return _rt.Pager(self._core, response, Widget)
@@ -203,38 +191,23 @@ class _WidgetOperations:
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_RESTORE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_RESTORE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(
-                {
-                    **(body or {}),
-                    **{
-                        key: value
-                        for key, value in [
-                            ("reason", reason),
-                            ("keepOwner", keep_owner),
-                        ]
-                        if value is not None
-                    },
-                }
-            ),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
+            fields={
+                "reason": reason,
+                "keepOwner": keep_owner,
+            },
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -278,27 +251,23 @@ class _WidgetOperations:
             result = graph.update_widget("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
 
-        self._core.request(
+        self._core.call(
             "PATCH",
-            _rt.build_path(
-                _PATHS_UPDATE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_UPDATE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body, patch=True),
-            extra_body=extra_body,
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "If-Match": if_match,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            json_body=body,
+            patch=True,
+            extra_body=extra_body,
         )
 
 
@@ -343,29 +312,22 @@ class _AsyncWidgetOperations:
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET,
-                {
-                    "widget_id": widget_id,
-                    "shelf_id": shelf_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    expand=expand,
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET_WIDGET,
+            {
+                "widget_id": widget_id,
+                "shelf_id": shelf_id,
             },
-            headers={
-                **(headers or {}),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$expand": expand,
+                "$select": select,
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -415,28 +377,23 @@ class _AsyncWidgetOperations:
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    filter=filter,
-                    select=select,
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$filter": filter,
+                "$select": select,
+                "$top": top,
             },
-            headers={
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_LIST_WIDGETS,
         )
         return _rt.AsyncPager(self._core, response, Widget)
@@ -482,38 +439,23 @@ class _AsyncWidgetOperations:
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_RESTORE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_RESTORE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(
-                {
-                    **(body or {}),
-                    **{
-                        key: value
-                        for key, value in [
-                            ("reason", reason),
-                            ("keepOwner", keep_owner),
-                        ]
-                        if value is not None
-                    },
-                }
-            ),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
+            fields={
+                "reason": reason,
+                "keepOwner": keep_owner,
+            },
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -557,25 +499,21 @@ class _AsyncWidgetOperations:
             result = await graph.update_widget("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
 
-        await self._core.request(
+        await self._core.call(
             "PATCH",
-            _rt.build_path(
-                _PATHS_UPDATE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_UPDATE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body, patch=True),
-            extra_body=extra_body,
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "If-Match": if_match,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            json_body=body,
+            patch=True,
+            extra_body=extra_body,
         )

@@ -47,23 +47,18 @@ class _WidgetsOperations:
             result = graph.count_widgets(consistency_level="eventual")"""
         # from docs_input/v1.0/api/widget-count.md:7
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
+            _PATHS_COUNT_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -99,25 +94,18 @@ class _WidgetsOperations:
             result = graph.remove_widget_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        self._core.request(
+        self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_REMOVE_WIDGET_OWNER,
-                {
-                    "widget_id": widget_id,
-                    "owner_id": owner_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_REMOVE_WIDGET_OWNER,
+            {
+                "widget_id": widget_id,
+                "owner_id": owner_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
     def delete_widget(
@@ -150,24 +138,17 @@ class _WidgetsOperations:
             result = graph.delete_widget("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        self._core.request(
+        self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
 
@@ -202,23 +183,18 @@ class _AsyncWidgetsOperations:
             result = await graph.count_widgets(consistency_level="eventual")"""
         # from docs_input/v1.0/api/widget-count.md:7
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT_WIDGETS,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
+            _PATHS_COUNT_WIDGETS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -254,25 +230,18 @@ class _AsyncWidgetsOperations:
             result = await graph.remove_widget_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        await self._core.request(
+        await self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_REMOVE_WIDGET_OWNER,
-                {
-                    "widget_id": widget_id,
-                    "owner_id": owner_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_REMOVE_WIDGET_OWNER,
+            {
+                "widget_id": widget_id,
+                "owner_id": owner_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
     async def delete_widget(
@@ -305,22 +274,15 @@ class _AsyncWidgetsOperations:
             result = await graph.delete_widget("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        await self._core.request(
+        await self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE_WIDGET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE_WIDGET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )

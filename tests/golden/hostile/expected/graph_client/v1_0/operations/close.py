@@ -39,22 +39,15 @@ class _CloseOperations:
             result = graph.create_close()"""
         # from docs_input/v1.0/close.md:6
 
-        self._core.request(
+        self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_CLOSE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_CREATE_CLOSE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
 
@@ -87,20 +80,13 @@ class _AsyncCloseOperations:
             result = await graph.create_close()"""
         # from docs_input/v1.0/close.md:6
 
-        await self._core.request(
+        await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_CLOSE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_CREATE_CLOSE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
