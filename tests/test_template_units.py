@@ -281,7 +281,7 @@ CASES: dict[str, FilePlan] = {
         source="docs/widget-get.md",
         method=_method(**USAGE),
         imports=(ImportPlan(module=Code("widget"), class_name=Code("Widget")),),
-        open_classes=py(()),
+        open_types=Code("docgen_open_types"),
         examples=(
             _example(1),
             _example(
@@ -304,7 +304,7 @@ CASES: dict[str, FilePlan] = {
         root_package=Code("graph_client"),
         source="docs/widget-create.md",
         imports=(ImportPlan(module=Code("long"), class_name=Code(LONG)),),
-        open_classes=py(()),
+        open_types=Code("docgen_open_types"),
         method=_method(
             name=Code("create_widget"),
             http_method="POST",
