@@ -16,7 +16,16 @@ import pytest
 from docgen.config import default_templates
 from docgen.escape import Code, comment, py
 from docgen.paths import split_path
-from docgen.plan.example_tests import Check, Construct, ErrorTest, ExampleCall, ExampleTest, Keyword, PageTestsPlan
+from docgen.plan.example_tests import (
+    Check,
+    Construct,
+    ErrorTest,
+    ExampleCall,
+    ExampleTest,
+    Keyword,
+    OpenTypesPlan,
+    PageTestsPlan,
+)
 from docgen.plan.files import BUNDLE, ClientPlan, FilePlan, GroupRef, PackageInitPlan, VersionRef
 from docgen.plan.models import EnumMemberPlan, EnumPlan, FieldPlan, ImportPlan, ModelPlan
 from docgen.plan.names import builtin, runtime, typing
@@ -365,6 +374,8 @@ CASES: dict[str, FilePlan] = {
         runtime_exports=(Code("GraphError"), Code("APIStatusError"), Code("GraphModel")),
         task_exports=(Code("Batch"), Code("Operation")),
     ),
+    "open_types_of_a_version": OpenTypesPlan(classes=(py("ChatMessage"), py("OpenTypeExtension"))),
+    "open_types_none": OpenTypesPlan(classes=()),
 }
 
 
