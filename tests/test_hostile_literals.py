@@ -371,7 +371,8 @@ def check_module(path: str, text: str, skeletons: dict[str, set[tuple[str, str]]
             assert node.level > 0 or (node.module or "").split(".")[0] in ALLOWED_FROM, f"{path}: from {node.module}"
         elif isinstance(node, ast.Import):
             assert all(
-                a.name in ALLOWED_IMPORTS or re.fullmatch(r"docgen_open_types(_[a-z0-9_]+)?", a.name) for a in node.names
+                a.name in ALLOWED_IMPORTS or re.fullmatch(r"docgen_open_types(_[a-z0-9_]+)?", a.name)
+                for a in node.names
             ), f"{path}: import {[a.name for a in node.names]}"
         elif isinstance(node, ast.Call):
             func = node.func
