@@ -130,24 +130,32 @@ def class_line(name: str, base: str) -> Code:
 
 
 def declaration(attribute: str, annotation: str, wire: str, indent: int) -> Code:
-    """`attribute: annotation | None = Field(default=None, validation_alias=<wire>,
-    serialization_alias=<wire>)` as black lays it out in a class body (no aliases when the wire
-    name is the attribute): split inside Field( when the line up to it fits, else the value in
-    parentheses, else the annotation in parentheses. Not `alias=`: type checkers would take it
-    for the constructor's keyword, which is the attribute name."""
+    """`attribute: annotation | None = _rt.alias(<wire>)` as black lays it out in a class body
+    (`= None` when the wire name is the attribute): on one line when it fits, else split inside
+    the call when the line up to it fits, else the value in parentheses, else the annotation in
+    parentheses. Not pydantic's overloaded `Field(...)` in each declaration: checkers evaluate
+    it per field (a seventh of pyright's time on the package). Not `alias=`: type checkers
+    would take it for the constructor's keyword, which is the attribute name."""
     head = f"{attribute}: {annotation} | None = "
-    arguments = ["default=None"]
-    if wire != attribute:
-        arguments += [f"validation_alias={py(wire)}", f"serialization_alias={py(wire)}"]
-    inner, pad = " " * (indent + 4), " " * indent
-    if indent + len(head) + len("Field(") <= LINE_LENGTH:
-        return Code(head + fit("Field(", arguments, ")", indent, len(head)))
+    wire_literal, pad = py(wire), " " * indent
+
+    def call(at: int, used: int) -> str:  # the value at this indent, `used` columns taken
+        if wire == attribute:
+            return "None"
+        if at + used + len(f"_rt.alias({wire_literal})") <= LINE_LENGTH:
+            return f"_rt.alias({wire_literal})"
+        return f"_rt.alias(\n{' ' * (at + 4)}{wire_literal}\n{' ' * at})"
+
+    if indent + len(head) + len(call(indent, len(head))) <= LINE_LENGTH or (
+        wire != attribute and indent + len(head) + len("_rt.alias(") <= LINE_LENGTH
+    ):
+        return Code(head + call(indent, len(head)))
     if indent + len(head) + 1 <= LINE_LENGTH:
-        return Code(f"{head}(\n{inner}{fit('Field(', arguments, ')', indent + 4)}\n{pad})")
-    union = f"{annotation} | None"
+        return Code(f"{head}(\n{' ' * (indent + 4)}{call(indent + 4, 0)}\n{pad})")
+    union, inner = f"{annotation} | None", " " * (indent + 4)
     if indent + 4 + len(union) > LINE_LENGTH:
         union = f"{annotation}\n{inner}| None"
-    return Code(f"{attribute}: (\n{inner}{union}\n{pad}) = " + fit("Field(", arguments, ")", indent, len(") = ")))
+    return Code(f"{attribute}: (\n{inner}{union}\n{pad}) = {call(indent, len(') = '))}")
 
 
 def parameter(name: str, kinds: list[str], indent: int) -> Code:

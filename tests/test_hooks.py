@@ -133,8 +133,8 @@ def test_pre_commit_runs_the_hooks_of_this_repository(
     assert first.returncode != 0, first.stdout + first.stderr
     assert re.search(r"docgen build\.+Failed", first.stderr), first.stdout + first.stderr
     assert (
-        "20 files written or removed in client" in first.stderr
-    )  # 15 modules, test support, manifest, pyproject.toml, py.typed
+        "21 files written or removed in client" in first.stderr
+    )  # 15 modules, test support, open types, manifest, pyproject.toml, py.typed
     assert (project / "client" / "widgets" / "v1_0" / "models" / "widget.py").is_file()
 
     _git("add", "-A", cwd=project, env=env)

@@ -78,11 +78,15 @@ def test_builds_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
         # the client drops deviceCartIds from what it sends
         (
             "graph_client/operations/cart_to_class_associations.py",
-            "json_body=_rt.dump_body(body),",
+            "json_body=body,",
             'json_body={k: v for k, v in _rt.dump_body(body).items() if k != "deviceCartIds"},',
         ),
         # the model puts the field on the wire under another name
-        ("graph_client/models/cart_to_class_association.py", 'alias="deviceCartIds"', 'alias="deviceCartIDs"'),
+        (
+            "graph_client/models/cart_to_class_association.py",
+            '_rt.alias("deviceCartIds")',
+            '_rt.alias("deviceCartIDs")',
+        ),
     ],
     ids=["wrong-path", "wrong-method", "dropped-field", "wrong-wire-name"],
 )
@@ -119,7 +123,7 @@ def test_added_property_shows_in_check_then_build(tmp_path: Path) -> None:
     assert run_docgen("build", cwd=project).returncode == 0
     assert run_docgen("check", cwd=project).returncode == 0
     model = (project / "generated/graph_client/models/cart_to_class_association.py").read_text()
-    assert 'room_number: str | None = Field(\n        default=None,\n        validation_alias="roomNumber",' in model
+    assert 'room_number: str | None = _rt.alias("roomNumber")' in model
 
     page.unlink()
     (project / "generated" / "notes.txt").write_text("mine\n")

@@ -16,7 +16,16 @@ import pytest
 from docgen.config import default_templates
 from docgen.escape import Code, comment, py
 from docgen.paths import split_path
-from docgen.plan.example_tests import Check, Construct, ErrorTest, ExampleCall, ExampleTest, Keyword, PageTestsPlan
+from docgen.plan.example_tests import (
+    Check,
+    Construct,
+    ErrorTest,
+    ExampleCall,
+    ExampleTest,
+    Keyword,
+    OpenTypesPlan,
+    PageTestsPlan,
+)
 from docgen.plan.files import ClientPlan, FilePlan, PackageInitPlan, VersionRef
 from docgen.plan.models import EnumMemberPlan, EnumPlan, FieldPlan, ImportPlan, ModelPlan
 from docgen.plan.names import builtin, runtime, typing
@@ -286,7 +295,7 @@ CASES: dict[str, FilePlan] = {
         source="docs/widget-get.md",
         method=_method(**USAGE),
         imports=(ImportPlan(module=Code("widget"), class_name=Code("Widget")),),
-        open_classes=py(()),
+        open_types=Code("docgen_open_types"),
         examples=(
             _example(1),
             _example(
@@ -309,7 +318,7 @@ CASES: dict[str, FilePlan] = {
         root_package=Code("graph_client"),
         source="docs/widget-create.md",
         imports=(ImportPlan(module=Code("long"), class_name=Code(LONG)),),
-        open_classes=py(()),
+        open_types=Code("docgen_open_types"),
         method=_method(
             name=Code("create"),
             http_method="POST",
@@ -355,6 +364,8 @@ CASES: dict[str, FilePlan] = {
         runtime_exports=(Code("GraphError"), Code("APIStatusError"), Code("GraphModel")),
         task_exports=(Code("Batch"), Code("Operation")),
     ),
+    "open_types_of_a_version": OpenTypesPlan(classes=(py("ChatMessage"), py("OpenTypeExtension"))),
+    "open_types_none": OpenTypesPlan(classes=()),
 }
 
 

@@ -13,7 +13,7 @@ from docgen.diagnostics import Sink
 from docgen.escape import Code, py
 from docgen.ir import ApiSpec
 from docgen.link import key_of
-from docgen.plan.example_tests import ExampleTest, PageTestsPlan, plan_tests
+from docgen.plan.example_tests import ExampleTest, OpenTypesPlan, PageTestsPlan, plan_tests
 from docgen.plan.files import (
     ClientPlan,
     ConftestPlan,
@@ -254,8 +254,12 @@ def _version_files(
     # get test modules of their own (`<page>_2`, ...)
     stems = naming.unique([_test_stem(c) for c in checked])
     # open types, and types the input knows only in part (DG220): their extras are not undeclared keys
-    open_classes = py(
-        tuple(sorted(names.classes[key_of(m)] for m in spec.models if m.open_type or key_of(m) in names.index.partial))
+    open_classes = sorted(
+        names.classes[key_of(m)] for m in spec.models if m.open_type or key_of(m) in names.index.partial
+    )
+    open_types = Code(f"docgen_open_types{'_' + placement.module if placement.version else ''}")
+    files.append(
+        PlannedFile(f"tests/{open_types}.py", OpenTypesPlan(classes=tuple(py(c) for c in open_classes)), every_page)
     )
     for item, method, planned_tests, stem in zip(checked, test_views, planned, stems):
         page = item.operation.span.path
@@ -265,7 +269,7 @@ def _version_files(
             source=page,
             method=method,
             imports=planned_tests.imports,
-            open_classes=open_classes,
+            open_types=open_types,
             examples=planned_tests.examples,
             error=planned_tests.error,
         )

@@ -50,8 +50,10 @@ class ModelPlan(FilePlan):
 
     @property
     def uses_runtime(self) -> bool:
-        """Whether the module names the runtime: its base class or a wire type."""
-        return self.base is None or any(f.annotation.mentions(Origin.RUNTIME) for f in self.fields)
+        """Whether the module names the runtime: its base class, a wire type or `_rt.alias`."""
+        return self.base is None or any(
+            f.annotation.mentions(Origin.RUNTIME) or f.wire != f.attribute for f in self.fields
+        )
 
 
 @dataclass(**FROZEN)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 from .entity import Entity
 
@@ -21,24 +19,16 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinition(Entity):
     )
     READ_ONLY: _t.ClassVar[tuple[str, ...]] = ("displayName",)
 
-    display_name: str | None = Field(
-        default=None,
-        validation_alias="displayName",
-        serialization_alias="displayName",
-    )
+    display_name: str | None = _rt.alias("displayName")
     """The name."""
 
     referred_setting_information_list: (
         list[DeviceManagementConfigurationSimpleSettingCollectionDefinitionInformation]
         | None
-    ) = Field(
-        default=None,
-        validation_alias="referredSettingInformationList",
-        serialization_alias="referredSettingInformationList",
-    )
+    ) = _rt.alias("referredSettingInformationList")
     """(undocumented)"""
 
-    when: _rt.Lenient[Placeholder] | None = Field(default=None)
+    when: _rt.Lenient[Placeholder] | None = None
     """A placeholder type."""
 
 

@@ -66,28 +66,23 @@ class Widgets:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$select": select,
+            },
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -109,25 +104,18 @@ class Widgets:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$top": top,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.Pager(self._core, response, Widget)
 
@@ -156,26 +144,19 @@ class Widgets:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
-                {
-                    "group_id": group_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
+            {
+                "group_id": group_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -200,25 +181,20 @@ class Widgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        self._core.request(
+        self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
 
     def get_content(
@@ -238,24 +214,17 @@ class Widgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_CONTENT,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_CONTENT,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -275,22 +244,15 @@ class Widgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_COUNT,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_count(response)
 
@@ -311,24 +273,17 @@ class Widgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)
 
@@ -365,28 +320,23 @@ class AsyncWidgets:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$select": select,
+            },
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -408,25 +358,18 @@ class AsyncWidgets:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$top": top,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.AsyncPager(self._core, response, Widget)
 
@@ -455,26 +398,19 @@ class AsyncWidgets:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
-                {
-                    "group_id": group_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT,
+            {
+                "group_id": group_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -499,25 +435,20 @@ class AsyncWidgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        await self._core.request(
+        await self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE,
+            {
+                "widget_id": widget_id,
             },
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "Prefer": prefer,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
 
     async def get_content(
@@ -537,24 +468,17 @@ class AsyncWidgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_CONTENT,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_CONTENT,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -574,22 +498,15 @@ class AsyncWidgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_COUNT,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_count(response)
 
@@ -610,23 +527,16 @@ class AsyncWidgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)

@@ -42,22 +42,15 @@ class Widgets:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_DELTA,
-                {},
-                url if url is not None else delta_link,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_DELTA,
+            {},
+            url if url is not None else delta_link,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _tk.DeltaPager(self._core, response, Widget)
 
@@ -80,26 +73,19 @@ class Widgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_COPY,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_COPY,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _tk.Operation(self._core, response)
 
@@ -130,22 +116,15 @@ class AsyncWidgets:
         # from docs/widget-get.md:3
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_DELTA,
-                {},
-                url if url is not None else delta_link,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_DELTA,
+            {},
+            url if url is not None else delta_link,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _tk.AsyncDeltaPager(self._core, response, Widget)
 
@@ -168,25 +147,18 @@ class AsyncWidgets:
         A \"quoted\" \\ line."""
         # from docs/widget-get.md:3
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_COPY,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_COPY,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _tk.AsyncOperation(self._core, response)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from .. import _runtime as _rt
 
 
@@ -16,46 +14,28 @@ class CartToClassAssociation(_rt.GraphModel):
     # from docs_input/cartToClassAssociation-create.md:41
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.cartToClassAssociation"
 
-    id: str | None = Field(default=None)
+    id: str | None = None
     """Inherited from entity"""
 
-    created_date_time: _rt.DateTimeOffset | None = Field(
-        default=None,
-        validation_alias="createdDateTime",
-        serialization_alias="createdDateTime",
-    )
+    created_date_time: _rt.DateTimeOffset | None = _rt.alias("createdDateTime")
     """DateTime the object was created."""
 
-    last_modified_date_time: _rt.DateTimeOffset | None = Field(
-        default=None,
-        validation_alias="lastModifiedDateTime",
-        serialization_alias="lastModifiedDateTime",
+    last_modified_date_time: _rt.DateTimeOffset | None = _rt.alias(
+        "lastModifiedDateTime"
     )
     """DateTime the object was last modified."""
 
-    version: int | None = Field(default=None)
+    version: int | None = None
     """Version of the CartToClassAssociation."""
 
-    display_name: str | None = Field(
-        default=None,
-        validation_alias="displayName",
-        serialization_alias="displayName",
-    )
+    display_name: str | None = _rt.alias("displayName")
     """Admin provided name of the device configuration."""
 
-    description: str | None = Field(default=None)
+    description: str | None = None
     """Admin provided description of the CartToClassAssociation."""
 
-    device_cart_ids: list[str] | None = Field(
-        default=None,
-        validation_alias="deviceCartIds",
-        serialization_alias="deviceCartIds",
-    )
+    device_cart_ids: list[str] | None = _rt.alias("deviceCartIds")
     """Identifiers of device carts to be associated with classes."""
 
-    classroom_ids: list[str] | None = Field(
-        default=None,
-        validation_alias="classroomIds",
-        serialization_alias="classroomIds",
-    )
+    classroom_ids: list[str] | None = _rt.alias("classroomIds")
     """Identifiers of classrooms to be associated with device carts."""

@@ -67,24 +67,17 @@ class CartToClassAssociations:
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, CartToClassAssociation)
 
@@ -143,23 +136,16 @@ class AsyncCartToClassAssociations:
         # from docs_input/cartToClassAssociation-create.md:10
         from ..models.cart_to_class_association import CartToClassAssociation
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, CartToClassAssociation)

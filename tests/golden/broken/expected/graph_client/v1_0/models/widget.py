@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,14 +14,14 @@ class Widget(_rt.GraphModel):
     # from docs_input/widget-create.md:29
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.widget"
 
-    id: str | None = Field(default=None)
+    id: str | None = None
     """Identifier."""
 
-    size: int | None = Field(default=None)
+    size: int | None = None
     """(undocumented)"""
 
-    colour: str | None = Field(default=None)
+    colour: str | None = None
     """Colour of the widget."""
 
-    shape: _t.Any | None = Field(default=None)
+    shape: _t.Any | None = None
     """A type nobody can read."""

@@ -55,24 +55,17 @@ class Widgets:
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_CREATE,
         )
         return _rt.parse_model(response, Widget)
@@ -116,24 +109,17 @@ class AsyncWidgets:
         # from docs_input/widget-create.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_CREATE,
         )
         return _rt.parse_model(response, Widget)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -20,9 +18,5 @@ class DeviceManagementConfigurationReferredSettingInformationWithMoreDetails(
         "microsoft.graph.deviceManagementConfigurationReferredSettingInformationWithMoreDetails"
     )
 
-    setting_definition_id: str | None = Field(
-        default=None,
-        validation_alias="settingDefinitionId",
-        serialization_alias="settingDefinitionId",
-    )
+    setting_definition_id: str | None = _rt.alias("settingDefinitionId")
     """The setting it refers to."""

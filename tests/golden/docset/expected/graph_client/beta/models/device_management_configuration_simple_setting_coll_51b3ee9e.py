@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -18,24 +16,16 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinition(_rt.GraphMo
         "microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionDefinition"
     )
 
-    id: str | None = Field(default=None)
+    id: str | None = None
     """Key of the definition."""
 
-    maximum_count: int | None = Field(
-        default=None,
-        validation_alias="maximumCount",
-        serialization_alias="maximumCount",
-    )
+    maximum_count: int | None = _rt.alias("maximumCount")
     """Maximum number of values."""
 
     referred_setting_information_list: (
         list[DeviceManagementConfigurationReferredSettingInformationWithMoreDetails]
         | None
-    ) = Field(
-        default=None,
-        validation_alias="referredSettingInformationList",
-        serialization_alias="referredSettingInformationList",
-    )
+    ) = _rt.alias("referredSettingInformationList")
     """Settings this one refers to."""
 
 

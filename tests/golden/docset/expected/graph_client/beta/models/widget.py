@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,15 +14,11 @@ class Widget(_rt.GraphModel):
     # from docs_input/beta/resources/widget.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.widget"
 
-    id: str | None = Field(default=None)
+    id: str | None = None
     """The identifier."""
 
-    display_name: str | None = Field(
-        default=None,
-        validation_alias="displayName",
-        serialization_alias="displayName",
-    )
+    display_name: str | None = _rt.alias("displayName")
     """The name shown to people."""
 
-    glow: bool | None = Field(default=None)
+    glow: bool | None = None
     """Beta only: whether it glows."""

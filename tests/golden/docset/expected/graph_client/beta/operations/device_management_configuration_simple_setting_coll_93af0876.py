@@ -74,24 +74,17 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinitions:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_CONFIGURATION_SETTING,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE_CONFIGURATION_SETTING,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -128,22 +121,15 @@ class DeviceManagementConfigurationSimpleSettingCollectionDefinitions:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST_CONFIGURATION_SETTINGS,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_LIST_CONFIGURATION_SETTINGS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.Pager(
             self._core,
@@ -209,24 +195,17 @@ class AsyncDeviceManagementConfigurationSimpleSettingCollectionDefinitions:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_CONFIGURATION_SETTING,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            json_body=_rt.dump_body(body),
+            _PATHS_CREATE_CONFIGURATION_SETTING,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(
             response,
@@ -263,22 +242,15 @@ class AsyncDeviceManagementConfigurationSimpleSettingCollectionDefinitions:
             DeviceManagementConfigurationSimpleSettingCollectionDefinition,
         )
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST_CONFIGURATION_SETTINGS,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_LIST_CONFIGURATION_SETTINGS,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.AsyncPager(
             self._core,

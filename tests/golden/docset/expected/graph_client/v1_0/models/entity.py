@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -17,5 +15,5 @@ class Entity(_rt.GraphModel):
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.entity"
     READ_ONLY: _t.ClassVar[tuple[str, ...]] = ("id",)
 
-    id: str | None = Field(default=None)
+    id: str | None = None
     """The identifier. Read-only."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,15 +14,11 @@ class Part(_rt.GraphModel):
     # from docs_input/v1.0/resources/part.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.part"
 
-    name: str | None = Field(default=None)
+    name: str | None = None
     """Name of the part."""
 
-    count: int | None = Field(default=None)
+    count: int | None = None
     """How many."""
 
-    replaced_after: _rt.Duration | None = Field(
-        default=None,
-        validation_alias="replacedAfter",
-        serialization_alias="replacedAfter",
-    )
+    replaced_after: _rt.Duration | None = _rt.alias("replacedAfter")
     """When to replace it."""

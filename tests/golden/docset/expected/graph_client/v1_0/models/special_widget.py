@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from .widget import Widget
 
 
@@ -16,7 +14,7 @@ class SpecialWidget(Widget):
     # from docs_input/v1.0/resources/specialwidget.md:7
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.specialWidget"
 
-    power: int | None = Field(default=None)
+    power: int | None = None
     """How special it is."""
 
 

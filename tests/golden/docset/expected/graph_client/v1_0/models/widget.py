@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 from .entity import Entity
 
@@ -18,43 +16,31 @@ class Widget(Entity):
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.widget"
     READ_ONLY: _t.ClassVar[tuple[str, ...]] = ("createdDateTime",)
 
-    display_name: str | None = Field(
-        default=None,
-        validation_alias="displayName",
-        serialization_alias="displayName",
-    )
+    display_name: str | None = _rt.alias("displayName")
     """The name shown to people."""
 
-    size: int | None = Field(default=None)
+    size: int | None = None
     """Size in centimetres."""
 
-    weight: _rt.Double | None = Field(default=None)
+    weight: _rt.Double | None = None
     """Weight in grams."""
 
-    created_date_time: _rt.DateTimeOffset | None = Field(
-        default=None,
-        validation_alias="createdDateTime",
-        serialization_alias="createdDateTime",
-    )
+    created_date_time: _rt.DateTimeOffset | None = _rt.alias("createdDateTime")
     """When it was made. Read-only."""
 
-    made_on: _rt.Date | None = Field(
-        default=None,
-        validation_alias="madeOn",
-        serialization_alias="madeOn",
-    )
+    made_on: _rt.Date | None = _rt.alias("madeOn")
     """The day it was made."""
 
-    tags: list[str] | None = Field(default=None)
+    tags: list[str] | None = None
     """Free tags."""
 
-    color: WidgetColor | None = Field(default=None)
+    color: WidgetColor | None = None
     """The colour."""
 
-    parts: list[Part] | None = Field(default=None)
+    parts: list[Part] | None = None
     """What it is made of."""
 
-    owner: Widget | None = Field(default=None)
+    owner: Widget | None = None
     """The widget this one belongs to."""
 
 

@@ -54,24 +54,17 @@ class Reports:
             result = graph.reports.get_widget_counts("D7")"""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_COUNTS,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_COUNTS,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)
 
@@ -101,24 +94,17 @@ class Reports:
         From docs_input/v1.0/api/reportroot-getwidgetreport.md:7."""
         # from docs_input/v1.0/api/reportroot-getwidgetreport.md:7
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)
 
@@ -161,24 +147,17 @@ class AsyncReports:
             result = await graph.reports.get_widget_counts("D7")"""
         # from docs_input/v1.0/api/reportroot-getwidgetcounts.md:7
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_COUNTS,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_COUNTS,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_any(response)
 
@@ -208,23 +187,16 @@ class AsyncReports:
         From docs_input/v1.0/api/reportroot-getwidgetreport.md:7."""
         # from docs_input/v1.0/api/reportroot-getwidgetreport.md:7
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET_WIDGET_REPORT,
-                {
-                    "period_value": period_value,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET_WIDGET_REPORT,
+            {
+                "period_value": period_value,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_bytes(response)

@@ -68,23 +68,18 @@ class Widgets:
             result = graph.widgets.count(consistency_level="eventual")"""
         # from docs_input/v1.0/api/widget-count.md:7
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
+            _PATHS_COUNT,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -120,25 +115,18 @@ class Widgets:
             result = graph.widgets.remove_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        self._core.request(
+        self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_REMOVE_OWNER,
-                {
-                    "widget_id": widget_id,
-                    "owner_id": owner_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_REMOVE_OWNER,
+            {
+                "widget_id": widget_id,
+                "owner_id": owner_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
     def delete(
@@ -171,24 +159,17 @@ class Widgets:
             result = graph.widgets.delete("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        self._core.request(
+        self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
     def get(
@@ -229,29 +210,22 @@ class Widgets:
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET,
-                {
-                    "widget_id": widget_id,
-                    "shelf_id": shelf_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    expand=expand,
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET,
+            {
+                "widget_id": widget_id,
+                "shelf_id": shelf_id,
             },
-            headers={
-                **(headers or {}),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$expand": expand,
+                "$select": select,
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -301,28 +275,23 @@ class Widgets:
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    filter=filter,
-                    select=select,
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$filter": filter,
+                "$select": select,
+                "$top": top,
             },
-            headers={
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_LIST,
         )
         return _rt.Pager(self._core, response, Widget)
@@ -365,38 +334,23 @@ class Widgets:
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_RESTORE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_RESTORE,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(
-                {
-                    **(body or {}),
-                    **{
-                        key: value
-                        for key, value in [
-                            ("reason", reason),
-                            ("keepOwner", keep_owner),
-                        ]
-                        if value is not None
-                    },
-                }
-            ),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
+            fields={
+                "reason": reason,
+                "keepOwner": keep_owner,
+            },
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -440,27 +394,23 @@ class Widgets:
             result = graph.widgets.update("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
 
-        self._core.request(
+        self._core.call(
             "PATCH",
-            _rt.build_path(
-                _PATHS_UPDATE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_UPDATE,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body, patch=True),
-            extra_body=extra_body,
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "If-Match": if_match,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            json_body=body,
+            patch=True,
+            extra_body=extra_body,
         )
 
 
@@ -500,23 +450,18 @@ class AsyncWidgets:
             result = await graph.widgets.count(consistency_level="eventual")"""
         # from docs_input/v1.0/api/widget-count.md:7
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_COUNT,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
+            _PATHS_COUNT,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_count(response)
 
@@ -552,25 +497,18 @@ class AsyncWidgets:
             result = await graph.widgets.remove_owner("w1", "w9")"""
         # from docs_input/v1.0/api/widget-delete-owner.md:7
 
-        await self._core.request(
+        await self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_REMOVE_OWNER,
-                {
-                    "widget_id": widget_id,
-                    "owner_id": owner_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_REMOVE_OWNER,
+            {
+                "widget_id": widget_id,
+                "owner_id": owner_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
     async def delete(
@@ -603,24 +541,17 @@ class AsyncWidgets:
             result = await graph.widgets.delete("w1")"""
         # from docs_input/v1.0/api/widget-delete.md:7
 
-        await self._core.request(
+        await self._core.call(
             "DELETE",
-            _rt.build_path(
-                _PATHS_DELETE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_DELETE,
+            {
+                "widget_id": widget_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
     async def get(
@@ -661,29 +592,22 @@ class AsyncWidgets:
         # from docs_input/v1.0/api/widget-get.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET,
-                {
-                    "widget_id": widget_id,
-                    "shelf_id": shelf_id,
-                },
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    expand=expand,
-                    select=select,
-                ),
-                **(params or {}),
+            _PATHS_GET,
+            {
+                "widget_id": widget_id,
+                "shelf_id": shelf_id,
             },
-            headers={
-                **(headers or {}),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$expand": expand,
+                "$select": select,
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -733,28 +657,23 @@ class AsyncWidgets:
         # from docs_input/v1.0/api/widget-list.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_LIST,
-                {},
-                url,
-            ),
-            params={
-                **_rt.odata_query(
-                    filter=filter,
-                    select=select,
-                    top=top,
-                ),
-                **(params or {}),
+            _PATHS_LIST,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            options={
+                "$filter": filter,
+                "$select": select,
+                "$top": top,
             },
-            headers={
+            header_values={
                 "ConsistencyLevel": consistency_level,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
             permissions=_PERMISSIONS_LIST,
         )
         return _rt.AsyncPager(self._core, response, Widget)
@@ -800,38 +719,23 @@ class AsyncWidgets:
         # from docs_input/v1.0/api/widget-restore.md:7
         from ..models.widget import Widget
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_RESTORE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_RESTORE,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(
-                {
-                    **(body or {}),
-                    **{
-                        key: value
-                        for key, value in [
-                            ("reason", reason),
-                            ("keepOwner", keep_owner),
-                        ]
-                        if value is not None
-                    },
-                }
-            ),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
+            fields={
+                "reason": reason,
+                "keepOwner": keep_owner,
+            },
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, Widget)
 
@@ -875,25 +779,21 @@ class AsyncWidgets:
             result = await graph.widgets.update("w1", body, if_match='W/"abc"')"""
         # from docs_input/v1.0/api/widget-update.md:7
 
-        await self._core.request(
+        await self._core.call(
             "PATCH",
-            _rt.build_path(
-                _PATHS_UPDATE,
-                {
-                    "widget_id": widget_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_UPDATE,
+            {
+                "widget_id": widget_id,
             },
-            json_body=_rt.dump_body(body, patch=True),
-            extra_body=extra_body,
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "If-Match": if_match,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            json_body=body,
+            patch=True,
+            extra_body=extra_body,
         )

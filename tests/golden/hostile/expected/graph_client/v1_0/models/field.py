@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,19 +14,19 @@ class Field_(_rt.GraphModel):
     # from docs_input/v1.0/field.md:6
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.field"
 
-    id: str | None = Field(default=None)
+    id: str | None = None
     """The id."""
 
-    client: GraphClient_ | None = Field(default=None)
+    client: GraphClient_ | None = None
     """A model named like the client."""
 
-    colour: Colour | None = Field(default=None)
+    colour: Colour | None = None
     """An enum with hostile members."""
 
-    same: FooBar_2 | None = Field(default=None)
+    same: FooBar_2 | None = None
     """One of two models whose names differ by snake-casing."""
 
-    other: FooBar | None = Field(default=None)
+    other: FooBar | None = None
     """The other one."""
 
 

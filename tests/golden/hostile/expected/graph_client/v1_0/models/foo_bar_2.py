@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,5 +14,5 @@ class FooBar_2(_rt.GraphModel):
     # from docs_input/v1.0/foobar.md:1
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.fooBar"
 
-    a: str | None = Field(default=None)
+    a: str | None = None
     """A."""

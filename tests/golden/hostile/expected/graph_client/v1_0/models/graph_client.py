@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,10 +14,10 @@ class GraphClient_(_rt.GraphModel):
     # from docs_input/v1.0/graphclient.md:6
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.graphClient"
 
-    token: str | None = Field(default=None)
+    token: str | None = None
     """Named like the tests' TOKEN constant."""
 
-    field: Field_ | None = Field(default=None)
+    field: Field_ | None = None
     """Back to the Field model."""
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,239 +14,119 @@ class NamedThing(_rt.GraphModel):
     # from docs_input/v1.0/names-create.md:22
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.namedThing"
 
-    from_: str | None = Field(
-        default=None,
-        validation_alias="from",
-        serialization_alias="from",
-    )
+    from_: str | None = _rt.alias("from")
     """A keyword."""
 
-    class_: str | None = Field(
-        default=None,
-        validation_alias="class",
-        serialization_alias="class",
-    )
+    class_: str | None = _rt.alias("class")
     """A keyword."""
 
-    import_: str | None = Field(
-        default=None,
-        validation_alias="import",
-        serialization_alias="import",
-    )
+    import_: str | None = _rt.alias("import")
     """A keyword."""
 
-    global_: str | None = Field(
-        default=None,
-        validation_alias="global",
-        serialization_alias="global",
-    )
+    global_: str | None = _rt.alias("global")
     """A keyword."""
 
-    lambda_: str | None = Field(
-        default=None,
-        validation_alias="lambda",
-        serialization_alias="lambda",
-    )
+    lambda_: str | None = _rt.alias("lambda")
     """A keyword."""
 
-    async_: str | None = Field(
-        default=None,
-        validation_alias="async",
-        serialization_alias="async",
-    )
+    async_: str | None = _rt.alias("async")
     """A keyword."""
 
-    none: str | None = Field(
-        default=None,
-        validation_alias="None",
-        serialization_alias="None",
-    )
+    none: str | None = _rt.alias("None")
     """A keyword, capitalised."""
 
-    true: bool | None = Field(
-        default=None,
-        validation_alias="True",
-        serialization_alias="True",
-    )
+    true: bool | None = _rt.alias("True")
     """A keyword, capitalised."""
 
-    match_: str | None = Field(
-        default=None,
-        validation_alias="match",
-        serialization_alias="match",
-    )
+    match_: str | None = _rt.alias("match")
     """A soft keyword."""
 
-    case_: str | None = Field(
-        default=None,
-        validation_alias="case",
-        serialization_alias="case",
-    )
+    case_: str | None = _rt.alias("case")
     """A soft keyword."""
 
-    type_: str | None = Field(
-        default=None,
-        validation_alias="type",
-        serialization_alias="type",
-    )
+    type_: str | None = _rt.alias("type")
     """A soft keyword since Python 3.12."""
 
-    schema_: str | None = Field(
-        default=None,
-        validation_alias="schema",
-        serialization_alias="schema",
-    )
+    schema_: str | None = _rt.alias("schema")
     """A pydantic method."""
 
-    json_: str | None = Field(
-        default=None,
-        validation_alias="json",
-        serialization_alias="json",
-    )
+    json_: str | None = _rt.alias("json")
     """A pydantic method."""
 
-    dict_: str | None = Field(
-        default=None,
-        validation_alias="dict",
-        serialization_alias="dict",
-    )
+    dict_: str | None = _rt.alias("dict")
     """A pydantic method."""
 
-    copy_: str | None = Field(
-        default=None,
-        validation_alias="copy",
-        serialization_alias="copy",
-    )
+    copy_: str | None = _rt.alias("copy")
     """A pydantic method."""
 
-    model_config_: str | None = Field(
-        default=None,
-        validation_alias="model_config",
-        serialization_alias="model_config",
-    )
+    model_config_: str | None = _rt.alias("model_config")
     """A pydantic attribute."""
 
-    model_fields_: str | None = Field(
-        default=None,
-        validation_alias="model_fields",
-        serialization_alias="model_fields",
-    )
+    model_fields_: str | None = _rt.alias("model_fields")
     """A pydantic attribute."""
 
-    validate_: str | None = Field(
-        default=None,
-        validation_alias="validate",
-        serialization_alias="validate",
-    )
+    validate_: str | None = _rt.alias("validate")
     """A pydantic method."""
 
-    fields_: str | None = Field(
-        default=None,
-        validation_alias="fields",
-        serialization_alias="fields",
-    )
+    fields_: str | None = _rt.alias("fields")
     """A pydantic attribute."""
 
-    to_dict_: str | None = Field(
-        default=None,
-        validation_alias="to_dict",
-        serialization_alias="to_dict",
-    )
+    to_dict_: str | None = _rt.alias("to_dict")
     """A GraphModel method."""
 
-    str_: str | None = Field(
-        default=None,
-        validation_alias="str",
-        serialization_alias="str",
-    )
+    str_: str | None = _rt.alias("str")
     """A builtin used in annotations."""
 
-    list_: list[str] | None = Field(
-        default=None,
-        validation_alias="list",
-        serialization_alias="list",
-    )
+    list_: list[str] | None = _rt.alias("list")
     """A builtin used in annotations."""
 
-    print: str | None = Field(default=None)
+    print: str | None = None
     """A builtin."""
 
-    url_2: str | None = Field(
-        default=None,
-        validation_alias="URL",
-        serialization_alias="URL",
-    )
+    url_2: str | None = _rt.alias("URL")
     """Differs from url by case only."""
 
-    url: str | None = Field(default=None)
+    url: str | None = None
     """Differs from URL by case only."""
 
-    user_id_3: str | None = Field(
-        default=None,
-        validation_alias="userId",
-        serialization_alias="userId",
-    )
+    user_id_3: str | None = _rt.alias("userId")
     """Differs from user_id by snake-casing."""
 
-    user_id: str | None = Field(default=None)
+    user_id: str | None = None
     """Differs from userId by snake-casing."""
 
-    user_id_2: str | None = Field(default=None)
+    user_id_2: str | None = None
     """Named like the suffix a clash would get."""
 
-    a_b: str | None = Field(
-        default=None,
-        validation_alias="a.b",
-        serialization_alias="a.b",
-    )
+    a_b: str | None = _rt.alias("a.b")
     """A dot."""
 
-    a_b_2: str | None = Field(
-        default=None,
-        validation_alias="a-b",
-        serialization_alias="a-b",
-    )
+    a_b_2: str | None = _rt.alias("a-b")
     """A dash."""
 
-    c: str | None = Field(default=None, validation_alias="@c", serialization_alias="@c")
+    c: str | None = _rt.alias("@c")
     """An at sign."""
 
-    field_1st: int | None = Field(
-        default=None,
-        validation_alias="1st",
-        serialization_alias="1st",
-    )
+    field_1st: int | None = _rt.alias("1st")
     """A leading digit."""
 
-    cafe: str | None = Field(
-        default=None,
-        validation_alias="café",
-        serialization_alias="café",
-    )
+    cafe: str | None = _rt.alias("café")
     """A non-ASCII letter."""
 
-    field: str | None = Field(
-        default=None,
-        validation_alias="日本",
-        serialization_alias="日本",
-    )
+    field: str | None = _rt.alias("日本")
     """No ASCII letter at all."""
 
-    date: _rt.Date | None = Field(default=None)
+    date: _rt.Date | None = None
     """Named like its type."""
 
-    datetime: _rt.DateTimeOffset | None = Field(default=None)
+    datetime: _rt.DateTimeOffset | None = None
     """Named like its type."""
 
-    time: _rt.TimeOfDay | None = Field(default=None)
+    time: _rt.TimeOfDay | None = None
     """Named like its type."""
 
-    field_2: str | None = Field(
-        default=None,
-        validation_alias="Field",
-        serialization_alias="Field",
-    )
+    field_2: str | None = _rt.alias("Field")
     """Named like pydantic's Field."""
 
-    t: str | None = Field(default=None, validation_alias="_t", serialization_alias="_t")
+    t: str | None = _rt.alias("_t")
     """Named like the typing alias."""

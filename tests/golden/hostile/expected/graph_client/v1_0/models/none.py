@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,9 +14,5 @@ class None_(_rt.GraphModel):
     # from docs_input/v1.0/None.md:1
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.None"
 
-    token: str | None = Field(
-        default=None,
-        validation_alias="TOKEN",
-        serialization_alias="TOKEN",
-    )
+    token: str | None = _rt.alias("TOKEN")
     """A property in capitals."""

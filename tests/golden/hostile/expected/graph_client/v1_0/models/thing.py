@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import typing as _t
 
-from pydantic import Field
-
 from ... import _runtime as _rt
 
 
@@ -16,42 +14,26 @@ class Thing(_rt.GraphModel):
     # from docs_input/v1.0/inject-create.md:29
     ODATA_TYPE: _t.ClassVar[str] = "microsoft.graph.thing"
 
-    name: str | None = Field(
-        default=None,
-        validation_alias='name"""',
-        serialization_alias='name"""',
-    )
+    name: str | None = _rt.alias('name"""')
     """Ends a docstring: \"\"\" and a backslash at the end |"""
 
-    x_import: str | None = Field(
-        default=None,
-        validation_alias="x'''import",
-        serialization_alias="x'''import",
-    )
+    x_import: str | None = _rt.alias("x'''import")
     """{{ 7*7 }} {% for x in range(3) %}{{ x }}{% endfor %}"""
 
-    os_system_touch: str | None = Field(
-        default=None,
-        validation_alias="os.system('touch",
-        serialization_alias="os.system('touch",
-    )
+    os_system_touch: str | None = _rt.alias("os.system('touch")
     """$(touch docgen-pwned); rm -rf /"""
 
-    x: int | None = Field(
-        default=None,
-        validation_alias="{{x}}",
-        serialization_alias="{{x}}",
-    )
+    x: int | None = _rt.alias("{{x}}")
     """jinja name"""
 
-    line: str | None = Field(default=None)
+    line: str | None = None
     """A line separator here: and a paragraph one: and NEL: end"""
 
-    when: _rt.DateTimeOffset | None = Field(default=None)
+    when: _rt.DateTimeOffset | None = None
     """A date that a page may fill with anything."""
 
-    count: int | None = Field(default=None)
+    count: int | None = None
     """A number that a page may fill with anything."""
 
-    ctrl: str | None = Field(default=None)
+    ctrl: str | None = None
     """NUL-free but bell \x07 and escape \x1b and form feed end"""

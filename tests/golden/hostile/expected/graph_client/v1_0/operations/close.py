@@ -44,22 +44,15 @@ class Close:
             result = graph.close_.create()"""
         # from docs_input/v1.0/close.md:6
 
-        self._core.request(
+        self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_CREATE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
 
 
@@ -97,20 +90,13 @@ class AsyncClose:
             result = await graph.close_.create()"""
         # from docs_input/v1.0/close.md:6
 
-        await self._core.request(
+        await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {},
-                url,
-            ),
-            params={
-                **(params or {}),
-            },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            _PATHS_CREATE,
+            {},
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )

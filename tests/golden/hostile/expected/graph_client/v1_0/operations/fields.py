@@ -52,24 +52,17 @@ class Fields:
         # from docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6
         from ..models.field import Field_
 
-        response = self._core.request(
+        response = self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET,
-                {
-                    "field_id": field_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET,
+            {
+                "field_id": field_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_model(response, Field_)
 
@@ -113,23 +106,16 @@ class AsyncFields:
         # from docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:6
         from ..models.field import Field_
 
-        response = await self._core.request(
+        response = await self._core.call(
             "GET",
-            _rt.build_path(
-                _PATHS_GET,
-                {
-                    "field_id": field_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_GET,
+            {
+                "field_id": field_id,
             },
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
         )
         return _rt.parse_model(response, Field_)

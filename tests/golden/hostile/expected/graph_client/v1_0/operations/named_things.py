@@ -138,31 +138,24 @@ class NamedThings:
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_ITEM,
-                {
-                    "class_": class_,
-                    "body_": body_,
-                    "params_": params_,
-                    "headers_": headers_,
-                    "self_": self_,
-                    "response_": response_,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE_ITEM,
+            {
+                "class_": class_,
+                "body_": body_,
+                "params_": params_,
+                "headers_": headers_,
+                "self_": self_,
+                "response_": response_,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, NamedThing)
 
@@ -276,30 +269,23 @@ class AsyncNamedThings:
         # from docs_input/v1.0/names-create.md:7
         from ..models.named_thing import NamedThing
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE_ITEM,
-                {
-                    "class_": class_,
-                    "body_": body_,
-                    "params_": params_,
-                    "headers_": headers_,
-                    "self_": self_,
-                    "response_": response_,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE_ITEM,
+            {
+                "class_": class_,
+                "body_": body_,
+                "params_": params_,
+                "headers_": headers_,
+                "self_": self_,
+                "response_": response_,
             },
-            json_body=_rt.dump_body(body),
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            json_body=body,
             extra_body=extra_body,
-            headers={
-                **(headers or {}),
-            },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
         )
         return _rt.parse_model(response, NamedThing)

@@ -77,27 +77,22 @@ class Things:
         # from docs_input/v1.0/inject-create.md:7
         from ..models.thing import Thing
 
-        response = self._core.request(
+        response = self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {
-                    "thing_id": thing_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE,
+            {
+                "thing_id": thing_id,
             },
-            json_body=_rt.dump_body(body),
-            extra_body=extra_body,
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "X-Evil": x_evil,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            json_body=body,
+            extra_body=extra_body,
         )
         return _rt.parse_model(response, Thing)
 
@@ -166,26 +161,21 @@ class AsyncThings:
         # from docs_input/v1.0/inject-create.md:7
         from ..models.thing import Thing
 
-        response = await self._core.request(
+        response = await self._core.call(
             "POST",
-            _rt.build_path(
-                _PATHS_CREATE,
-                {
-                    "thing_id": thing_id,
-                },
-                url,
-            ),
-            params={
-                **(params or {}),
+            _PATHS_CREATE,
+            {
+                "thing_id": thing_id,
             },
-            json_body=_rt.dump_body(body),
-            extra_body=extra_body,
-            headers={
+            url,
+            params,
+            headers,
+            timeout,
+            max_retries,
+            header_values={
                 "X-Evil": x_evil,
-                **(headers or {}),
             },
-            expected=_rt.SUCCESS,
-            timeout=timeout,
-            max_retries=max_retries,
+            json_body=body,
+            extra_body=extra_body,
         )
         return _rt.parse_model(response, Thing)
