@@ -71,9 +71,10 @@ def example_tests(build: Path) -> list[ExampleTest]:
                 ret = node.body[-1]
                 if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Call):
                     func = ret.value.func
-                    if isinstance(func, ast.Attribute):
+                    # `client.<accessor>.<method>(...)`: the method of one resource group
+                    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute):
                         calls[node.name.removeprefix("_call_")] = (
-                            func.attr,
+                            f"{func.value.attr}.{func.attr}",
                             tuple(k.arg for k in ret.value.keywords if k.arg),
                         )
         for node in tree.body:
@@ -90,15 +91,23 @@ def example_tests(build: Path) -> list[ExampleTest]:
     return found
 
 
-def method_blocks(package: Path, method: str) -> list[tuple[Path, str]]:
-    """The source of the sync method `method` (the test runs the sync client), with its file."""
+def method_blocks(folder: Path, call: str) -> list[tuple[Path, str]]:
+    """The source of the sync method `accessor.method` (the test runs the sync client), with its
+    file: the client's accessor names the resource class and its module."""
+    accessor, method = call.split(".")
+    client = (folder / "client.py").read_text(encoding="utf-8")
+    found = re.search(
+        rf"\n    def {re.escape(accessor)}\(self\) -> (\w+):.*?from \.operations\.(\w+) import", client, re.DOTALL
+    )
+    if not found:
+        return []
+    resource, module = found.groups()
+    path = folder / "operations" / f"{module}.py"
+    text = path.read_text(encoding="utf-8")
+    cls = re.search(rf"\nclass {resource}\b.*?(?=\nclass |\Z)", text, re.DOTALL)
     pattern = re.compile(rf"\n    def {re.escape(method)}\(.*?(?=\n    (?:async )?def |\nclass |\Z)", re.DOTALL)
-    result = []
-    for path in package.rglob("operations/*.py"):
-        text = path.read_text(encoding="utf-8")
-        for match in pattern.finditer(text):
-            result.append((path, match.group(0)))
-    return result
+    match = pattern.search(cls.group(0)) if cls else None
+    return [(path, match.group(0))] if match else []
 
 
 def model_file(test: ExampleTest, key: str, package: Path, version_folder: Path) -> Path | None:
@@ -115,7 +124,7 @@ def model_file(test: ExampleTest, key: str, package: Path, version_folder: Path)
         if not path.is_file():
             continue
         source = path.read_text(encoding="utf-8")
-        if f'alias="{key}"' in source:
+        if _declaration(key, source):
             return path
         base = re.search(r"^from \.(\w+) import \w+$", source, re.MULTILINE)
         if base:
@@ -123,20 +132,28 @@ def model_file(test: ExampleTest, key: str, package: Path, version_folder: Path)
     return None
 
 
+def _declaration(key: str, source: str) -> str | None:
+    """The text that gives `key` its wire name in a model's source: `_rt.alias("key")`, or the
+    whole `key: T = None` line of a field whose attribute is its wire name."""
+    if f'_rt.alias("{key}")' in source:
+        return f'_rt.alias("{key}")'
+    line = re.search(rf"^    {re.escape(key)}: [^\n]* = None$", source, re.MULTILINE)
+    return line.group(0) if line else None
+
+
 def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutant]:
     package = build / "graph_client"
-    blocks = method_blocks(package, test.method)
     text = test.module.read_text(encoding="utf-8")
     version = re.search(r"^from (graph_client(?:\.\w+)?) import AsyncGraphClient", text, re.MULTILINE)
     folder = build / version.group(1).replace(".", "/") if version else package
-    blocks = [(p, b) for p, b in blocks if p.is_relative_to(folder) and p.parent.parent == folder]
+    blocks = method_blocks(folder, test.method)
     node = f"{test.module.relative_to(build)}::{test.name}[sync]"
     out: list[Mutant] = []
     if not blocks:
         return out
     path, block = blocks[0]
     source = path.read_text(encoding="utf-8")
-    const = re.search(r"_rt\.build_path\(\s*(_PATHS_\w+)", block)
+    const = re.search(r"self\._core\.call\(\s*\"[A-Z]+\",\s*(_PATHS_\w+)", block)
     if const:
         # mutate the documented path this example calls (the others are not its to notice)
         assigned = next(
@@ -162,7 +179,7 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
             at = block_text.find(f'"{literal}"', block_text.find(f'"{used[-1][0]}"'))
             new = block_text[:at] + f'"{mutated}"' + block_text[at + len(literal) + 2 :]
             out.append(Mutant("path", node, path, constant, new, f"{const.group(1)}: {literal}"))
-    http = re.search(r'self\._core\.request\(\s*"([A-Z]+)"', block)
+    http = re.search(r'self\._core\.call\(\s*"([A-Z]+)"', block)
     if http:
         other = rng.choice([m for m in METHODS if m != http.group(1)])
         old = http.group(0)
@@ -172,10 +189,14 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
         old = parse.group(0)
         new = old.replace(parse.group(2), "_rt.GraphModel")
         out.append(Mutant("return-type", node, path, block, block.replace(old, new, 1), parse.group(2)))
-    options = [k for k in test.kwargs if re.search(rf"^\s+{k}={k},$", block, re.MULTILINE)]
+    # a query option goes to the runtime as `"$select": select,` in `options={...}`
+    given = re.search(r"\n\s+options=\{\n.*?\n\s+\},", block, re.DOTALL)
+    listed = given.group(0) if given else ""
+    options = [k for k in test.kwargs if re.search(rf'^\s+"[^"]+": {k},$', listed, re.MULTILINE)]
     if options:
         option = rng.choice(options)
-        new = re.sub(rf"^(\s+){option}={option},$", rf"\1{option}=None,", block, count=1, flags=re.MULTILINE)
+        changed = re.sub(rf'^(\s+"[^"]+": ){option},$', r"\1None,", listed, count=1, flags=re.MULTILINE)
+        new = block.replace(listed, changed, 1)
         out.append(Mutant("query", node, path, block, new, option))
     version_folder = folder
     for kind, body in (("response-key", test.response), ("request-key", test.request)):
@@ -189,8 +210,11 @@ def mutants_of(test: ExampleTest, build: Path, rng: random.Random) -> list[Mutan
         for key in keys:
             model = model_file(test, key, package, version_folder)
             if model is not None:
-                old = f'alias="{key}"'
-                out.append(Mutant(kind, node, model, old, f'alias="{key}X"', f"{model.name}: {key}"))
+                old = _declaration(key, model.read_text(encoding="utf-8")) or ""
+                new = (
+                    old.replace(f'"{key}"', f'"{key}X"') if old.startswith("_rt.") else f'{old[:-4]}_rt.alias("{key}X")'
+                )
+                out.append(Mutant(kind, node, model, old, new, f"{model.name}: {key}"))
                 break
     return out
 
