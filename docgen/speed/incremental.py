@@ -16,10 +16,14 @@ from docgen.speed.manifest import NAME, Manifest, content_hash, parse_manifest
 _DIAGNOSTIC = re.compile(r"^(.*):(\d+):(\d+): \w+\[(DG\d{3})\]: (.*)$")
 
 
+def settings(config: Config) -> tuple[str, ...]:
+    """The settings that reach the output."""
+    values = (config.package, config.base_url, config.input.name, config.distribution_name, config.version)
+    return (*values, "scopes", *config.scopes)
+
+
 def fingerprint(config: Config) -> str:
-    settings = (config.package, config.base_url, config.input.name, config.distribution_name, config.version)
-    settings += ("scopes", *config.scopes)
-    return input_fingerprint(config.input, (config.templates, default_templates()), settings)
+    return input_fingerprint(config.input, (config.templates, default_templates()), settings(config))
 
 
 def manifest_text(
