@@ -30,8 +30,8 @@ from docgen.speed.fingerprint import digest, file_digest, tool_fingerprint
 from docgen.speed import delta
 from docgen.speed.delta import BuildState, FileRecord, PageRecord, PageSummary, summarize
 from docgen.speed.incremental import (
+    as_written,
     fingerprint,
-    known_formatted,
     manifest_text,
     read_manifest,
     settings,
@@ -72,10 +72,14 @@ def generate_tree(
     with _collector_paused():
         inputs = fingerprint(config)
         manifest = read_manifest(config.output)
-        formatted = known_formatted(manifest, tree)
+        written = as_written(manifest, tree)
+        formatted = {rendered: text for rendered, (text, _) in written.items()}
         previous = manifest.inputs if manifest is not None else ""
         result = generate(config, sink, progress, formatted=formatted, previous=previous, inputs=inputs)
-        result.files[MANIFEST] = manifest_text(config, inputs, result.files, result.rendered_hashes, sink.sorted())
+        hashes = dict(written.values())  # formatted text -> its content hash
+        result.files[MANIFEST] = manifest_text(
+            config, inputs, result.files, result.rendered_hashes, sink.sorted(), hashes
+        )
     result.sources[MANIFEST] = (config.input.name,)
     return result
 
@@ -239,7 +243,7 @@ def generate(
                 )
             else:
                 result.files[path] = outcome
-        diagnostics = tuple(sorted(set(sink.items[start:])))
+        diagnostics = tuple(Sink(sink.items[start:]).sorted())
         complete = len(result.files) == len(rendered) and not any(d.severity is Severity.ERROR for d in diagnostics)
         if inputs and context and complete:
             records = tuple(
@@ -392,7 +396,7 @@ def _incremental(
     )
     result.replanned = len(world) if changed else 0
     after = BuildState(
-        state.context, pages, tuple(after_files), tuple(sorted(diagnostics)), tuple(counts.items()), state.facts
+        state.context, pages, tuple(after_files), tuple(Sink(list(diagnostics)).sorted()), tuple(counts.items()), state.facts
     )
     return result, after
 
