@@ -334,6 +334,9 @@ def _incremental(
         new[record.rel] = now
         old[record.rel] = ReadPage(record.rel, record.key, before[0], tuple(before[1]), before[2])
     displays = {record.display for record in changed}
+    moved = {record.display for record in changed if new[record.rel].summary.lines != record.summary.lines}
+    if any(d.path in moved for _, facts in state.facts for d in facts.reports):
+        return None  # what the whole input's plan reported there would now be on other lines
     own = {f.path: f for f in state.files if displays.intersection(f.sources)}
     result = Generation()
     after_files = list(state.files)

@@ -273,6 +273,35 @@ def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path, monk
         assert (replanned is not None) == fast, (name, replanned)
 
 
+def test_what_the_whole_plan_reported_follows_its_page(tmp_path: Path, monkeypatch) -> None:
+    """Two pages document one call under one title (DG501, reported by naming over every
+    operation at once): an edit elsewhere in one of them takes the incremental path, one that
+    moves the page's lines must not keep the report on its old line."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCSET, docs)
+    restore = docs / "v1.0/api/widget-restore.md"
+    again = restore.read_text().replace("Why.", "Why again.").replace("200 OK", "204 No Content")
+    again = again.replace('{"id": "w1", "displayName": "Blue widget"}', "").replace(
+        "and a [widget](../resources/widget.md) object in the response body", "and no response body"
+    )
+    (docs / "v1.0/api/widget-restore-again.md").write_text(again)  # no merged call: no common type
+    out, cache = tmp_path / "out", str(tmp_path / "cache")
+    _incremental_build(docs, out, cache, monkeypatch)
+    steps = [
+        ("a row", True, ("| Why. |", "| Why, really. |")),
+        ("a line above the heading", False, ("\n# widget: restore", "\nA line.\n\n# widget: restore")),
+    ]
+    for number, (name, fast, (old, new)) in enumerate(steps):
+        restore.write_text(restore.read_text().replace(old, new, 1))
+        replanned, summary, diagnostics = _incremental_build(docs, out, cache, monkeypatch)
+        cold = tmp_path / f"cold{number}"
+        result = run_docgen("build", "--input", docs, "--output", cold, env={"DOCGEN_CACHE_DIR": ""})
+        assert "DG501" in result.stderr
+        assert _tree(out) == _tree(cold), name
+        assert diagnostics == [line for line in result.stderr.splitlines() if "[DG" in line], name
+        assert (replanned is not None) == fast, (name, replanned)
+
+
 def test_scaled_copies_generate_n_times_the_original(tmp_path: Path) -> None:
     """benchmarks/scale.py renames each copy's types, so that 2 copies give twice the models,
     operations and tests of one (a copy that shared a type with another would give fewer)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docgen.diagnostics import Diagnostic
-from docgen.ir import Example, Model, Page, Span, TypeRef
+from docgen.ir import Model, Page, Span, TypeRef
 
 KIND = "state"
 
@@ -35,6 +35,7 @@ class PageSummary:
     """What other pages can see of a page, as far as this module can tell without linking."""
 
     outline: str  # digest of the IR with descriptions and lines blanked
+    lines: str  # digest of the line of every span in it, in order
     defines: tuple[str, ...]  # "version\0lower-case type name"
     names: tuple[str, ...]  # type names it refers to (fields, bases, parameters, @odata.type values)
 
@@ -94,23 +95,28 @@ def summarize(page: Page) -> PageSummary:
     version = page.version
     defines = sorted({f"{version}\0{t.name.lower()}" for t in (*page.models, *page.enums)})
     names: set[str] = set()
-    _names_in(page, names, version)
-    return PageSummary(outline=outline, defines=tuple(defines), names=tuple(sorted(names)))
+    lines: list[int] = []
+    _names_in(page, names, version, lines)
+    digest = hashlib.sha256(repr(lines).encode("ascii")).hexdigest()[:32]
+    return PageSummary(outline=outline, lines=digest, defines=tuple(defines), names=tuple(sorted(names)))
 
 
-def _names_in(value: Any, found: set[str], version: str) -> None:
+def _names_in(value: Any, found: set[str], version: str, lines: list[int]) -> None:
     """Every type name a value refers to: TypeRefs, model bases, and strings that look like
-    @odata.type values (`#microsoft.graph.user`) anywhere, example bodies included."""
+    @odata.type values (`#microsoft.graph.user`) anywhere, example bodies included; and the
+    line of every span, in a fixed order."""
     stack = [value]
     while stack:
         item = stack.pop()
+        if isinstance(item, Span):
+            lines.append(item.line)
+            continue
         if isinstance(item, str):
             if item.startswith("#") and "." in item:
                 found.add(f"{version}\0{item.rsplit('.', 1)[-1].lower()}")
             continue
         if isinstance(item, TypeRef):
             found.add(f"{version}\0{item.name.lower()}")
-            continue
         if isinstance(item, Model) and item.base:
             found.add(f"{version}\0{item.base.rsplit('.', 1)[-1].lower()}")
         if isinstance(item, (tuple, list)):
@@ -119,11 +125,7 @@ def _names_in(value: Any, found: set[str], version: str) -> None:
             stack.extend(item.keys())
             stack.extend(item.values())
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            if isinstance(item, Example):
-                stack.append(item.request)
-                stack.append(item.response)
-                continue
-            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "span")
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
 
 
 # -- the neighbourhood of changed pages ----------------------------------------------------
