@@ -260,6 +260,7 @@ def generate(
 
 
 MAX_CHANGED = 8  # more changed pages than this: the full path
+SMALL = 64  # a neighbourhood of fewer pages is planned twice even when it is most of the input
 
 
 def _counts(result: Generation) -> tuple[tuple[str, object], ...]:
@@ -344,7 +345,7 @@ def _incremental(
     counts = dict(state.counts)
     if changed:
         world = delta.neighbourhood(state, new, {rel: item.summary for rel, item in new.items()})
-        if len(world) * 2 > len(rels):
+        if len(world) * 2 > len(rels) and len(world) > SMALL:
             return None  # planning it twice costs what planning everything does
         others = {rel: _read_one(root, rel, key_of_rel[rel], cache) for rel in rels if rel in world and rel not in new}
         given = dict(state.facts)
