@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -152,7 +153,8 @@ def _read_one(root: Path, rel: str, key: str, cache: Cache) -> ReadPage:
 
 
 def _page_key(root: Path, rel: str) -> str:
-    return digest(tool_fingerprint(), root.name, rel, file_digest(root / rel) or "\0unreadable")
+    # a plain string path: 10,000 pages at full scale
+    return digest(tool_fingerprint(), root.name, rel, file_digest(os.path.join(root, rel)) or "\0unreadable")
 
 
 def _extract(job: tuple[str, str, str]) -> bytes:
@@ -400,7 +402,12 @@ def _incremental(
     )
     result.replanned = len(world) if changed else 0
     after = BuildState(
-        state.context, pages, tuple(after_files), tuple(Sink(list(diagnostics)).sorted()), tuple(counts.items()), state.facts
+        state.context,
+        pages,
+        tuple(after_files),
+        tuple(Sink(list(diagnostics)).sorted()),
+        tuple(counts.items()),
+        state.facts,
     )
     return result, after
 

@@ -246,13 +246,25 @@ def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path, monk
     steps = [
         ("prose", incremental, lambda: edit(restore, "Bring a deleted widget back.", "Bring a widget back.")),
         ("a request property's description", incremental, lambda: edit(restore, "| Why. |", "| Why it came back. |")),
-        ("a model property's description", incremental, lambda: edit("v1.0/resources/part.md", "How many.|", "Count.|")),
+        (
+            "a model property's description",
+            incremental,
+            lambda: edit("v1.0/resources/part.md", "How many.|", "Count.|"),
+        ),
         ("lines moved", incremental, lambda: edit("v1.0/resources/widget.md", "\n## ", "\nA new paragraph.\n\n## ")),
-        ("two pages", incremental, lambda: (edit(restore, "Why it", "Why"), edit("v1.0/resources/part.md", "Count.", "N."))),
+        (
+            "two pages",
+            incremental,
+            lambda: (edit(restore, "Why it", "Why"), edit("v1.0/resources/part.md", "Count.", "N.")),
+        ),
         ("an example", full, lambda: edit(restore, '"reason": "mistake"', '"reason": "a mistake"')),
         ("a property row's type", full, lambda: edit("v1.0/resources/part.md", "|count|Int32|", "|count|Int64|")),
         ("edit a base type", full, lambda: edit("v1.0/resources/entity.md", "| id       | String |", "| id | Guid |")),
-        ("rename a type", full, lambda: edit("v1.0/resources/widgetcolor.md", "# widgetColor enum", "# widgetHue enum")),
+        (
+            "rename a type",
+            full,
+            lambda: edit("v1.0/resources/widgetcolor.md", "# widgetColor enum", "# widgetHue enum"),
+        ),
         ("add a page", full, lambda: (resources / "gadget.md").write_text(GADGET)),
         ("edit the added page", incremental, lambda: edit("v1.0/resources/gadget.md", "Identifier.", "The id.")),
         ("delete a used page", full, lambda: (resources / "part.md").unlink()),
@@ -298,6 +310,7 @@ def test_what_the_whole_plan_reported_follows_its_page(tmp_path: Path, monkeypat
         result = run_docgen("build", "--input", docs, "--output", cold, env={"DOCGEN_CACHE_DIR": ""})
         assert "DG501" in result.stderr
         assert _tree(out) == _tree(cold), name
+        assert summary in result.stdout, name
         assert diagnostics == [line for line in result.stderr.splitlines() if "[DG" in line], name
         assert (replanned is not None) == fast, (name, replanned)
 
