@@ -7,7 +7,9 @@ non-JSON bodies and examples without a response included: the denominator is all
 - documented / tested / passing, and the examples not tested counted by reason (the build
   summary's reasons: one per skipped example, from `validate`'s `SkipReason`);
 - the share of generated methods whose name has at most four words (`_`-separated parts), over
-  every method of the build (each sync method counted once), and the longest names.
+  every method of the build (each sync method of the resource classes counted once: `get` of
+  `graph.users.get`), and the longest names; then the same for the clients' accessors
+  (`graph.users`), reported apart.
 
     python benchmarks/coverage.py [DOCS] [--output DIR] [--long N]
 """
@@ -75,10 +77,21 @@ def run_tests(out: Path) -> tuple[set[str], set[str], Counter[str]]:
 
 
 def method_names(out: Path) -> list[str]:
+    """The name of every sync method of the resource classes (`graph.users.get` counts `get`)."""
     names = []
     for path in sorted(out.glob("**/operations/*.py")):
         text = path.read_text(encoding="utf-8")
-        names += re.findall(r"\n    def (\w+)\(", text)  # async methods are `async def`: not counted twice
+        # async methods are `async def`: not counted twice; `__init__` is no method of the API
+        names += [n for n in re.findall(r"\n    def (\w+)\(", text) if n != "__init__"]
+    return names
+
+
+def accessor_names(out: Path) -> list[str]:
+    """The resource groups' accessors of the sync clients (`graph.users`), once each."""
+    names = []
+    for path in sorted(out.glob("**/client.py")):
+        text = path.read_text(encoding="utf-8").split("\nclass AsyncGraphClient")[0]
+        names += re.findall(r"\n    @property\n    def (\w+)\(self\)", text)
     return names
 
 
@@ -99,6 +112,7 @@ def main() -> None:
         passed, failed, others = run_tests(out)
         reasons = skipped_by_reason(summary)
         names = method_names(out)
+        accessors = accessor_names(out)
     print(f"examples: {documented} documented (the denominator: every request/response pair)")
     print(f"  tested:  {tested} ({100.0 * tested / documented:.1f}%)")
     print(f"  passing: {len(passed)} ({100.0 * len(passed) / documented:.1f}%), failing: {len(failed)}")
@@ -115,6 +129,13 @@ def main() -> None:
     print(f"method names: {short} of {len(names)} have at most four words ({share:.1f}%)")
     for name in sorted(names, key=lambda n: (-len(n.split("_")), n))[: args.long]:
         print(f"    {name}")
+    # the accessors are reported apart: what the acceptance counts is the methods' names
+    short = sum(1 for n in accessors if len(n.split("_")) <= 4)
+    share = 100.0 * short / len(accessors) if accessors else 100.0
+    print(f"accessor names (graph.<group>): {short} of {len(accessors)} have at most four words ({share:.1f}%)")
+    for name in sorted(accessors, key=lambda n: (-len(n.split("_")), n))[: args.long]:
+        if len(name.split("_")) > 4:
+            print(f"    {name}")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,14 @@ ANNOTATION_BUILTINS = frozenset("str int float bool list dict bytes object".spli
 CLIENT_RESERVED = frozenset(
     "close aclose request base_url timeout with_options with_raw_response with_streaming_response".split()
 )
+# Attributes of the generated clients (runtime bases): a resource group's accessor of that name
+# would hide them (test_naming checks the list against the runtime).
+# The names the clients' own annotations use (`str`, `httpx.Client`, ...) are taken too: in the class
+# body an accessor of that name would be what they mean.
+ACCESSOR_RESERVED = CLIENT_RESERVED | ANNOTATION_BUILTINS | frozenset("batch large_upload httpx".split())
+# A method of a resource class must not be a builtin its class's annotations use (`list` is
+# allowed: those annotations write `_t.MutableSequence`).
+RESOURCE_RESERVED = CLIENT_RESERVED | (ANNOTATION_BUILTINS - {"list"})
 # Fixed lists, not read from the running interpreter (`type` became a soft keyword in 3.12): the
 # same pages give the same names on every Python docgen runs on.
 KEYWORDS = frozenset("""False None True and as assert async await break class continue def del elif else except
@@ -111,6 +119,11 @@ def module_name(documented: str) -> str:
 
 def method_name(title: str) -> str:
     return _guard(snake(title), CLIENT_RESERVED, "call")
+
+
+def accessor_name(name: str) -> Code:
+    """A client attribute for a resource group (`graph.users`)."""
+    return _guard(snake(name), ACCESSOR_RESERVED, "group")
 
 
 def parameter_name(documented: str) -> str:
@@ -243,6 +256,48 @@ def singular(words: str) -> str:
 
 _PARTICLES = frozenset({"off", "on", "in", "out", "up", "by", "over"})
 
+_PLURAL_IRREGULAR = {"child": "children", "person": "people", "index": "indices", "media": "media", "data": "data"}
+
+
+def plural(words: str) -> str:
+    """The last word of a snake_case name in the plural, a plural kept as it is (`singular`
+    tells them apart): `cart_to_class_association` -> `cart_to_class_associations`, `policy`
+    -> `policies`, `status` -> `statuses`, `child` -> `children`, `time_off` -> `times_off`,
+    `users` -> `users`, `shared` -> `shared` (an adjective)."""
+    head, _, last = words.rpartition("_")
+    if last in _PARTICLES and head:
+        return f"{plural(head)}_{last}"
+    if not last or singular(last) != last:
+        return words  # a plural already (or nothing to change)
+    if last in _PLURAL_IRREGULAR:
+        many = _PLURAL_IRREGULAR[last]
+    elif last.endswith("ed") and not last.endswith("eed") and len(last) > 4:
+        many = last  # an adjective: the `shared`, `used` insights
+    elif last.endswith("y") and len(last) > 1 and last[-2] not in "aeiou":
+        many = last[:-1] + "ies"
+    elif last.endswith("is") and len(last) > 3:
+        many = last[:-2] + "es"  # analysis -> analyses
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        many = last + "es"
+    else:
+        many = last + "s"
+    return f"{head}_{many}" if head else many
+
+
+def in_group_name(name: str, noun: str) -> str:
+    """A method's name inside its resource group (README, "The naming rule (methods)"): its
+    REST-derived name with the group's noun (singular or plural) dropped where it is the
+    object of the leading verb: `create_cart_to_class_association` -> `create`, `count_users`
+    -> `count`, `get_photo_content` in `photos` -> `get_content`; other names are kept
+    (`assign_license`, `list_user_messages`)."""
+    verb, _, rest = name.partition("_")
+    for form in dict.fromkeys((plural(noun), singular(noun), noun)):
+        if rest == form:
+            return _guard(verb, RESOURCE_RESERVED, "call")
+        if rest.startswith(form + "_"):
+            return _guard(f"{verb}_{rest[len(form) + 1 :]}", RESOURCE_RESERVED, "call")
+    return name
+
 
 def _plural(words: str) -> bool:
     return singular(words) != words
@@ -274,6 +329,13 @@ def _segments(path: str) -> tuple[tuple[str, str], ...]:
         elif any(ch.isalpha() for ch in segment):
             result.append(("literal", snake(segment)))
     return tuple(result)
+
+
+def path_resources(path: str) -> list[str]:
+    """The resources a documented path names, outermost first, in snake_case singular:
+    `/me/mailFolders/{id}/messages/{id}/reply` -> `me`, `mail_folder`, `message`, `reply`
+    (casts, `$ref`, `$value`, `$count` and function calls left out)."""
+    return [singular(name) for kind, name in _segments(path) if kind == "literal"]
 
 
 def title_method_name(title: str) -> str:

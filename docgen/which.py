@@ -93,11 +93,13 @@ class Index:
     @classmethod
     def of(cls, specs: dict[str, ValidatedSpec], package: str) -> Index:
         lines = []
+        names_of: dict[str, Names] = {}
         for version, validated in sorted(specs.items()):
             module = Placement(package, version).dotted
             checked = validated.operations
             call_of = {i: call for call in validated.merged for i in call.members}
-            method_names = operation_names(validated, Sink())  # DG501 is the build's
+            names_of[version] = Names.of(validated.spec, validated.index)
+            method_names = operation_names(validated, Sink(), names_of[version])  # DG501 is the build's
             for position, (item, name) in enumerate(zip(checked, method_names)):
                 call = call_of.get(position)
                 if call is not None and call.members[0] != position:
@@ -107,8 +109,7 @@ class Index:
                         plan = split_path(path.path)
                         literal = sum(len(part) for part in plan.literal_parts)
                         lines.append(_Line(version, module, item, name, path, plan.regex(), literal, call))
-        names = {v: Names.of(s.spec, s.index) for v, s in specs.items()}
-        return cls(specs=specs, lines=tuple(lines), names=names)
+        return cls(specs=specs, lines=tuple(lines), names=names_of)
 
 
 def which(index: Index, request: Request) -> list[Found]:
@@ -130,7 +131,7 @@ def which(index: Index, request: Request) -> list[Found]:
     wanted = _query_keys(request.query)
     chosen: dict[tuple[str, str], _Line] = {}
     for line in fits:
-        key = (line.module, str(line.name))
+        key = (line.module, str(line.name.call))
         if line.literal != best:
             continue
         if key not in chosen or (_query_keys(line.path.query) == wanted != _query_keys(chosen[key].path.query)):
@@ -197,7 +198,7 @@ def signature(method: MethodPlan) -> str:
     keywords += [f"{h.name}: str | None = None" for h in method.header_params]
     keywords.append("params=None, headers=None, url=None, timeout=None, max_retries=None")
     parameters = ", ".join([*positional, "*", *keywords])
-    return f"{method.name}({parameters}) -> {returns(method)}".replace("_t.", "").replace("_rt.", "")
+    return f"{method.call}({parameters}) -> {returns(method)}".replace("_t.", "").replace("_rt.", "")
 
 
 def call(found: Found, request: Request) -> str | None:
@@ -216,5 +217,5 @@ def call(found: Found, request: Request) -> str | None:
     args = [Code(p.name) if _PLACEHOLDER.fullmatch(a) else a for a, p in zip(args, found.method.required)]
     kwargs = [Keyword(name=k.name, value=Code(k.name)) if _PLACEHOLDER.fullmatch(k.value) else k for k in kwargs]
     body = Code("body") if found.method.takes_body and not found.method.body_params else None
-    example = ExampleCall(method=found.method.name, args=tuple(args), body=body, kwargs=tuple(kwargs + query))
+    example = ExampleCall(method=found.method.call, args=tuple(args), body=body, kwargs=tuple(kwargs + query))
     return "graph." + client_call(example, 0, len("graph."), after="")

@@ -216,8 +216,8 @@ def test_error_statuses_with_odd_bodies_raise_typed_errors(client_package, name,
     outcomes = call_both(
         package,
         lambda: Server(response(status, body.encode("latin-1") if name == "binary" else body, **headers)),
-        lambda c: c.get_widget("w1"),
-        lambda c: c.get_widget("w1"),
+        lambda c: c.widgets.get("w1"),
+        lambda c: c.widgets.get("w1"),
         max_retries=0,
     )
     for exc, server in outcomes:
@@ -244,8 +244,8 @@ def test_graph_error_body_is_read(client_package) -> None:
     (exc, _), (async_exc, _) = call_both(
         package,
         lambda: Server(response(404, body, content_type="application/json")),
-        lambda c: c.get_widget("w"),
-        lambda c: c.get_widget("w"),
+        lambda c: c.widgets.get("w"),
+        lambda c: c.widgets.get("w"),
     )
     for error in (exc, async_exc):
         assert isinstance(error, package.NotFoundError)
@@ -258,8 +258,8 @@ def test_unexpected_status_codes(client_package, status: int) -> None:
     for exc, server in call_both(
         package,
         lambda: Server(response(status, "odd")),
-        lambda c: c.get_widget("w"),
-        lambda c: c.get_widget("w"),
+        lambda c: c.widgets.get("w"),
+        lambda c: c.widgets.get("w"),
         max_retries=0,
     ):
         assert_typed(exc, package, status, "odd")
@@ -270,7 +270,7 @@ def test_a_redirect_loop_is_a_typed_connection_error(client_package) -> None:
     package, _ = client_package
     loop = response(302, "", location=f"{BASE}/widgets/w")
     for exc, server in call_both(
-        package, lambda: Server(loop), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=0
+        package, lambda: Server(loop), lambda c: c.widgets.get("w"), lambda c: c.widgets.get("w"), max_retries=0
     ):
         assert isinstance(exc, package.APIConnectionError), repr(exc)
         assert len(server.requests) > 1
@@ -302,10 +302,10 @@ SUCCESS_BODIES = [
     ("count-empty", "count", 200, ""),
 ]
 CALLS = {
-    "get": lambda c: c.get_widget("w1"),
-    "create": lambda c: c.create_widget({"size": 1}),
-    "list": lambda c: c.list_widgets(),
-    "count": lambda c: c.count_widgets(),
+    "get": lambda c: c.widgets.get("w1"),
+    "create": lambda c: c.widgets.create({"size": 1}),
+    "list": lambda c: c.widgets.list(),
+    "count": lambda c: c.widgets.count(),
 }
 
 
@@ -326,11 +326,11 @@ def test_undecodable_content_encoding_is_typed(client_package) -> None:
     package, _ = client_package
     broken = response(200, b"this is not gzip", content_encoding="gzip", content_type="application/json")
     for exc, _ in call_both(
-        package, lambda: Server(broken), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=0
+        package, lambda: Server(broken), lambda c: c.widgets.get("w"), lambda c: c.widgets.get("w"), max_retries=0
     ):
         assert_typed(exc, package)
     good = response(200, gzip.compress(b'{"id": "w"}'), content_encoding="gzip", content_type="application/json")
-    for result, _ in call_both(package, lambda: Server(good), lambda c: c.get_widget("w"), lambda c: c.get_widget("w")):
+    for result, _ in call_both(package, lambda: Server(good), lambda c: c.widgets.get("w"), lambda c: c.widgets.get("w")):
         assert result.id == "w"
 
 
@@ -341,7 +341,7 @@ def test_transport_errors_are_typed(client_package) -> None:
         (httpx.ReadTimeout("slow"), "APITimeoutError"),
     ):
         for exc, server in call_both(
-            package, lambda: Server(error), lambda c: c.create_widget({}), lambda c: c.create_widget({})
+            package, lambda: Server(error), lambda c: c.widgets.create({}), lambda c: c.widgets.create({})
         ):
             assert type(exc).__name__ == expected
             assert len(server.requests) == 1  # POST: never retried
@@ -361,7 +361,7 @@ def test_idempotent_requests_retry_after_the_given_delay(client_package, status,
     package, _ = client_package
     busy = response(status, "busy", retry_after=retry_after)
     for result, server in call_both(
-        package, lambda: Server(busy, busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+        package, lambda: Server(busy, busy, OK), lambda c: c.widgets.get("w1"), lambda c: c.widgets.get("w1")
     ):
         assert result.size == 2
         assert len(server.requests) == 3
@@ -373,7 +373,7 @@ def test_a_retry_after_beyond_the_cap_raises_at_once_with_the_delay(client_packa
     package, _ = client_package
     busy = response(429, "busy", retry_after=retry_after)
     for exc, server in call_both(
-        package, lambda: Server(busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+        package, lambda: Server(busy, OK), lambda c: c.widgets.get("w1"), lambda c: c.widgets.get("w1")
     ):
         assert isinstance(exc, package.RateLimitError)
         assert exc.retry_after == float(retry_after)
@@ -385,7 +385,7 @@ def test_retry_after_as_an_http_date(client_package) -> None:
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
     busy = response(503, "", retry_after=when)
     for result, server in call_both(
-        package, lambda: Server(busy, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+        package, lambda: Server(busy, OK), lambda c: c.widgets.get("w1"), lambda c: c.widgets.get("w1")
     ):
         assert result.id == "w1"
         assert len(server.sleeps) == 1 and 20 <= server.sleeps[0] <= 30
@@ -399,8 +399,8 @@ def test_missing_or_unreadable_retry_after_backs_off_exponentially(client_packag
     for result, server in call_both(
         package,
         lambda: Server(busy, busy, busy, OK),
-        lambda c: c.get_widget("w"),
-        lambda c: c.get_widget("w"),
+        lambda c: c.widgets.get("w"),
+        lambda c: c.widgets.get("w"),
         max_retries=3,
     ):
         assert result.id == "w1"
@@ -419,14 +419,14 @@ def test_retries_are_bounded_then_the_typed_error_is_raised(client_package, stat
         retry_after="1",
     )
     for exc, server in call_both(
-        package, lambda: Server(busy), lambda c: c.get_widget("w"), lambda c: c.get_widget("w"), max_retries=2
+        package, lambda: Server(busy), lambda c: c.widgets.get("w"), lambda c: c.widgets.get("w"), max_retries=2
     ):
         assert_typed(exc, package, status)
         assert isinstance(exc, package.RateLimitError if status == 429 else package.InternalServerError)
         assert exc.code == "tooMany"
         assert len(server.requests) == 3 and server.sleeps == [1.0, 1.0]
     for exc, server in call_both(
-        package, lambda: Server(busy), lambda c: c.list_widgets(), lambda c: c.list_widgets(), max_retries=0
+        package, lambda: Server(busy), lambda c: c.widgets.list(), lambda c: c.widgets.list(), max_retries=0
     ):
         assert_typed(exc, package, status)
         assert len(server.requests) == 1 and server.sleeps == []
@@ -439,8 +439,8 @@ def test_non_idempotent_requests_retry_only_when_the_service_did_not_act(client_
     for result, server in call_both(
         package,
         lambda: Server(told, OK),
-        lambda c: c.create_widget({"size": 1}),
-        lambda c: c.create_widget({"size": 1}),
+        lambda c: c.widgets.create({"size": 1}),
+        lambda c: c.widgets.create({"size": 1}),
     ):
         assert result.id == "w1"
         assert len(server.requests) == 2 and server.sleeps == [1.0]
@@ -448,8 +448,8 @@ def test_non_idempotent_requests_retry_only_when_the_service_did_not_act(client_
     for exc, server in call_both(
         package,
         lambda: Server(busy, OK),
-        lambda c: c.create_widget({"size": 1}),
-        lambda c: c.create_widget({"size": 1}),
+        lambda c: c.widgets.create({"size": 1}),
+        lambda c: c.widgets.create({"size": 1}),
     ):
         assert_typed(exc, package, status, "busy")
         assert len(server.requests) == 1 and server.sleeps == []
@@ -459,16 +459,16 @@ def test_504_and_connection_errors_retry_for_get_only(client_package) -> None:
     package, _ = client_package
     timeout = response(504, "gateway timeout")
     for result, server in call_both(
-        package, lambda: Server(timeout, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+        package, lambda: Server(timeout, OK), lambda c: c.widgets.get("w1"), lambda c: c.widgets.get("w1")
     ):
         assert result.id == "w1" and len(server.requests) == 2
     for exc, server in call_both(
-        package, lambda: Server(timeout, OK), lambda c: c.create_widget({}), lambda c: c.create_widget({})
+        package, lambda: Server(timeout, OK), lambda c: c.widgets.create({}), lambda c: c.widgets.create({})
     ):
         assert isinstance(exc, package.InternalServerError) and len(server.requests) == 1
     refused = httpx.ConnectError("refused")
     for result, server in call_both(
-        package, lambda: Server(refused, OK), lambda c: c.get_widget("w1"), lambda c: c.get_widget("w1")
+        package, lambda: Server(refused, OK), lambda c: c.widgets.get("w1"), lambda c: c.widgets.get("w1")
     ):
         assert result.id == "w1" and len(server.requests) == 2
 
@@ -477,12 +477,12 @@ def test_idempotent_delete_and_binary_get_retry_too(client_package) -> None:
     package, _ = client_package
     busy = response(503, "", retry_after="2")
     for result, server in call_both(
-        package, lambda: Server(busy, response(204)), lambda c: c.delete_widget("w"), lambda c: c.delete_widget("w")
+        package, lambda: Server(busy, response(204)), lambda c: c.widgets.delete("w"), lambda c: c.widgets.delete("w")
     ):
         assert result is None and server.sleeps == [2.0]
     photo = response(200, b"\x89PNG\x00\xff", content_type="image/png")
     for result, server in call_both(
-        package, lambda: Server(busy, photo), lambda c: c.get_photo_content("w"), lambda c: c.get_photo_content("w")
+        package, lambda: Server(busy, photo), lambda c: c.widgets.get_photo_content("w"), lambda c: c.widgets.get_photo_content("w")
     ):
         assert result == b"\x89PNG\x00\xff" and len(server.requests) == 2
 
@@ -494,12 +494,12 @@ def test_success_still_parses(client_package) -> None:
     for result, _ in call_both(
         package,
         lambda: Server(response(200, body, content_type="application/json")),
-        lambda c: c.get_widget("w1"),
-        lambda c: c.get_widget("w1"),
+        lambda c: c.widgets.get("w1"),
+        lambda c: c.widgets.get("w1"),
     ):
         assert result.to_dict() == json.loads(body)
     count = response(200, "\ufeff42", content_type="text/plain")
     for result, _ in call_both(
-        package, lambda: Server(count), lambda c: c.count_widgets(), lambda c: c.count_widgets()
+        package, lambda: Server(count), lambda c: c.widgets.count(), lambda c: c.widgets.count()
     ):
         assert result == 42

@@ -57,7 +57,7 @@ def handle(request):
         return httpx.Response(200, json={"value": [{"id": "c", "color": "ultraviolet"}]})
     return httpx.Response(200, json=pages[request.url.path])
 with GraphClient("t", base_url="https://graph.microsoft.com/v1.0", transport=httpx.MockTransport(handle)) as client:
-    pager = client.list_widgets(top=2)
+    pager = client.widgets.list(top=2)
     first = [w.id for w in pager.items]
     items = list(pager)
 print(json.dumps({
@@ -95,9 +95,9 @@ def handle(request):
     return httpx.Response(204)
 with GraphClient("t", base_url="https://graph.microsoft.com/v1.0", transport=httpx.MockTransport(handle)) as client:
     widget = Widget(display_name="New name")
-    client.update_widget("w 1", widget, if_match='W/"1"')
-    count = client.count_widgets(consistency_level="eventual")
-    client.remove_widget_owner("w1", "o1")
+    client.widgets.update("w 1", widget, if_match='W/"1"')
+    count = client.widgets.count(consistency_level="eventual")
+    client.widgets.remove_owner("w1", "o1")
 print(json.dumps({"seen": seen, "count": count}))
 """
 

@@ -231,3 +231,91 @@ def test_count_with_plain_text_is_tested_and_an_empty_one_is_reported(tmp_path) 
     write_tree(out, files, diff_tree(files, read_tree(out)))
     result = run_pytest(out, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("single", "many"),
+    [
+        ("cart_to_class_association", "cart_to_class_associations"),
+        ("policy", "policies"),
+        ("day", "days"),
+        ("status", "statuses"),
+        ("box", "boxes"),
+        ("match", "matches"),
+        ("analysis", "analyses"),
+        ("child", "children"),
+        ("person", "people"),
+        ("time_off", "times_off"),
+        ("users", "users"),  # a plural stays
+        ("media", "media"),
+        ("shared", "shared"),  # an adjective (the `shared` insight)
+        ("feed", "feeds"),
+    ],
+)
+def test_plural(single: str, many: str) -> None:
+    assert naming.plural(single) == many
+    assert naming.plural(many) == many
+
+
+@pytest.mark.parametrize(
+    ("name", "noun", "short"),
+    [
+        ("create_cart_to_class_association", "cart_to_class_associations", "create"),
+        ("list_cart_to_class_associations", "cart_to_class_associations", "list"),
+        ("get_user", "users", "get"),
+        ("count_users", "users", "count"),
+        ("delta_users", "users", "delta"),
+        ("reply_message", "messages", "reply"),
+        ("get_photo_content", "photos", "get_content"),
+        ("assign_license", "users", "assign_license"),  # no noun: kept
+        ("list_user_messages", "messages", "list_user_messages"),  # the noun is not the verb's object
+        ("import_user", "users", "import_"),  # a keyword gets `_`
+        ("get_me", "users", "get_me"),
+    ],
+)
+def test_in_group_names_drop_the_groups_noun(name: str, noun: str, short: str) -> None:
+    assert naming.in_group_name(name, noun) == short
+
+
+def test_collisions_inside_a_group_are_resolved_by_the_path() -> None:
+    pages = [
+        _page("a.md", "GET", "/users/{id}/messages", "List messages"),
+        _page("b.md", "GET", "/me/mailFolders/{id}/messages", "List messages"),
+        _page("c.md", "GET", "/users/{id}/messages/{id}", "Get message"),
+        _page("d.md", "POST", "/me/messages/{id}/reply", "Reply"),
+    ]
+    sink = Sink()
+    assert method_names(pages, sink, "messages") == ["list_user_messages", "list_mail_folder_messages", "get", "reply"]
+    assert not sink.items
+    # a page of a name of its own renames nobody; one sharing `get` renames only the two of `get`
+    more = method_names(pages + [_page("e.md", "GET", "/me/events", "List events")], Sink(), "messages")
+    assert more[:4] == ["list_user_messages", "list_mail_folder_messages", "get", "reply"]
+    shared = method_names(pages + [_page("f.md", "GET", "/me/messages/{id}", "Get message")], Sink(), "messages")
+    assert shared[:2] + shared[3:4] == ["list_user_messages", "list_mail_folder_messages", "reply"]
+    assert shared[2] != "get" and shared[4] != "get" and shared[2] != shared[4]
+
+
+def test_path_resources_are_singular_and_outermost_first() -> None:
+    assert naming.path_resources("/me/mailFolders/{id}/messages/{id}/reply") == [
+        "me",
+        "mail_folder",
+        "message",
+        "reply",
+    ]
+    assert naming.path_resources("/users/{id}/microsoft.graph.user/photo/$value") == ["user", "photo"]
+
+
+def test_accessor_names_never_hide_a_client_attribute() -> None:
+    """The fixed list of the clients' own attributes holds every public attribute of the runtime
+    client bases: an accessor of that name gets `_`."""
+    from docgen.runtime import _runtime, _tasks
+
+    attributes = set()
+    for cls in (_runtime.SyncClientBase, _runtime.AsyncClientBase, _tasks.SyncTasks, _tasks.AsyncTasks):
+        attributes |= {name for name in dir(cls) if not name.startswith("_")}
+    assert attributes <= naming.ACCESSOR_RESERVED
+    assert naming.accessor_name("batch") == "batch_"
+    assert naming.accessor_name("with_options") == "with_options_"
+    assert naming.accessor_name("users") == "users"
+    # nor a name the clients' annotations use in their class body
+    assert naming.accessor_name("httpx") == "httpx_" and naming.accessor_name("str") == "str_"

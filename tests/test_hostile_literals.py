@@ -464,13 +464,20 @@ def check_snippet(path: str, snippet: str) -> None:
             if isinstance(node, ast.Call):
                 func = node.func
                 ok = isinstance(func, ast.Name) and func.id not in BAD_CALLS
-                ok = ok or (
-                    isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "graph"
-                )
+                ok = ok or (isinstance(func, ast.Attribute) and _on_graph(func.value))  # graph.<group>.<method>
                 assert ok, f"{path}: snippet call {ast.unparse(func)}"
             assert not isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Attribute)) or (
-                isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "graph"
+                isinstance(node, ast.Attribute) and (_is_graph(node.value) or _on_graph(node.value))
             ), f"{path}: snippet expression {ast.unparse(node)[:80]}"
+
+
+def _is_graph(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "graph"
+
+
+def _on_graph(node: ast.expr) -> bool:
+    """`graph.<group>`: a resource group's accessor of the client."""
+    return isinstance(node, ast.Attribute) and _is_graph(node.value)
 
 
 def test_benign_page_covers_every_template() -> None:

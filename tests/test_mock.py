@@ -182,16 +182,16 @@ from mockgraph.v1_0 import AsyncGraphClient, GraphClient
 from mockgraph import NotFoundError
 mock = GraphMock()
 with GraphClient("token", transport=mock.transport()) as graph:
-    assert [w.id for w in graph.list_widgets(top=1).items] == ["w1"]
-    assert [w.display_name for w in graph.list_widgets().items] == ["Blue widget", "Red widget"]
-    assert graph.get_widget("some-id").size == 3
-    assert graph.get_item("i1").display_name == "gadget"  # the first page documenting the request
+    assert [w.id for w in graph.widgets.list(top=1).items] == ["w1"]
+    assert [w.display_name for w in graph.widgets.list().items] == ["Blue widget", "Red widget"]
+    assert graph.widgets.get("some-id").size == 3
+    assert graph.widgets.get_item("i1").display_name == "gadget"  # the first page documenting the request
     with mock.use("gizmo-get"):  # this call, that documented example (by page)
-        assert graph.get_item("i1").display_name == "gizmo"
+        assert graph.widgets.get_item("i1").display_name == "gizmo"
     mock.use("get_gizmo_item")  # by the example's name, until reset()
-    assert graph.get_item("i1").display_name == "gizmo"
+    assert graph.widgets.get_item("i1").display_name == "gizmo"
     mock.reset()
-    assert graph.get_item("i1").display_name == "gadget"
+    assert graph.widgets.get_item("i1").display_name == "gadget"
     try:
         graph.request("GET", "/widgetz")
     except NotFoundError as exc:
@@ -207,7 +207,7 @@ with GraphClient("token", transport=mock.transport()) as graph:
 
 async def main():
     async with AsyncGraphClient("token", transport=mock.transport()) as graph:
-        created = await graph.create_widget("s1", {"displayName": "x", "size": 5})
+        created = await graph.widgets.create("s1", {"displayName": "x", "size": 5})
         assert created.id == "w3"
 
 asyncio.run(main())
@@ -228,19 +228,21 @@ def test_generated_mock_and_usage_tests_pass_and_each_snippet_is_run(mockdocs: P
 def _every_snippet_has_its_test(out: Path, package: str) -> int:
     """Every docstring with a usage snippet belongs to a method whose test module runs it
     (`support.run_usage` with that method's name). Returns how many methods have one."""
-    with_snippet: set[tuple[str, str]] = set()
+    with_snippet: set[tuple[str, str, str]] = set()
     for module in (out / package).rglob("operations/*.py"):
         text = module.read_text(encoding="utf-8")
         version = module.parent.parent.name if module.parent.parent.name != package else ""
-        for name, body in re.findall(r"\n    def (\w+)\((.*?)\n        # from ", text, re.DOTALL):
+        for name, body in re.findall(r"\n    def (?!__init__)(\w+)\((.*?)\n        # from ", text, re.DOTALL):
             if "Usage (the documented example at" in body:
-                with_snippet.add((version, name))
-    tested: set[tuple[str, str]] = set()
+                with_snippet.add((version, module.stem, name))
+    tested: set[tuple[str, str, str]] = set()
     for test in (out / "tests").glob("test_*.py"):
         text = test.read_text(encoding="utf-8")
         version = re.search(rf"from {package}(?:\.(\w+))? import AsyncGraphClient", text)
-        for name in re.findall(r"support\.run_usage\(\s*client_class\.(\w+),", text):
-            tested.add((version.group(1) or "" if version else "", name))
+        group = re.search(rf"from {package}(?:\.\w+)?\.operations\.(\w+) import", text)
+        for name in re.findall(r"support\.run_usage\(\s*resource\.(\w+),", text):
+            assert group, test
+            tested.add((version.group(1) or "" if version else "", group.group(1), name))
     assert with_snippet and with_snippet == tested, (
         sorted(with_snippet - tested)[:5],
         sorted(tested - with_snippet)[:5],

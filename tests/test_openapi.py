@@ -55,11 +55,13 @@ def test_schemas_inheritance_discriminator_enums_formats(document):
 def test_operation_ids_are_the_generated_method_names(document):
     specs = validated_specs(Config(input=DOCS), Sink())
     validated = specs["v1.0"]
-    expected = {str(name) for name in operation_names(validated, Sink())}
+    expected = {str(name.call) for name in operation_names(validated, Sink())}
     got = {op["operationId"] for path in document["paths"].values() for op in path.values()}
     # every page documents POST /widgets or /labels: the pages of POST /widgets (widget bodies) are
     # one method (DG140); those of /labels (no model) are named apart, the first page's exported
-    assert got <= expected and "create_label_802_bad" in got and "create_widget" in got
+    assert got <= expected and "labels.create_802_bad" in got and "widgets.create" in got
+    tags = {tuple(op["tags"]) for path in document["paths"].values() for op in path.values()}
+    assert tags == {("labels",), ("widgets",)}  # each operation is tagged with its group
 
 
 def test_examples_and_their_source_lines(document):

@@ -37,7 +37,7 @@ from docgen.pipeline import generate, summary_line
 from docgen.plan.example_tests import plan_tests
 from docgen.plan.files import FilePlan
 from docgen.plan.names import Names
-from docgen.plan.operations import plan_method
+from docgen.plan.operations import MethodName, ResourceGroup, plan_method
 from docgen.validate import SkipReason, check_example, shape_of, validate
 
 SPAN = Span(path="docs/x.md", line=3)
@@ -131,7 +131,14 @@ def _planned(op: Operation):
     validated = validate(spec)
     names = Names.of(spec, validated.index)
     checked = validated.operations[0]
-    method = plan_method(op, checked.shape, Code("do_thing"), names)
+    group = ResourceGroup(
+        accessor=Code("things"),
+        module=Code("things"),
+        resource=Code("Things"),
+        async_resource=Code("AsyncThings"),
+        noun="things",
+    )
+    method = plan_method(op, checked.shape, MethodName(group=group, name=Code("do_thing")), names)
     return method, plan_tests(checked, method, names)
 
 
@@ -267,22 +274,25 @@ def test_the_summary_counts_reasons_from_data_not_message_text(tmp_path: Path, m
     assert "example 'create: widget' not tested: its request body is not valid JSON" in messages
 
 
-def test_clients_inherit_bundles_of_mixins_when_there_are_many() -> None:
-    """mypy's time grows with the cube of a class's direct bases: past BUNDLE operations
-    modules the clients inherit from bundles of BUNDLE mixins, every mixin once, in order."""
+def test_resource_groups_name_their_classes_after_the_accessor_unless_a_model_has_that_name() -> None:
+    """`graph.users` is a `Users` / `AsyncUsers`; where a model class is named `Settings`, the
+    `settings` group's classes are `SettingsResource` / `AsyncSettingsResource`; a module name
+    longer than 60 characters is cut with a hash, the accessor is not."""
+    from types import SimpleNamespace
+
     from docgen.escape import Code
-    from docgen.plan.files import BUNDLE, ClientPlan, GroupRef
+    from docgen.plan.operations import resource_groups
 
-    def groups(count: int) -> tuple[GroupRef, ...]:
-        return tuple(
-            GroupRef(module=Code(f"g{n}"), mixin=Code(f"_G{n}Operations"), async_mixin=Code(f"_AsyncG{n}Operations"))
-            for n in range(count)
-        )
-
-    assert ClientPlan.bundled(groups(BUNDLE)) == ()
-    many = groups(2 * BUNDLE + 1)
-    bundles = ClientPlan.bundled(many)
-    assert [len(b.groups) for b in bundles] == [BUNDLE, BUNDLE, 1]
-    assert tuple(g for b in bundles for g in b.groups) == many
-    assert [b.name for b in bundles] == ["_Bundle1", "_Bundle2", "_Bundle3"]
-    assert all(not b.name.endswith("Operations") and not b.async_name.endswith("Operations") for b in bundles)
+    long = "device_management_configuration_simple_setting_collection_definitions"
+    names = SimpleNamespace(classes={"k1": Code("Settings"), "k2": Code("User")})
+    groups = resource_groups([Code(long), Code("settings"), Code("users")], names)  # type: ignore[arg-type]
+    assert [(g.resource, g.async_resource) for g in groups.values()] == [
+        (
+            "DeviceManagementConfigurationSimpleSettingCollectionDefinitions",
+            "AsyncDeviceManagementConfigurationSimpleSettingCollectionDefinitions",
+        ),
+        ("SettingsResource", "AsyncSettingsResource"),
+        ("Users", "AsyncUsers"),
+    ]
+    assert groups[Code(long)].accessor == long and len(groups[Code(long)].module) == 60
+    assert groups[Code("users")].module == "users"

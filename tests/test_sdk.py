@@ -237,39 +237,39 @@ def chunks() -> Iterator[bytes]:
 
 
 def daily(graph: GraphClient) -> None:
-    created: Widget = graph.create_widget(Widget(display_name="New", size=3))
-    special = graph.create_widget(SpecialWidget(display_name="S", power=2))
+    created: Widget = graph.widgets.create(Widget(display_name="New", size=3))
+    special = graph.widgets.create(SpecialWidget(display_name="S", power=2))
     print(special.id)
-    got = graph.get_widget(created.id or "", select=["id", "displayName"])
+    got = graph.widgets.get(created.id or "", select=["id", "displayName"])
     got.display_name = "Renamed"
-    graph.update_widget(got.id or "", got)
-    pager = graph.list_widgets(count=True, top=10)
+    graph.widgets.update(got.id or "", got)
+    pager = graph.widgets.list(count=True, top=10)
     total: int | None = pager.count
     for widget in pager:
         print(widget.display_name, total)
     for page in pager.pages():
         print(len(page.items), page.next_link, page.delta_link)
-    graph.delete_widget("w1")
-    graph.set_content("w1", b"hello")
-    graph.set_content("w1", io.BytesIO(b"hello"))
-    graph.set_content("w1", chunks())
-    data: bytes = graph.get_content("w1")
-    report: bytes = graph.get_widget_report("D7")
+    graph.widgets.delete("w1")
+    graph.widgets.set_content("w1", b"hello")
+    graph.widgets.set_content("w1", io.BytesIO(b"hello"))
+    graph.widgets.set_content("w1", chunks())
+    data: bytes = graph.widgets.get_content("w1")
+    report: bytes = graph.reports.get_widget_report("D7")
     print(len(data), len(report))
-    with graph.with_streaming_response(graph.get_content)("w1") as response:
+    with graph.with_streaming_response(graph.widgets.get_content)("w1") as response:
         for chunk in response.iter_bytes():
             print(len(chunk))
-    raw = graph.with_raw_response(graph.get_widget)("w1")
+    raw = graph.with_raw_response(graph.widgets.get)("w1")
     widget2: Widget = raw.parse()
     print(raw.status_code, raw.headers.get("etag"), raw.request_id, widget2.id)
     quick = graph.with_options(timeout=5.0, max_retries=0, extra_headers={"X-A": "1"})
-    quick.get_widget("w1", timeout=httpx.Timeout(2.0), max_retries=1, params={"a": "b"})
-    graph.create_widget(Widget(size=1), extra_body={"note": "x"})
+    quick.widgets.get("w1", timeout=httpx.Timeout(2.0), max_retries=1, params={"a": "b"})
+    graph.widgets.create(Widget(size=1), extra_body={"note": "x"})
     other: Widget = graph.request("GET", "/widgets/w1", cast_to=Widget)
     response2: httpx.Response = graph.request("GET", "/widgets/w1")
     print(other.size, response2.status_code)
     try:
-        graph.get_widget("missing")
+        graph.widgets.get("missing")
     except NotFoundError as exc:
         print(exc.status_code, exc.code, exc.request_id)
     except RateLimitError as exc:
@@ -278,13 +278,13 @@ def daily(graph: GraphClient) -> None:
 
 async def daily_async() -> None:
     async with AsyncGraphClient(async_token) as graph:
-        widget = await graph.get_widget("w1", select=["id"])
+        widget = await graph.widgets.get("w1", select=["id"])
         print(widget.display_name)
-        async for item in await graph.list_widgets():
+        async for item in await graph.widgets.list():
             print(item.id)
-        raw = await graph.with_raw_response(graph.get_widget)("w1")
+        raw = await graph.with_raw_response(graph.widgets.get)("w1")
         print(raw.status_code, raw.parse().id)
-        async with graph.with_streaming_response(graph.get_content)("w1") as r:
+        async with graph.with_streaming_response(graph.widgets.get_content)("w1") as r:
             async for chunk in r.aiter_bytes():
                 print(len(chunk))
 
@@ -329,13 +329,13 @@ def test_get_modify_patch_sends_only_the_changes_and_null_for_none(sdk) -> None:
         {("GET", "/v1.0/widgets/w1"): json_response(WIDGET), ("PATCH", "/v1.0/widgets/w1"): json_response(WIDGET)}
     )
     with service.client(sdk) as graph:
-        widget = graph.get_widget("w1")
+        widget = graph.widgets.get("w1")
         widget.display_name = "New"
         widget.size = None
-        graph.update_widget("w1", widget)
+        graph.widgets.update("w1", widget)
         assert json.loads(service.requests[-1].content) == {"displayName": "New", "size": None}
         # an unchanged object sends nothing; a read-only property is sent only when changed
-        graph.update_widget("w1", graph.get_widget("w1"))
+        graph.widgets.update("w1", graph.widgets.get("w1"))
         assert json.loads(service.requests[-1].content) == {}
 
 
@@ -344,8 +344,8 @@ def test_read_only_properties_the_service_sent_are_not_echoed_back(sdk) -> None:
         {("GET", "/v1.0/widgets/w1"): json_response(WIDGET), ("POST", "/v1.0/widgets"): json_response(WIDGET, 201)}
     )
     with service.client(sdk) as graph:
-        copy = graph.get_widget("w1")
-        graph.create_widget(copy)
+        copy = graph.widgets.get("w1")
+        graph.widgets.create(copy)
         sent = json.loads(service.requests[-1].content)
         assert "id" not in sent and "createdDateTime" not in sent
         assert sent == {"displayName": "Old", "size": 2, "@odata.etag": 'W/"1"'}
@@ -364,10 +364,10 @@ def test_unknown_keywords_are_errors_but_unknown_service_keys_are_kept(sdk) -> N
 def test_a_derived_type_sends_its_odata_type_and_naive_datetimes_are_refused(sdk) -> None:
     service = Service({("POST", "/v1.0/widgets"): json_response(WIDGET, 201)})
     with service.client(sdk) as graph:
-        graph.create_widget(sdk.models.SpecialWidget(display_name="S", power=2))
+        graph.widgets.create(sdk.models.SpecialWidget(display_name="S", power=2))
         sent = json.loads(service.requests[-1].content)
         assert sent == {"@odata.type": "#microsoft.graph.specialWidget", "displayName": "S", "power": 2}
-        graph.create_widget(sdk.models.Widget(display_name="plain"))
+        graph.widgets.create(sdk.models.Widget(display_name="plain"))
         assert json.loads(service.requests[-1].content) == {"displayName": "plain"}
     with pytest.raises(ValueError, match="naive datetime"):
         sdk.models.Widget(due_date_time=datetime(2024, 1, 1))
@@ -387,7 +387,7 @@ def test_uploads_from_bytes_files_and_iterators_with_the_documented_content_type
 
     with service.client(sdk) as graph:
         for body in (b"abcd", io.BytesIO(b"abcd"), chunks(), bytearray(b"abcd")):
-            assert graph.set_content("w1", body) is None
+            assert graph.widgets.set_content("w1", body) is None
             request = service.requests[-1]
             assert request.content == b"abcd"
             assert request.headers["content-type"] == "text/plain"
@@ -395,8 +395,8 @@ def test_uploads_from_bytes_files_and_iterators_with_the_documented_content_type
 
     async def main() -> None:
         async with service.async_client(sdk) as graph:
-            await graph.set_content("w1", chunks())
-            await graph.set_content("w1", io.BytesIO(b"abcd"))
+            await graph.widgets.set_content("w1", chunks())
+            await graph.widgets.set_content("w1", io.BytesIO(b"abcd"))
 
     asyncio.run(main())
     assert [r.content for r in service.requests[-2:]] == [b"abcd", b"abcd"]
@@ -416,8 +416,8 @@ def test_non_json_responses_are_returned_as_bytes(sdk) -> None:
         }
     )
     with service.client(sdk) as graph:
-        assert graph.get_export("w1") == b"PK\x03\x04"
-        assert graph.get_widget_report("D7") == csv
+        assert graph.widgets.get_export("w1") == b"PK\x03\x04"
+        assert graph.reports.get_widget_report("D7") == csv
     assert "authorization" not in service.requests[-1].headers  # another origin
 
 
@@ -427,13 +427,13 @@ def test_non_json_responses_are_returned_as_bytes(sdk) -> None:
 def test_raw_response_gives_status_headers_request_id_and_the_value(sdk) -> None:
     service = Service({("GET", "/v1.0/widgets/w1"): json_response(WIDGET, etag='W/"1"')})
     with service.client(sdk) as graph:
-        raw = graph.with_raw_response(graph.get_widget)("w1", select=["id"])
+        raw = graph.with_raw_response(graph.widgets.get)("w1", select=["id"])
         assert (raw.status_code, raw.request_id, raw.etag) == (200, "rid-1", 'W/"1"')
         assert raw.parse().display_name == "Old"
 
     async def main():
         async with service.async_client(sdk) as graph:
-            return await graph.with_raw_response(graph.get_widget)("w1")
+            return await graph.with_raw_response(graph.widgets.get)("w1")
 
     assert asyncio.run(main()).parse().id == "w1"
 
@@ -448,17 +448,17 @@ def test_per_call_options_and_with_options(sdk) -> None:
     with service.client(sdk) as graph:
         graph._core._sleep = lambda _: None
         with pytest.raises(sdk.InternalServerError):
-            graph.get_widget("w1", max_retries=0, timeout=1.5)
+            graph.widgets.get("w1", max_retries=0, timeout=1.5)
         assert service.requests[-1].extensions["timeout"]["read"] == 1.5
         quick = graph.with_options(timeout=2.5, extra_headers={"X-Trace": "t"}, extra_query={"debug": "1"})
-        assert quick.get_widget("w1").id == "w1"
+        assert quick.widgets.get("w1").id == "w1"
         request = service.requests[-1]
         assert request.extensions["timeout"]["read"] == 2.5
         assert request.headers["x-trace"] == "t" and request.url.params["debug"] == "1"
-        graph.get_widget("w1")
+        graph.widgets.get("w1")
         assert "x-trace" not in service.requests[-1].headers  # the original is unchanged
         assert service.requests[-1].extensions["timeout"]["read"] == 30.0
-        graph.create_widget(sdk.models.Widget(size=1), extra_body={"note": "x"}, headers={"Prefer": "p"})
+        graph.widgets.create(sdk.models.Widget(size=1), extra_body={"note": "x"}, headers={"Prefer": "p"})
         assert json.loads(service.requests[-1].content) == {"size": 1, "note": "x"}
         assert service.requests[-1].headers["prefer"] == "p"
         quick.close()  # shares the connections: closing it leaves graph open
@@ -466,6 +466,28 @@ def test_per_call_options_and_with_options(sdk) -> None:
         assert graph.request("GET", "widgets/w1").json()["id"] == "w1"
         with pytest.raises(sdk.NotFoundError):
             graph.request("GET", "/nowhere")
+
+
+def test_each_group_is_an_accessor_made_on_first_use(sdk, built: Path) -> None:
+    """`graph.widgets` is one resource object per client (a with_options() copy has its own,
+    bound to its own options), and `import <package>` imports no operations module: each is
+    imported when its accessor is first used."""
+    with Service({}).client(sdk) as graph:
+        assert graph.widgets is graph.widgets
+        assert type(graph.widgets).__name__ == "Widgets" and graph.reports is not graph.widgets
+        quick = graph.with_options(timeout=2.5)
+        assert quick.widgets is not graph.widgets and quick.widgets is quick.widgets
+        assert graph.widgets._core is graph._core and quick.widgets._core is quick._core
+    script = (
+        f"import sys, {PACKAGE}\n"
+        f"graph = {PACKAGE}.GraphClient('t')\n"
+        f"before = sorted(m for m in sys.modules if '.operations.' in m)\n"
+        f"graph.widgets\n"
+        f"print(before, sorted(m for m in sys.modules if '.operations.' in m))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=built, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"[] ['{PACKAGE}.operations.widgets']"
 
 
 # ---- 5. auth -----------------------------------------------------------------------------
@@ -490,8 +512,8 @@ def test_tokens_strings_functions_async_functions_and_credentials(sdk) -> None:
     credential = Credential()
     for token, expected in (("s", "s"), (lambda: "f", "f"), (credential, "cred-1")):
         with service.client(sdk, token=token) as graph:
-            graph.get_widget("w1")
-            graph.get_widget("w1")
+            graph.widgets.get("w1")
+            graph.widgets.get("w1")
         assert service.requests[-1].headers["authorization"] == f"Bearer {expected}"
     assert credential.calls == [("api://widgets/.default",)]  # scopes from config; cached
 
@@ -500,13 +522,13 @@ def test_tokens_strings_functions_async_functions_and_credentials(sdk) -> None:
 
     async def main(token) -> str:
         async with service.async_client(sdk, token=token) as graph:
-            await graph.get_widget("w1")
+            await graph.widgets.get("w1")
         return service.requests[-1].headers["authorization"]
 
     assert asyncio.run(main(async_token)) == "Bearer a"
     assert asyncio.run(main(AsyncCredential())) == "Bearer cred-1"
     with service.client(sdk, token=async_token) as graph, pytest.raises(TypeError, match="AsyncGraphClient"):
-        graph.get_widget("w1")
+        graph.widgets.get("w1")
     with pytest.raises(TypeError, match="token must be"):
         sdk.GraphClient(42)
     assert sdk.GraphClient("t")._core.scopes == ("api://widgets/.default",)
@@ -523,7 +545,7 @@ def test_logging_is_silent_by_default_and_debug_lines_hide_secrets(sdk, caplog) 
     )
     with caplog.at_level(logging.DEBUG, logger=PACKAGE):
         with service.client(sdk) as graph:
-            graph.get_widget("w1", params={"sig": "s3cret", "x": "1"})
+            graph.widgets.get("w1", params={"sig": "s3cret", "x": "1"})
     lines = [r.getMessage() for r in caplog.records if r.name == PACKAGE]
     assert lines == [
         "GET https://graph.microsoft.com/v1.0/widgets/w1?sig=***&x=1 -> 429 (request-id rid-1, attempt 1)",
@@ -537,7 +559,7 @@ def test_rate_limit_error_carries_retry_after(sdk) -> None:
         {("POST", "/v1.0/widgets"): json_response({"error": {"code": "tooMany"}}, 429, **{"Retry-After": "90"})}
     )
     with service.client(sdk) as graph, pytest.raises(sdk.RateLimitError) as info:
-        graph.create_widget({"size": 1})
+        graph.widgets.create({"size": 1})
     assert info.value.retry_after == 90.0 and len(service.requests) == 1
 
 
@@ -555,7 +577,7 @@ def test_pager_count_delta_link_pages_and_a_second_iteration(sdk) -> None:
         }
     )
     with service.client(sdk) as graph:
-        pager = graph.list_widgets(count=True)
+        pager = graph.widgets.list(count=True)
         assert pager.count == 3 and [w.id for w in pager.items] == ["a", "b"]
         assert [w.id for w in pager] == ["a", "b", "c"]
         assert [w.id for w in pager] == ["a", "b", "c"]
@@ -567,19 +589,22 @@ def test_pager_count_delta_link_pages_and_a_second_iteration(sdk) -> None:
 
 
 def test_docstrings_give_parameters_permissions_status_and_source(sdk) -> None:
-    doc = sdk.GraphClient.get_widget_report.__doc__
+    operations = importlib.import_module(f"{PACKAGE}.operations.reports"), importlib.import_module(
+        f"{PACKAGE}.operations.widgets"
+    )
+    doc = operations[0].Reports.get_widget_report.__doc__
     assert "period_value: The length of time the report covers: D7 or D30. Required." in doc
     assert "Delegated (work or school account): Widget.Read, Widget.ReadWrite.All" in doc
     assert "Application: Widget.Read.All" in doc
     assert "Documented response: 302 Found." in doc
     assert "widget-report.md:" in doc
-    assert "select: the OData $select query option" in sdk.GraphClient.get_widget.__doc__
+    assert "select: the OData $select query option" in operations[1].Widgets.get.__doc__
 
 
 def test_a_403_names_the_documented_permissions(sdk) -> None:
     service = Service({("GET", "/v1.0/widgets"): json_response({"error": {"code": "Forbidden"}}, 403)})
     with service.client(sdk) as graph, pytest.raises(sdk.PermissionDeniedError) as info:
-        graph.list_widgets()
+        graph.widgets.list()
     assert info.value.permissions == (
         "Delegated (work or school account): Widget.Read, Widget.ReadWrite.All",
         "Application: Widget.Read.All",
@@ -587,18 +612,18 @@ def test_a_403_names_the_documented_permissions(sdk) -> None:
     assert "Widget.Read.All" in str(info.value)
 
 
-@pytest.mark.parametrize("method", ["archive_widget", "restore_widget"])
+@pytest.mark.parametrize("method", ["archive", "restore"])
 def test_permissions_are_least_privileged_first_in_docstrings_and_403s(sdk, method: str) -> None:
     """`Permissions (from most to least privileged)` tables are reversed; a `Least privileged
     permissions` column comes before the `Higher privileged permissions` one."""
     least_first = "Delegated (work or school account): Widget.Read, Widget.ReadWrite, Widget.ReadWrite.All"
-    doc = getattr(sdk.GraphClient, method).__doc__
+    doc = getattr(importlib.import_module(f"{PACKAGE}.operations.widgets").Widgets, method).__doc__
     assert f"Permissions (least privileged first):\n        - {least_first}\n" in doc
     assert "- Application: Widget.Read.All\n" in doc
-    path = f"/v1.0/widgets/w1/{method.split('_')[0]}"
+    path = f"/v1.0/widgets/w1/{method}"
     service = Service({("POST", path): json_response({"error": {"code": "Forbidden", "message": "No."}}, 403)})
     with service.client(sdk) as graph, pytest.raises(sdk.PermissionDeniedError) as info:
-        getattr(graph, method)("w1")
+        getattr(graph.widgets, method)("w1")
     assert info.value.permissions == (least_first, "Application: Widget.Read.All")
     assert str(info.value) == (
         f"403 Forbidden: No. (request-id: rid-1); the documented permissions (least privileged first) are: "
@@ -678,7 +703,7 @@ def servers():
 def test_real_server_redirect_to_another_origin_drops_authorization(sdk, servers) -> None:
     base, seen, handler = servers
     with sdk.GraphClient("secret-token", base_url=base, timeout=5) as graph:
-        assert graph.get_widget_report("D7") == b"a,b\n1,2\n"
+        assert graph.reports.get_widget_report("D7") == b"a,b\n1,2\n"
     first, second = seen
     assert first[3] == "Bearer secret-token"
     assert second[0] == handler.other_port and second[3] is None
@@ -687,23 +712,23 @@ def test_real_server_redirect_to_another_origin_drops_authorization(sdk, servers
 def test_real_server_streams_downloads_and_uploads(sdk, servers) -> None:
     base, seen, _ = servers
     with sdk.GraphClient("t", base_url=base, timeout=5) as graph:
-        with graph.with_streaming_response(graph.get_content)("w1") as response:
+        with graph.with_streaming_response(graph.widgets.get_content)("w1") as response:
             assert not response.is_stream_consumed
             sizes = [len(chunk) for chunk in response.iter_bytes(chunk_size=65536)]
         assert sum(sizes) == 300_000 and len(sizes) > 1
         assert response.is_closed
-        assert graph.get_content("w1") == b"x" * 300_000
+        assert graph.widgets.get_content("w1") == b"x" * 300_000
 
         def chunks() -> Iterator[bytes]:
             for _ in range(3):
                 yield b"0123456789"
 
-        graph.set_content("w1", chunks())
+        graph.widgets.set_content("w1", chunks())
     assert seen[-1][1:3] == ("PUT", "/v1.0/widgets/w1/content") and seen[-1][4] == b"0123456789" * 3
 
     async def main() -> int:
         async with sdk.AsyncGraphClient("t", base_url=base, timeout=5) as graph:
-            async with graph.with_streaming_response(graph.get_content)("w1") as response:
+            async with graph.with_streaming_response(graph.widgets.get_content)("w1") as response:
                 return sum([len(c) async for c in response.aiter_bytes()])
 
     assert asyncio.run(main()) == 300_000

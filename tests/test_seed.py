@@ -69,15 +69,15 @@ def test_builds_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     [
         # the client posts to another path
         (
-            "graph_client/operations/cart_to_class_association.py",
+            "graph_client/operations/cart_to_class_associations.py",
             '"/deviceManagement/cartToClassAssociations"',
             '"/deviceManagement/cartToClassAssociation"',
         ),
         # the client uses another method
-        ("graph_client/operations/cart_to_class_association.py", '"POST",', '"PUT",'),
+        ("graph_client/operations/cart_to_class_associations.py", '"POST",', '"PUT",'),
         # the client drops deviceCartIds from what it sends
         (
-            "graph_client/operations/cart_to_class_association.py",
+            "graph_client/operations/cart_to_class_associations.py",
             "json_body=_rt.dump_body(body),",
             'json_body={k: v for k, v in _rt.dump_body(body).items() if k != "deviceCartIds"},',
         ),

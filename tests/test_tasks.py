@@ -496,13 +496,13 @@ def test_the_plan_gives_operation_and_delta_methods_and_notes_the_ambiguous(buil
     out, sink = built
     codes = {(d.code, Path(d.path).name) for d in sink.items if d.code.startswith("DG32")}
     assert codes == {("DG320", "widget-reject.md")}  # 202 without a monitor header: returns as documented
-    client = sdk.GraphClient
-    assert client.copy_widget.__annotations__["return"] == "_tk.Operation"
-    assert sdk.AsyncGraphClient.copy_widget.__annotations__["return"] == "_tk.AsyncOperation"
-    assert client.delta_widgets.__annotations__["return"] == "_tk.DeltaPager[Widget]"
-    assert client.reject_widget.__annotations__["return"] == "_t.Any"
-    assert "delta_link" in inspect.signature(client.delta_widgets).parameters
-    assert "delta_link" not in inspect.signature(client.get_widget).parameters
+    widgets = importlib.import_module(sdk.GraphClient.__module__.rsplit(".", 1)[0] + ".operations.widgets")
+    assert widgets.Widgets.copy.__annotations__["return"] == "_tk.Operation"
+    assert widgets.AsyncWidgets.copy.__annotations__["return"] == "_tk.AsyncOperation"
+    assert widgets.Widgets.delta.__annotations__["return"] == "_tk.DeltaPager[Widget]"
+    assert widgets.Widgets.reject.__annotations__["return"] == "_t.Any"
+    assert "delta_link" in inspect.signature(widgets.Widgets.delta).parameters
+    assert "delta_link" not in inspect.signature(widgets.Widgets.get).parameters
 
 
 def test_the_generated_example_tests_pass(built) -> None:
@@ -525,20 +525,20 @@ from tasks_client.v1_0.models import UploadSession, Widget
 
 def use(graph: GraphClient) -> None:
     with graph.batch() as batch:
-        one: BatchItem[Widget] = batch.add(graph.get_widget, "w1")
-        made = batch.add(graph.create_widget, Widget(display_name="x"))
-        gone = batch.add_after([made], graph.delete_widget, "w2")
+        one: BatchItem[Widget] = batch.add(graph.widgets.get, "w1")
+        made = batch.add(graph.widgets.create, Widget(display_name="x"))
+        gone = batch.add_after([made], graph.widgets.delete, "w2")
     widget: Widget = one.result()
     print(widget.display_name, made.result().id, gone.result())
-    session: UploadSession = graph.create_upload_session("w1")
+    session: UploadSession = graph.upload_sessions.create("w1")
     upload = graph.large_upload(session, io.BytesIO(b"x"), cast_to=Widget, progress=lambda done, size: None)
     item: Widget = upload.upload()
-    operation: Operation = graph.copy_widget("w1", name="copy")
+    operation: Operation = graph.widgets.copy("w1", name="copy")
     status: OperationStatus = operation.wait(timeout=10)
-    changes = graph.delta_widgets()
+    changes = graph.widgets.delta()
     names: list[str | None] = [w.display_name for w in changes]
     link: str | None = changes.delta_link
-    again = graph.delta_widgets(delta_link=link)
+    again = graph.widgets.delta(delta_link=link)
     print(item.id, status.resource_id, names, again.delta_token)
 """
 
@@ -612,11 +612,11 @@ def test_user_code_with_the_helpers_passes_mypy_strict(built, tmp_path: Path) ->
 def test_batch_sends_calls_in_json_batches_with_typed_results_and_errors(sdk, graph: Graph) -> None:
     with graph.client(sdk) as client:
         with client.batch() as batch:
-            one = batch.add(client.get_widget, "w1")
-            missing = batch.add(client.get_widget, "nope")
-            made = batch.add(client.create_widget, sdk.models.Widget(display_name="New", size=3))
-            gone = batch.add(client.delete_widget, "w1")
-            changes = batch.add(client.delta_widgets)
+            one = batch.add(client.widgets.get, "w1")
+            missing = batch.add(client.widgets.get, "nope")
+            made = batch.add(client.widgets.create, sdk.models.Widget(display_name="New", size=3))
+            gone = batch.add(client.widgets.delete, "w1")
+            changes = batch.add(client.widgets.delta)
             assert not one.done
             with pytest.raises(RuntimeError, match="not been sent"):
                 one.result()
@@ -641,44 +641,44 @@ def test_batch_sends_calls_in_json_batches_with_typed_results_and_errors(sdk, gr
 def test_batch_carries_text_and_binary_bodies_as_the_json_batch_format_says(sdk, graph: Graph) -> None:
     with graph.client(sdk) as client:
         with client.batch() as batch:
-            text = batch.add(client.set_content, "w1", b"QUJD")  # text/plain: sent as the string itself
+            text = batch.add(client.widgets.set_content, "w1", b"QUJD")  # text/plain: sent as the string itself
         assert text.result() is None and graph.fake.widgets["w1"]["content"] == b"QUJD"
         with client.batch() as batch:
-            download = batch.add(client.get_content, "w1")
+            download = batch.add(client.widgets.get_content, "w1")
         assert download.result() == b"QUJD"  # a text/plain answer is not base64-decoded
         graph.fake.widgets["w1"].update(content=bytes(range(256)), content_type="application/octet-stream")
         with client.batch() as batch:
-            binary = batch.add(client.get_content, "w1")
+            binary = batch.add(client.widgets.get_content, "w1")
         assert binary.result() == bytes(range(256))  # other media types travel base64-encoded
 
 
 def test_batch_splits_into_batches_of_20_keeping_depends_on_chains_together(sdk, graph: Graph) -> None:
     with graph.client(sdk) as client:
         with client.batch() as batch:
-            singles = [batch.add(client.get_widget, "w1") for _ in range(15)]
-            first = batch.add(client.create_widget, sdk.models.Widget(display_name="chain-0"))
+            singles = [batch.add(client.widgets.get, "w1") for _ in range(15)]
+            first = batch.add(client.widgets.create, sdk.models.Widget(display_name="chain-0"))
             chain = [first]
             for n in range(1, 8):
                 chain.append(
-                    batch.add_after([chain[-1]], client.create_widget, sdk.models.Widget(display_name=f"chain-{n}"))
+                    batch.add_after([chain[-1]], client.widgets.create, sdk.models.Widget(display_name=f"chain-{n}"))
                 )
-            more = [batch.add(client.get_widget, "w1") for _ in range(20)]
+            more = [batch.add(client.widgets.get, "w1") for _ in range(20)]
         assert sum(graph.fake.batch_sizes) == 43 and max(graph.fake.batch_sizes) <= 20
         assert len(graph.fake.batch_sizes) == 3
         assert all(item.result().id == "w1" for item in singles + more)
         assert [item.result().display_name for item in chain] == [f"chain-{n}" for n in range(8)]
         # a dependency that fails makes its dependents fail with 424, typed
         with client.batch() as batch:
-            bad = batch.add(client.get_widget, "nope")
-            after = batch.add_after([bad], client.delete_widget, "w1")
+            bad = batch.add(client.widgets.get, "nope")
+            after = batch.add_after([bad], client.widgets.delete, "w1")
         assert isinstance(bad.error, sdk.NotFoundError)
         assert isinstance(after.error, sdk.APIStatusError) and after.error.status_code == 424
         assert "w1" in graph.fake.widgets
         # a chain longer than a batch cannot be split
         batch = client.batch()
-        items = [batch.add(client.get_widget, "w1")]
+        items = [batch.add(client.widgets.get, "w1")]
         for _ in range(20):
-            items.append(batch.add_after([items[-1]], client.get_widget, "w1"))
+            items.append(batch.add_after([items[-1]], client.widgets.get, "w1"))
         with pytest.raises(ValueError, match="21 calls depend on each other"):
             batch.send()
 
@@ -688,28 +688,28 @@ def test_batch_retries_each_throttled_item_after_retry_after(sdk, graph: Graph) 
     graph.fake.widgets["w2"] = {"id": "w2", "displayName": "Two"}
     with graph.client(sdk, max_retries=2) as client:
         with client.batch() as batch:
-            one = batch.add(client.get_widget, "w1")
-            two = batch.add(client.get_widget, "w2")
+            one = batch.add(client.widgets.get, "w1")
+            two = batch.add(client.widgets.get, "w2")
         assert one.result().display_name == "One" and one.attempts == 3
         assert two.result().display_name == "Two" and two.attempts == 1
         assert graph.fake.batch_sizes == [2, 1, 1]  # only the throttled item is sent again
         graph.fake.throttled = {"w1": 5}
         with client.batch() as batch:
-            throttled = batch.add(client.get_widget, "w1")
+            throttled = batch.add(client.widgets.get, "w1")
         assert isinstance(throttled.error, sdk.RateLimitError) and throttled.error.retry_after == 0.1
         graph.fake.throttled_at.clear()
         # a call no batch can carry (another host) fails when it is added
         with pytest.raises(ValueError, match="cannot carry"):
-            client.batch().add(client.get_widget, "w1", url="https://elsewhere.test/widgets/w1")
+            client.batch().add(client.widgets.get, "w1", url="https://elsewhere.test/widgets/w1")
 
 
 def test_async_batch(sdk, graph: Graph) -> None:
     async def main() -> None:
         async with graph.async_client(sdk) as client:
             async with client.batch() as batch:
-                items = [batch.add(client.get_widget, "w1") for _ in range(25)]
-                missing = batch.add(client.get_widget, "nope")
-                made = batch.add_after([missing], client.create_widget, sdk.models.Widget(display_name="x"))
+                items = [batch.add(client.widgets.get, "w1") for _ in range(25)]
+                missing = batch.add(client.widgets.get, "nope")
+                made = batch.add_after([missing], client.widgets.create, sdk.models.Widget(display_name="x"))
             assert all(i.result().display_name == "One" for i in items)
             assert isinstance(missing.error, sdk.NotFoundError)
             assert made.status_code == 424
@@ -738,7 +738,7 @@ def test_large_upload_sends_chunks_with_content_range_and_resumes(sdk, graph: Gr
     progress: list[tuple[int, int]] = []
     graph.fake.fail_chunk_at = {2 * UNIT}  # the third chunk is dropped once
     with graph.client(sdk) as client:
-        session = client.create_upload_session("w1")
+        session = client.upload_sessions.create("w1")
         assert isinstance(session, sdk.models.UploadSession)
         upload = client.large_upload(
             session, file, chunk_size=2 * UNIT, cast_to=sdk.models.Widget, progress=lambda d, s: progress.append((d, s))
@@ -759,7 +759,7 @@ def test_large_upload_resumes_a_saved_session_and_cancels(sdk, graph: Graph, tmp
     content = os.urandom(3 * UNIT + 10)
     path.write_bytes(content)
     with graph.client(sdk, max_retries=0) as client:
-        url = client.create_upload_session("w1").upload_url
+        url = client.upload_sessions.create("w1").upload_url
         graph.fake.fail_chunk_at = {UNIT}
         with path.open("rb") as file, pytest.raises(sdk.InternalServerError):
             client.large_upload(url, file, chunk_size=UNIT).upload()
@@ -772,7 +772,7 @@ def test_large_upload_resumes_a_saved_session_and_cancels(sdk, graph: Graph, tmp
         assert bytes(graph.fake.sessions["s1"]["data"]) == content
         with pytest.raises(ValueError, match="multiple of 327680"):
             client.large_upload(url, io.BytesIO(b"x"), chunk_size=UNIT + 1)
-        other = client.create_upload_session("w1")
+        other = client.upload_sessions.create("w1")
         upload = client.large_upload(other, io.BytesIO(content), chunk_size=UNIT)
         upload.cancel()
         assert "s2" not in graph.fake.sessions
@@ -785,7 +785,7 @@ def test_async_large_upload(sdk, graph: Graph) -> None:
 
     async def main() -> Any:
         async with graph.async_client(sdk) as client:
-            session = await client.create_upload_session("w1")
+            session = await client.upload_sessions.create("w1")
             return await client.large_upload(session, io.BytesIO(content), chunk_size=UNIT).upload()
 
     assert asyncio.run(main())["size"] == len(content)
@@ -797,7 +797,7 @@ def test_async_large_upload(sdk, graph: Graph) -> None:
 
 def test_operation_waits_for_the_monitor_url_honouring_retry_after(sdk, graph: Graph) -> None:
     with graph.client(sdk) as client:
-        operation = client.copy_widget("w1", name="Copy of one")
+        operation = client.widgets.copy("w1", name="Copy of one")
         assert isinstance(operation, sdk.Operation) and operation.status_code == 202
         assert operation.monitor_url == f"{graph.fake.origin}/v1.0/monitor/copy-1"
         assert not operation.done
@@ -807,11 +807,11 @@ def test_operation_waits_for_the_monitor_url_honouring_retry_after(sdk, graph: G
         assert graph.fake.operations["copy-1"]["polls"] == 3
         # a failed operation raises, with its status
         with pytest.raises(sdk.OperationFailedError, match="disk full") as caught:
-            client.copy_widget("w1", name="doomed").wait(timeout=10)
+            client.widgets.copy("w1", name="doomed").wait(timeout=10)
         assert caught.value.status.error == {"code": "copyFailed", "message": "disk full"}
         # a timeout raises rather than wait past it
         graph.fake.retry_after = 5.0
-        slow = client.copy_widget("w1", name="slow")
+        slow = client.widgets.copy("w1", name="slow")
         started = time.monotonic()
         with pytest.raises(sdk.OperationTimeoutError):
             slow.wait(timeout=0.5)
@@ -821,7 +821,7 @@ def test_operation_waits_for_the_monitor_url_honouring_retry_after(sdk, graph: G
 def test_async_operation(sdk, graph: Graph) -> None:
     async def main() -> Any:
         async with graph.async_client(sdk) as client:
-            operation = await client.copy_widget("w1", name="async copy")
+            operation = await client.widgets.copy("w1", name="async copy")
             assert isinstance(operation, sdk.AsyncOperation)
             return await operation.wait(timeout=10)
 
@@ -833,7 +833,7 @@ def test_async_operation(sdk, graph: Graph) -> None:
 
 def test_delta_yields_every_item_then_the_delta_link_and_resumes_from_it(sdk, graph: Graph) -> None:
     with graph.client(sdk) as client:
-        changes = client.delta_widgets()
+        changes = client.widgets.delta()
         assert isinstance(changes, sdk.DeltaPager)
         assert changes.delta_link is None  # not reached yet: the first page has a nextLink
         assert [w.id for w in changes] == [f"w{i}" for i in range(1, 10)]
@@ -841,22 +841,22 @@ def test_delta_yields_every_item_then_the_delta_link_and_resumes_from_it(sdk, gr
         assert link == f"{graph.fake.origin}/v1.0/widgets/delta?$deltatoken=round-1"
         assert changes.delta_token == "round-1"
         # later: only what changed since, including removals, and the next link to keep
-        later = client.delta_widgets(delta_link=link)
+        later = client.widgets.delta(delta_link=link)
         items = later.all()
         assert [(w.id, w.display_name) for w in items] == [("w1", "One, renamed"), ("w9", None)]
         assert items[1].to_dict()["@removed"] == {"reason": "deleted"}
         assert later.delta_token == "round-2"
         with pytest.raises(sdk.APIStatusError) as caught:
-            client.delta_widgets(delta_link=later.delta_link)
+            client.widgets.delta(delta_link=later.delta_link)
         assert caught.value.status_code == 410
 
 
 def test_async_delta(sdk, graph: Graph) -> None:
     async def main() -> tuple[list[str], str | None]:
         async with graph.async_client(sdk) as client:
-            changes = await client.delta_widgets()
+            changes = await client.widgets.delta()
             ids = [w.id async for w in changes]
-            again = await client.delta_widgets(delta_link=changes.delta_link)
+            again = await client.widgets.delta(delta_link=changes.delta_link)
             await again.all()
             return ids, again.delta_token
 

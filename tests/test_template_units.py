@@ -17,10 +17,10 @@ from docgen.config import default_templates
 from docgen.escape import Code, comment, py
 from docgen.paths import split_path
 from docgen.plan.example_tests import Check, Construct, ErrorTest, ExampleCall, ExampleTest, Keyword, PageTestsPlan
-from docgen.plan.files import BUNDLE, ClientPlan, FilePlan, GroupRef, PackageInitPlan, VersionRef
+from docgen.plan.files import ClientPlan, FilePlan, PackageInitPlan, VersionRef
 from docgen.plan.models import EnumMemberPlan, EnumPlan, FieldPlan, ImportPlan, ModelPlan
 from docgen.plan.names import builtin, runtime, typing
-from docgen.plan.operations import HeaderParam, MethodPlan, OperationsModulePlan, Param
+from docgen.plan.operations import HeaderParam, MethodPlan, OperationsModulePlan, Param, ResourceGroup
 from docgen.render import Renderer
 from docgen.validate import ResultKind
 from docgen_helpers import ROOT
@@ -32,10 +32,11 @@ LONG = "DeviceManagementConfigurationSimpleSettingCollectionDefinition"
 
 def _method(**changes: object) -> MethodPlan:
     fields: dict[str, object] = dict(
-        name=Code("get_widget"),
+        name=Code("get"),
+        group=WIDGETS,
         http_method="GET",
         paths=(split_path("/widgets/{id}"), split_path("/me/widgets/{id}")),
-        paths_const=Code("_PATHS_GET_WIDGET"),
+        paths_const=Code("_PATHS_GET"),
         required=(Param(name=Code("widget_id"), annotation=builtin("str")),),
         optional=(),
         options=(Param(name=Code("select"), annotation=typing("Sequence", builtin("str"))),),
@@ -57,8 +58,8 @@ def _method(**changes: object) -> MethodPlan:
 USAGE: dict[str, object] = dict(
     docstring='Get a widget.\n\nGET /widgets/{id}\n\nA "quoted" \\ line.\n\n'
     "Usage (the documented example at docs/widget-get.md:20; its generated test runs this):",
-    usage=Code('result = graph.get_widget("w\\"1", prefer="return=minimal")'),
-    usage_async=Code('result = await graph.get_widget("w\\"1", prefer="return=minimal")'),
+    usage=Code('result = graph.widgets.get("w\\"1", prefer="return=minimal")'),
+    usage_async=Code('result = await graph.widgets.get("w\\"1", prefer="return=minimal")'),
     usage_key=py("docs/widget-get.md:1"),
     usage_test=1,
 )
@@ -74,7 +75,7 @@ def _example(number: int, **changes: object) -> ExampleTest:
         expected=Code(f"RESPONSE_{number}"),
         request_body=None,
         response_body={"id": "w1", "createdDateTime": "2020-01-01T00:00:00.1234567Z", "size": 3},
-        call=ExampleCall(method=Code("get_widget"), args=(py("w1"),), body=None, kwargs=()),
+        call=ExampleCall(method=Code("widgets.get"), args=(py("w1"),), body=None, kwargs=()),
         url=py("https://graph.microsoft.com/v1.0/widgets/w1"),
         base_url=py("https://graph.microsoft.com/v1.0"),
         status=200,
@@ -96,13 +97,21 @@ def _example(number: int, **changes: object) -> ExampleTest:
     return ExampleTest(**fields)  # type: ignore[arg-type]
 
 
-# one more operations module than a bundle holds (BUNDLE + 1): two bundles
-_GROUPS = tuple(
-    GroupRef(
-        module=Code(f"group{n}"), mixin=Code(f"_Group{n}Operations"), async_mixin=Code(f"_AsyncGroup{n}Operations")
-    )
-    for n in range(BUNDLE + 1)
+WIDGETS = ResourceGroup(
+    accessor=Code("widgets"),
+    module=Code("widgets"),
+    resource=Code("Widgets"),
+    async_resource=Code("AsyncWidgets"),
+    noun="widgets",
 )
+GADGETS = ResourceGroup(
+    accessor=Code("gadgets"),
+    module=Code("gadgets"),
+    resource=Code("Gadgets"),
+    async_resource=Code("AsyncGadgets"),
+    noun="gadgets",
+)
+
 
 CASES: dict[str, FilePlan] = {
     "model_with_base_and_long_names": ModelPlan(
@@ -173,25 +182,23 @@ CASES: dict[str, FilePlan] = {
     ),
     "operations_of_every_result_kind": OperationsModulePlan(
         root=Code("..."),
-        module=Code("widget"),
-        mixin=Code("_WidgetOperations"),
-        async_mixin=Code("_AsyncWidgetOperations"),
+        group=WIDGETS,
         methods=(
             _method(**USAGE),
             _method(
-                name=Code("list_widgets"),
+                name=Code("list"),
                 paths=(split_path("/widgets"),),
-                paths_const=Code("_PATHS_LIST_WIDGETS"),
+                paths_const=Code("_PATHS_LIST"),
                 required=(),
                 options=(Param(name=Code("top"), annotation=builtin("int")),),
                 header_params=(),
                 result=ResultKind.PAGER,
             ),
             _method(
-                name=Code("create_widget_with_a_name_long_enough_to_split"),
+                name=Code("create_with_a_name_long_enough_to_split"),
                 http_method="POST",
                 paths=(split_path("/groups/{group-id}/widgets"),),
-                paths_const=Code("_PATHS_CREATE_WIDGET_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT"),
+                paths_const=Code("_PATHS_CREATE_WITH_A_NAME_LONG_ENOUGH_TO_SPLIT"),
                 required=(Param(name=Code("group_id"), annotation=builtin("str")),),
                 optional=(),
                 options=(),
@@ -202,18 +209,18 @@ CASES: dict[str, FilePlan] = {
                 imports=(ImportPlan(module=Code("long"), class_name=Code(LONG)),),
             ),
             _method(
-                name=Code("delete_widget"),
+                name=Code("delete"),
                 http_method="DELETE",
-                paths_const=Code("_PATHS_DELETE_WIDGET"),
+                paths_const=Code("_PATHS_DELETE"),
                 options=(),
                 result=ResultKind.NONE,
                 response_class=None,
                 imports=(),
             ),
             _method(
-                name=Code("get_widget_content"),
+                name=Code("get_content"),
                 paths=(split_path("/widgets/{id}/$value"),),
-                paths_const=Code("_PATHS_GET_WIDGET_CONTENT"),
+                paths_const=Code("_PATHS_GET_CONTENT"),
                 options=(),
                 header_params=(),
                 result=ResultKind.BYTES,
@@ -221,9 +228,9 @@ CASES: dict[str, FilePlan] = {
                 imports=(),
             ),
             _method(
-                name=Code("count_widgets"),
+                name=Code("count"),
                 paths=(split_path("/widgets/$count"),),
-                paths_const=Code("_PATHS_COUNT_WIDGETS"),
+                paths_const=Code("_PATHS_COUNT"),
                 required=(),
                 options=(),
                 header_params=(),
@@ -246,14 +253,12 @@ CASES: dict[str, FilePlan] = {
     ),
     "operations_with_task_helpers": OperationsModulePlan(
         root=Code("..."),
-        module=Code("widget"),
-        mixin=Code("_WidgetOperations"),
-        async_mixin=Code("_AsyncWidgetOperations"),
+        group=WIDGETS,
         methods=(
             _method(
-                name=Code("delta_widgets"),
+                name=Code("delta"),
                 paths=(split_path("/widgets/delta()"),),
-                paths_const=Code("_PATHS_DELTA_WIDGETS"),
+                paths_const=Code("_PATHS_DELTA"),
                 required=(),
                 options=(),
                 header_params=(),
@@ -261,10 +266,10 @@ CASES: dict[str, FilePlan] = {
                 delta=True,
             ),
             _method(
-                name=Code("copy_widget"),
+                name=Code("copy"),
                 http_method="POST",
                 paths=(split_path("/widgets/{id}/copy"),),
-                paths_const=Code("_PATHS_COPY_WIDGET"),
+                paths_const=Code("_PATHS_COPY"),
                 options=(),
                 header_params=(),
                 takes_body=True,
@@ -287,7 +292,7 @@ CASES: dict[str, FilePlan] = {
             _example(
                 2,
                 call=ExampleCall(
-                    method=Code("get_widget"),
+                    method=Code("widgets.get"),
                     args=(py("w2"),),
                     body=None,
                     kwargs=(Keyword(name=Code("select"), value=py("id,size")),),
@@ -297,7 +302,7 @@ CASES: dict[str, FilePlan] = {
                 checks=(),
             ),
         ),
-        error=ErrorTest(call=ExampleCall(method=Code("get_widget"), args=(py("w1"),), body=None, kwargs=())),
+        error=ErrorTest(call=ExampleCall(method=Code("widgets.get"), args=(py("w1"),), body=None, kwargs=())),
     ),
     "page_tests_of_a_create_method": PageTestsPlan(
         package=Code("graph_client"),
@@ -306,7 +311,7 @@ CASES: dict[str, FilePlan] = {
         imports=(ImportPlan(module=Code("long"), class_name=Code(LONG)),),
         open_classes=py(()),
         method=_method(
-            name=Code("create_widget"),
+            name=Code("create"),
             http_method="POST",
             takes_body=True,
             body_class=Code(LONG),
@@ -318,7 +323,7 @@ CASES: dict[str, FilePlan] = {
                 1,
                 request_body={"displayName": "A", "tags": ["x", "y"], "nested": {"a": 1}},
                 call=ExampleCall(
-                    method=Code("create_widget"),
+                    method=Code("widgets.create"),
                     args=(py("w1"),),
                     body=Code("body"),
                     kwargs=(Keyword(name=Code("prefer"), value=py("return=representation")),),
@@ -333,29 +338,14 @@ CASES: dict[str, FilePlan] = {
             ),
         ),
         error=ErrorTest(
-            call=ExampleCall(method=Code("create_widget"), args=(py("w1-value"),), body=Code("{}"), kwargs=())
+            call=ExampleCall(method=Code("widgets.create"), args=(py("w1-value"),), body=Code("{}"), kwargs=())
         ),
     ),
     "client_with_groups": ClientPlan(
         root=Code(".."),
-        groups=(
-            GroupRef(
-                module=Code("widget"), mixin=Code("_WidgetOperations"), async_mixin=Code("_AsyncWidgetOperations")
-            ),
-            GroupRef(
-                module=Code("gadget"), mixin=Code("_GadgetOperations"), async_mixin=Code("_AsyncGadgetOperations")
-            ),
-        ),
+        groups=(GADGETS, WIDGETS),
         base_url=py("https://graph.microsoft.com/v1.0"),
         scopes=py(("https://graph.microsoft.com/.default",)),
-    ),
-    # more operations modules than one class should inherit from: bundles of BUNDLE mixins
-    "client_with_bundles": ClientPlan(
-        root=Code(".."),
-        groups=_GROUPS,
-        base_url=py("https://graph.microsoft.com/v1.0"),
-        scopes=py(("https://graph.microsoft.com/.default",)),
-        bundles=ClientPlan.bundled(_GROUPS),
     ),
     "package_init_with_versions": PackageInitPlan(
         package=Code("graph_client"),

@@ -1,5 +1,5 @@
 """An OpenAPI 3.1 document per API version, from the same linked and validated IR the client is
-planned from: operationIds are the generated methods' names (`plan.operations.method_names`),
+planned from: operationIds are the generated calls (`users.get`, `plan.operations.operation_names`), tagged by group,
 schemas are the models and enums, examples carry their page and line (`x-docgen-source`).
 
 Deterministic: the document is a plain JSON value written with sorted keys; lists keep the
@@ -95,7 +95,7 @@ class _Exporter:
             call = leaders.get(position)
             if call is not None:
                 item = replace(item, shape=replace(item.shape, body_model=call.body, response_model=call.response))
-            self._operation(item, item.operation, str(name), paths, taken)
+            self._operation(item, item.operation, str(name.call), paths, taken, str(name.group.accessor))
         return {
             "openapi": "3.1.0",
             "info": {
@@ -112,7 +112,13 @@ class _Exporter:
     # operations -------------------------------------------------------------------------
 
     def _operation(
-        self, item: CheckedOperation, op: Operation, name: str, paths: dict[str, dict[str, Any]], taken: set[str]
+        self,
+        item: CheckedOperation,
+        op: Operation,
+        name: str,
+        paths: dict[str, dict[str, Any]],
+        taken: set[str],
+        group: str,
     ) -> None:
         number = 0
         for documented in op.paths:
@@ -133,6 +139,7 @@ class _Exporter:
             taken.add(operation_id)
             entry: dict[str, Any] = {
                 "operationId": operation_id,
+                "tags": [group],
                 "summary": op.title,
                 "description": op.description,
                 "x-docgen-source": str(documented.span),

@@ -19,7 +19,6 @@ from docgen.plan.files import (
     ConftestPlan,
     DistributionPlan,
     ExampleSupportPlan,
-    GroupRef,
     OperationsInitPlan,
     PackageInitPlan,
     PlannedFile,
@@ -32,9 +31,10 @@ from docgen.plan.mock import DATA_FILE, MockExample, mock_data, mock_examples
 from docgen.plan.models import enum_file, model_file, models_init
 from docgen.plan.names import Names
 from docgen.plan.operations import (
+    MethodName,
     MethodPlan,
     OperationsModulePlan,
-    group_of,
+    ResourceGroup,
     is_delta,
     merged_method,
     operation_names,
@@ -70,9 +70,8 @@ class Facts:
 
     classes: dict[str, Code]  # type key -> class name (`Names`)
     modules: dict[str, Code]  # type key -> module name
-    methods: dict[tuple[str, int], Code]  # (page shown, operation number) -> method name
+    methods: dict[tuple[str, int], MethodName]  # (page shown, operation number) -> its group and name
     stems: dict[tuple[str, int], str]  # (page shown, operation number) -> test module stem
-    mixins: dict[str, str]  # operations module -> mixin name
     open_classes: Code
     reports: tuple[Diagnostic, ...]  # what naming the methods reported
 
@@ -199,7 +198,7 @@ def _version_files(
     merged = validated.merged
     if given is None:
         naming_sink = Sink()
-        method_names = operation_names(validated, naming_sink)
+        method_names = operation_names(validated, naming_sink, names)
         reports = tuple(naming_sink.items)
     else:
         method_names = [given.methods[_operation_id(c)] for c in checked]
@@ -244,41 +243,30 @@ def _version_files(
             checked[leader].operation.span,
             f"{len(call.members)} pages document the call {checked[leader].operation.paths[0].method} "
             f"{checked[leader].operation.paths[0].path} for types with a common base: one method "
-            f"{str(method_names[leader])!r} for " + ", ".join(checked[i].operation.span.path for i in call.members),
+            f"{str(method_names[leader].call)!r} for "
+            + ", ".join(checked[i].operation.span.path for i in call.members),
         )
     method_plans = [one_method.get(i, m) for i, m in enumerate(test_views)]
     groups: dict[str, list[MethodPlan]] = {}
     sources: dict[str, set[str]] = {}
-    for i, (item, method) in enumerate(zip(checked, method_plans)):
+    group_of: dict[str, ResourceGroup] = {}
+    for i, (item, method, where) in enumerate(zip(checked, method_plans, method_names)):
         call = call_of.get(i)
-        group = group_of(item.operation, names, call)
-        sources.setdefault(group, set()).add(item.operation.span.path)
+        accessor = where.group.accessor
+        group_of[accessor] = where.group
+        sources.setdefault(accessor, set()).add(item.operation.span.path)
         if call is None or call.members[0] == i:
-            groups.setdefault(group, []).append(method)
-    group_refs = []
-    if given is None:
-        mixins = naming.unique([naming.capwords(group) + "Operations" for group in sorted(groups)])
-    else:
-        mixins = [given.mixins[group] for group in sorted(groups)]
-    for (group, methods), mixin in zip(sorted(groups.items()), mixins):
-        ref = GroupRef(module=Code(group), mixin=Code(f"_{mixin}"), async_mixin=Code(f"_Async{mixin}"))
-        group_refs.append(ref)
-        module = OperationsModulePlan(
-            root=placement.root_from_models,
-            module=ref.module,
-            mixin=ref.mixin,
-            async_mixin=ref.async_mixin,
-            methods=tuple(methods),
-        )
-        files.append(PlannedFile(f"{placement.folder}/operations/{group}.py", module, tuple(sorted(sources[group]))))
+            groups.setdefault(accessor, []).append(method)
+    for accessor, methods in sorted(groups.items()):
+        module = OperationsModulePlan(root=placement.root_from_models, group=group_of[accessor], methods=tuple(methods))
+        path = f"{placement.folder}/operations/{group_of[accessor].module}.py"
+        files.append(PlannedFile(path, module, tuple(sorted(sources[accessor]))))
     files.append(PlannedFile(f"{placement.folder}/operations/__init__.py", OperationsInitPlan(), every_page))
-    refs = tuple(group_refs)
     client = ClientPlan(
         root=placement.root_from_client,
-        groups=refs,
+        groups=tuple(group_of[accessor] for accessor in sorted(groups)),
         base_url=py(base_url),
         scopes=scopes,
-        bundles=ClientPlan.bundled(refs),
     )
     files.append(PlannedFile(f"{placement.folder}/client.py", client, every_page))
     if placement.version:
@@ -323,7 +311,6 @@ def _version_files(
         modules=names.modules,
         methods=dict(zip(ids, method_names)),
         stems=dict(zip(ids, stems)),
-        mixins=dict(zip(sorted(groups), mixins)),
         open_classes=open_classes,
         reports=reports,
     )
@@ -344,6 +331,6 @@ def _version_files(
         files=tuple(files),
         tests=tuple(t for p in planned for t in p.examples),
         skipped=tuple(s for p in planned for s in p.skipped),
-        mock=tuple(mock_examples(checked, method_names, placement.dotted)),
+        mock=tuple(mock_examples(checked, [where.call for where in method_names], placement.dotted)),
         facts=((placement.version, facts),),
     )

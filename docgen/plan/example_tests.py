@@ -140,7 +140,7 @@ def plan_tests(checked: CheckedOperation, method: MethodPlan, names: Names) -> P
     tests: list[ExampleTest] = []
     skipped: list[Skipped] = []
     through_url: list[Example] = []
-    test_names = naming.test_names([e.name for e in op.examples], method.name)
+    test_names = naming.test_names([e.name for e in op.examples], method.test_stem)
     needed: set[str] = set()  # the models the tests construct (keys of `names`)
     for example, verdict, test_name in zip(op.examples, checked.verdicts, test_names):
         if verdict is None:
@@ -324,7 +324,7 @@ def _test(
         request_body=body,
         response_body=response_body,
         call=ExampleCall(
-            method=method.name,
+            method=method.call,
             args=mapped.args,
             body=(
                 (Code("body") if construct else request_const) if method.takes_body and not method.body_params else None
@@ -350,7 +350,7 @@ def _test(
 def _made_up_call(method: MethodPlan) -> ExampleCall:
     first = method.paths[0].names
     return ExampleCall(
-        method=method.name,
+        method=method.call,
         args=tuple(py(f"{p.name}-value") for p in method.required),
         # an upload method takes its raw body positionally, even when no request body is documented
         body=Code('b""') if method.upload else Code("{}") if method.takes_body and not method.body_params else None,

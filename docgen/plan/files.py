@@ -9,9 +9,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docgen.escape import Code
+
+if TYPE_CHECKING:
+    from docgen.plan.operations import ResourceGroup
 
 FROZEN: dict[str, Any] = dict(frozen=True, slots=True, kw_only=True)
 
@@ -132,52 +135,15 @@ class OperationsInitPlan(FilePlan):
 
 
 @dataclass(**FROZEN)
-class GroupRef:
-    """One operations module and the mixin classes the clients inherit from it."""
-
-    module: Code
-    mixin: Code
-    async_mixin: Code
-
-
-@dataclass(**FROZEN)
-class MixinBundle:
-    """Up to BUNDLE operations mixins under one class (and their async twins under another),
-    which the clients inherit from instead of every mixin: mypy takes time that grows with
-    the cube of a class's direct bases (27 s for 1,400, 0.7 s for those 1,400 in bundles of
-    32), and the full reference has thousands of operations modules."""
-
-    name: Code
-    async_name: Code
-    groups: tuple[GroupRef, ...]
-
-
-BUNDLE = 32  # mixins per bundle; a client with at most this many inherits them directly
-
-
-@dataclass(**FROZEN)
 class ClientPlan(FilePlan):
+    """The clients: one accessor per resource group (`graph.users`), made on first use, whose
+    operations module is imported then (so `import graph_client` imports no operations)."""
+
     template: ClassVar[str] = "client.py.j2"
     root: Code
-    groups: tuple[GroupRef, ...]
+    groups: tuple[ResourceGroup, ...]  # in accessor order
     base_url: Code
     scopes: Code  # a tuple literal: what the clients ask a credential for
-    bundles: tuple[MixinBundle, ...] = ()  # when there are more than BUNDLE groups
-
-    @staticmethod
-    def bundled(groups: tuple[GroupRef, ...]) -> tuple[MixinBundle, ...]:
-        """The bundles the clients inherit from: none when the groups are few. Bundle names
-        end in a digit, so they never collide with a mixin (`_XOperations`)."""
-        if len(groups) <= BUNDLE:
-            return ()
-        return tuple(
-            MixinBundle(
-                name=Code(f"_Bundle{number}"),
-                async_name=Code(f"_AsyncBundle{number}"),
-                groups=groups[start : start + BUNDLE],
-            )
-            for number, start in enumerate(range(0, len(groups), BUNDLE), 1)
-        )
 
 
 @dataclass(**FROZEN)

@@ -31,7 +31,7 @@ class MockExample:
     name: str
     page: str  # the page's path without `.md`
     source: str  # `page.md:line` of the request line
-    method_name: str
+    method_name: str  # the call after the client that makes this request: `users.get`
     module: str  # the dotted (version) package of the client that has the method
     method: str
     url: str

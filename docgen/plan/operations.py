@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import ClassVar
 
-from docgen import naming
+from docgen import layout, naming
 from docgen.diagnostics import Sink
 from docgen.escape import Code, comment, py
 from docgen.ir import Operation, Page, PermissionKind, PermissionState, TypeKind
@@ -18,7 +18,7 @@ from docgen.link import key_of
 from docgen.paths import PathPlan, split_path
 from docgen.plan.files import FROZEN, FilePlan
 from docgen.plan.models import ImportPlan
-from docgen.plan.names import Names, TypeExpr, builtin, typing, union
+from docgen.plan.names import Names, Origin, TypeExpr, builtin, typing, union
 from docgen.validate import CheckedOperation, MergedCall, OperationShape, ResultKind, ValidatedSpec
 
 _SEQUENCE = union(builtin("str"), typing("Sequence", builtin("str")))
@@ -65,10 +65,45 @@ class BodyParam:
 
 
 @dataclass(**FROZEN)
-class MethodPlan:
-    """One generated client method (printed twice: sync and async)."""
+class ResourceGroup:
+    """One resource group: an operations module, its two resource classes and the client's
+    accessor of them (`graph.cart_to_class_associations`)."""
 
+    accessor: Code  # the client's attribute
+    module: Code  # the operations module's name: the accessor's (shortened with a hash if long)
+    resource: Code  # the sync resource class (`CartToClassAssociations`)
+    async_resource: Code  # its async twin (`AsyncCartToClassAssociations`)
+    noun: str  # what its methods drop when they name it as their object (its plural or singular)
+
+    @property
+    def accessor_def(self) -> Code:
+        """The `def` line of the sync client's accessor, laid out as black lays it out."""
+        return layout.fit(f"def {self.accessor}(", ["self"], f") -> {self.resource}:", 4)
+
+    @property
+    def async_accessor_def(self) -> Code:
+        return layout.fit(f"def {self.accessor}(", ["self"], f") -> {self.async_resource}:", 4)
+
+
+@dataclass(**FROZEN)
+class MethodName:
+    """Where a method is: its group, and its name inside the group's resource classes."""
+
+    group: ResourceGroup
     name: Code
+
+    @property
+    def call(self) -> Code:
+        """What a user types after the client: `cart_to_class_associations.create`."""
+        return Code(f"{self.group.accessor}.{self.name}")
+
+
+@dataclass(**FROZEN)
+class MethodPlan:
+    """One generated client method (printed twice: sync and async), in its resource group."""
+
+    name: Code  # inside its group's resource classes
+    group: ResourceGroup
     http_method: str  # printed through `py`
     paths: tuple[PathPlan, ...]  # the documented paths of this method, in order
     paths_const: Code
@@ -94,6 +129,33 @@ class MethodPlan:
     usage_key: Code | None = None  # a literal: the example's `page.md:line`, as the mock finds it
     usage_test: int = 0  # the number of the example test whose checks the snippet's result passes
     delta: bool = False  # a delta query (`/delta`, `delta()`) of a collection: a DeltaPager, delta_link=
+
+    @property
+    def call(self) -> Code:
+        """What a user types after the client: `users.get`."""
+        return Code(f"{self.group.accessor}.{self.name}")
+
+    @property
+    def test_stem(self) -> Code:
+        """The stem of its generated tests' names: `users_get`."""
+        return Code(f"{self.group.accessor}_{self.name}")
+
+    @property
+    def usage_test_def(self) -> Code:
+        """The `def` line of its usage test, laid out as black lays it out."""
+        return layout.fit(f"def test_{self.test_stem}_usage(", ["is_async: bool"], ") -> None:", 0)
+
+    @property
+    def usage_resource(self) -> Code:
+        """`resource = <async class> if is_async else <class>` in its usage test, laid out as
+        black lays it out."""
+        sync, async_ = self.group.resource, self.group.async_resource
+        line = f"{async_} if is_async else {sync}"
+        if 4 + len("resource = ") + len(line) <= layout.LINE_LENGTH:
+            return Code(f"resource = {line}")
+        if 8 + len(line) <= layout.LINE_LENGTH:
+            return Code(f"resource = (\n        {line}\n    )")
+        return Code(f"resource = (\n        {async_}\n        if is_async\n        else {sync}\n    )")
 
     @property
     def uses_tasks(self) -> bool:
@@ -127,9 +189,7 @@ class MethodPlan:
 class OperationsModulePlan(FilePlan):
     template: ClassVar[str] = "operations.py.j2"
     root: Code
-    module: Code
-    mixin: Code
-    async_mixin: Code
+    group: ResourceGroup
     methods: tuple[MethodPlan, ...]  # the template imports `_tasks` when one `uses_tasks`
 
 
@@ -141,25 +201,32 @@ def is_delta(op: Operation) -> bool:
     return any(p.method == "GET" and _DELTA.search(p.path.split("?")[0]) for p in op.paths)
 
 
-def method_names(pages: list[Page], sink: Sink) -> list[Code]:
-    """Names from each page's REST call (`naming.rest_method_name`: its first documented path).
-    Pages whose calls give the same name are told apart by their paths, each of them naming
-    one, two, then three enclosing resources (`list_user_messages`, `list_mail_folder_messages`);
-    pages whose paths cannot tell them apart (one REST call documented per derived type) are
-    named after their titles, articles dropped, and when titles collide too, after their files
-    (DG501). A name thus depends on its own page, and on another page only when both give the
-    same name."""
+def method_names(pages: list[Page], sink: Sink, noun: str = "") -> list[Code]:
+    """Names from each page's REST call (`naming.rest_method_name`: its first documented path),
+    inside one resource group whose noun is `noun` (`naming.in_group_name`: the noun is dropped
+    where it is the verb's object). Pages whose calls give the same name are told apart by
+    their paths, each of them naming one, two, then three enclosing resources
+    (`list_user_messages`, `list_mail_folder_messages`); pages whose paths cannot tell them
+    apart (one REST call documented per derived type) are named after their titles, articles
+    dropped, and when titles collide too, after their files (DG501). A name thus depends on its
+    own page, and on another page of its group only when both give the same name."""
+
+    def short(name: str) -> str:
+        return naming.in_group_name(name, noun) if noun else name
+
     ops = [p.operation for p in pages]
     calls = [(op.paths[0].method, op.paths[0].path, op.title) for op in ops]  # type: ignore[union-attr]
-    wanted = [naming.rest_method_name(*call) for call in calls]
+    wanted = [short(naming.rest_method_name(*call)) for call in calls]
     for parents in (1, 2, 3):
         counts = Counter(wanted)
         wanted = [
-            naming.rest_method_name(*call, parents=parents) if counts[name] > 1 else name
+            short(naming.rest_method_name(*call, parents=parents)) if counts[name] > 1 else name
             for call, name in zip(calls, wanted)
         ]
     counts = Counter(wanted)
-    titled = [naming.title_method_name(call[2]) if counts[name] > 1 else name for call, name in zip(calls, wanted)]
+    titled = [
+        short(naming.title_method_name(call[2])) if counts[name] > 1 else name for call, name in zip(calls, wanted)
+    ]
     by_title = Counter(titled)
     stems = [page.path.rsplit("/", 1)[-1].removesuffix(".md") for page in pages]
     filed = [naming.file_qualified(title, stem) if by_title[title] > 1 else title for title, stem in zip(titled, stems)]
@@ -172,7 +239,7 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
             elif with_file and by_file[with_file] == 1:
                 qualified = with_file
             else:
-                qualified = naming.method_name(stem)
+                qualified = short(naming.method_name(stem))
             sink.report(
                 "DG501",
                 page.span,
@@ -184,17 +251,78 @@ def method_names(pages: list[Page], sink: Sink) -> list[Code]:
     return naming.unique(result)
 
 
-def operation_names(validated: ValidatedSpec, sink: Sink) -> list[Code]:
-    """The method name of each checked operation (`method_names`, one page per operation:
-    later operations of a page are titled from their own section). The operations of a
-    merged call (`ValidatedSpec.merged`) are one method: named as its leader alone, the
-    others get its name."""
+def operation_names(validated: ValidatedSpec, sink: Sink, names: Names | None = None) -> list[MethodName]:
+    """The group and method name of each checked operation: its group is `group_of`'s (one
+    accessor per group, `accessor_name`), its name `method_names`' among the pages of its group
+    (one page per operation: later operations of a page are titled from their own section).
+    The operations of a merged call (`ValidatedSpec.merged`) are one method: named as its
+    leader alone, the others get its name."""
+    names = names if names is not None else Names.of(validated.spec, validated.index)
     checked = validated.operations
+    call_of = {i: m for m in validated.merged for i in m.members}
     leader = {i: m.members[0] for m in validated.merged for i in m.members}
-    named = [i for i in range(len(checked)) if leader.get(i, i) == i]
-    pages = [replace(checked[i].page, operations=(checked[i].operation,)) for i in named]
-    names = dict(zip(named, method_names(pages, sink)))
-    return [names[leader.get(i, i)] for i in range(len(checked))]
+    models = frozenset(naming.snake(names.classes[key_of(m)]) for m in validated.spec.models)
+    accessor_of = [
+        accessor_name(*resource_noun(c.operation, names, call_of.get(i), models)) for i, c in enumerate(checked)
+    ]
+    groups = resource_groups(sorted(set(accessor_of)), names)
+    members_of: dict[Code, list[int]] = {}
+    for i, accessor in enumerate(accessor_of):
+        if leader.get(i, i) == i:
+            members_of.setdefault(accessor, []).append(i)
+    named: dict[int, Code] = {}
+    for accessor, group in groups.items():
+        members = members_of.get(accessor, [])
+        pages = [replace(checked[i].page, operations=(checked[i].operation,)) for i in members]
+        named.update(zip(members, method_names(pages, sink, group.noun)))
+    return [MethodName(group=groups[accessor_of[i]], name=named[leader.get(i, i)]) for i in range(len(checked))]
+
+
+def resource_groups(accessors: list[Code], names: Names) -> dict[Code, ResourceGroup]:
+    """The groups of these accessors (sorted), whose noun is the accessor: resource classes named
+    after the accessor in CapWords (`Users`, `AsyncUsers`), `Resource` added when a model class
+    of the version has that name; unique, in accessor order."""
+    models = set(names.classes.values()) | naming.CLASS_RESERVED
+    wanted = []
+    for accessor in accessors:
+        name = naming.capwords(accessor)
+        if name in models or f"Async{name}" in models:
+            name += "Resource"
+        wanted.append(name)
+    unique = naming.unique(wanted)
+    taken = set(unique)
+    modules = dict(zip(accessors, naming.unique([naming.module_name(a.rstrip("_")) for a in accessors])))
+    result = {}
+    for accessor, name in zip(accessors, unique):
+        async_name = f"Async{name}"
+        while async_name in taken:
+            async_name += "_"
+        taken.add(async_name)
+        result[accessor] = ResourceGroup(
+            accessor=accessor,
+            module=modules[accessor],
+            resource=Code(name),
+            async_resource=Code(async_name),
+            noun=accessor.rstrip("_"),
+        )
+    return result
+
+
+_NUMBERED = re.compile(r"^(.*[a-z])_(\d+)$")
+
+
+def accessor_name(noun: str, from_model: bool) -> Code:
+    """The client's attribute for a group: the plural of a model's class name in snake_case
+    (`cart_to_class_association` -> `cart_to_class_associations`), a path segment's own
+    name (`me`, `security`, `users`). An attribute of the client itself (`batch`,
+    `with_options`, ...) or a keyword gets `_`."""
+    name = noun
+    numbered = _NUMBERED.match(noun)
+    if from_model and numbered:
+        name = f"{naming.plural(numbered.group(1))}_{numbered.group(2)}"
+    elif from_model:
+        name = naming.plural(noun)
+    return naming.accessor_name(name)
 
 
 def merged_method(plan: MethodPlan, call: MergedCall, checked: Sequence[CheckedOperation], names: Names) -> MethodPlan:
@@ -219,7 +347,7 @@ def merged_method(plan: MethodPlan, call: MergedCall, checked: Sequence[CheckedO
         body_class=names.classes[body_key] if body_key else None,
         response_class=names.classes[response_key] if response_key else None,
         imports=tuple(ImportPlan(module=names.modules[k], class_name=names.classes[k]) for k in sorted(keys)),
-        docstring=plan_method(summary, leader.shape, plan.name, names).docstring,
+        docstring=plan_method(summary, leader.shape, MethodName(group=plan.group, name=plan.name), names).docstring,
     )
 
 
@@ -239,7 +367,8 @@ def page_view(merged: MethodPlan, own: MethodPlan) -> MethodPlan:
     )
 
 
-def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) -> MethodPlan:
+def plan_method(op: Operation, shape: OperationShape, where: MethodName, names: Names) -> MethodPlan:
+    name = where.name
     paths: list[PathPlan] = []
     for path in op.paths:
         plan = split_path(path.path)
@@ -270,6 +399,7 @@ def plan_method(op: Operation, shape: OperationShape, name: Code, names: Names) 
     model_keys = {k for k in (response_key, body_key) if k} | {p.model_key for p in body_params if p.model_key}
     return MethodPlan(
         name=name,
+        group=where.group,
         http_method=shape.method,
         paths=tuple(paths),
         paths_const=Code(f"_PATHS_{name.upper()}"),
@@ -412,13 +542,28 @@ def _body_params(op: Operation, shape: OperationShape, names: Names, taken: set[
     result = []
     for field, attribute in zip(fields, attributes):
         annotation, needed = names.annotation(field.type)
-        result.append(BodyParam(wire=field.name, name=attribute, annotation=annotation, model_key=needed))
+        result.append(BodyParam(wire=field.name, name=attribute, annotation=_class_scope(annotation), model_key=needed))
     return tuple(result)
 
 
-def group_of(op: Operation, names: Names, call: MergedCall | None = None) -> Code:
-    """The operations module a method goes in: that of the model it returns or takes (a merged
-    call's common base), else the first path segment's."""
+def _class_scope(expr: TypeExpr) -> TypeExpr:
+    """The annotation as a resource class's method may write it: `list[X]` is
+    `_t.MutableSequence[X]` (a list, or any mutable sequence; not a str), since a method named
+    `list` of that class would be what `list` means in its scope."""
+    args = tuple(_class_scope(arg) for arg in expr.args)
+    if expr.origin is Origin.BUILTIN and expr.name == "list":
+        return typing("MutableSequence", *args)
+    return replace(expr, args=args)
+
+
+def resource_noun(
+    op: Operation, names: Names, call: MergedCall | None = None, models: frozenset[str] = frozenset()
+) -> tuple[str, bool]:
+    """What names a method's resource group, and whether it is a model's: the snake_case class name of
+    the model it returns or takes (a merged call's common base), else of the innermost
+    resource of its first path that is a model (`models`: their class names in snake_case; `DELETE
+    /.../cartToClassAssociations/{id}`, `POST /me/messages/{id}/reply`), else the first path
+    segment's."""
     if call is not None:
         key = next((key_of(m) for m in (call.response, call.body) if m is not None), None)
     else:
@@ -426,9 +571,12 @@ def group_of(op: Operation, names: Names, call: MergedCall | None = None) -> Cod
             op.request_body.type if op.request_body else None
         )
     if key:
-        return names.modules[key]
+        return naming.snake(names.classes[key]), True
+    for resource in reversed(naming.path_resources(op.paths[0].path)):
+        if resource in models:
+            return resource, True
     first_segment = split_path(op.paths[0].path).literal_parts[0].strip("/").split("/")[0].split("(")[0]
-    return naming.module_name(first_segment or "root")
+    return str(naming.module_name(first_segment or "root")), False
 
 
 def _parameter_annotations(op: Operation, paths: list[PathPlan]) -> dict[str, TypeExpr]:

@@ -1856,12 +1856,12 @@ class _ClientBase(Generic[_C]):
 
 
 class SyncClientBase(_ClientBase[SyncCore]):
-    """Base of GraphClient (the generated mixins add one method per operation)."""
+    """Base of GraphClient (the generated client adds one accessor per resource group)."""
 
     _core: SyncCore
 
     def with_raw_response(self, method: Callable[P, R]) -> Callable[P, RawResponse[R]]:
-        """``client.with_raw_response(client.get_user)("id")``: the call's RawResponse
+        """``client.with_raw_response(client.users.get)("id")``: the call's RawResponse
         (status, headers, request id, and the parsed value through ``parse()``)."""
 
         @functools.wraps(method)
@@ -1879,7 +1879,7 @@ class SyncClientBase(_ClientBase[SyncCore]):
     def with_streaming_response(
         self, method: Callable[P, Any]
     ) -> Callable[P, AbstractContextManager[httpx.Response]]:
-        """``with client.with_streaming_response(client.get_content)(...) as response:``
+        """``with client.with_streaming_response(client.items.get_content)(...) as response:``
         the success response unread, to consume with ``iter_bytes()``; closed on exit.
         """
 
@@ -1978,7 +1978,7 @@ class AsyncClientBase(_ClientBase[AsyncCore]):
     def with_raw_response(
         self, method: Callable[P, Awaitable[R]]
     ) -> Callable[P, Awaitable[RawResponse[R]]]:
-        """``await client.with_raw_response(client.get_user)("id")``: the RawResponse."""
+        """``await client.with_raw_response(client.users.get)("id")``: the RawResponse."""
 
         @functools.wraps(method)
         async def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[R]:
@@ -1995,7 +1995,7 @@ class AsyncClientBase(_ClientBase[AsyncCore]):
     def with_streaming_response(
         self, method: Callable[P, Awaitable[Any]]
     ) -> Callable[P, AbstractAsyncContextManager[httpx.Response]]:
-        """``async with client.with_streaming_response(client.get_content)(...) as r:``"""
+        """``async with client.with_streaming_response(client.items.get_content)(...) as r:``"""
 
         @functools.wraps(method)
         @contextlib.asynccontextmanager

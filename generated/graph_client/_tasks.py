@@ -379,8 +379,8 @@ class Batch(_BatchBase):
     together). Each call's answer is parsed as the method parses its own response.
 
         with graph.batch() as batch:
-            me = batch.add(graph.get_me)
-            top = batch.add(graph.list_messages, top=5)
+            me = batch.add(graph.users.get_me)
+            top = batch.add(graph.messages.list, top=5)
         print(me.result().display_name, [m.subject for m in top.result()])
     """
 

@@ -12,7 +12,7 @@ For tests, through ``httpx.MockTransport``::
     mock = GraphMock()
     with GraphClient("token", transport=mock.transport()) as graph:
         with mock.use("user-list-messages"):  # this call, that documented example
-            messages = graph.list_messages()
+            messages = graph.messages.list()
 
 For tools in other languages, as a local HTTP server::
 

@@ -19,6 +19,10 @@ import docgen_test_support as support
 from graph_client import AsyncGraphClient, GraphClient
 from graph_client import _runtime as _rt
 from graph_client.models.cart_to_class_association import CartToClassAssociation
+from graph_client.operations.cart_to_class_associations import (
+    AsyncCartToClassAssociations,
+    CartToClassAssociations,
+)
 from graph_client.testing import GraphMock
 
 REQUEST_1 = {
@@ -64,7 +68,7 @@ def _call_1(client):
             "Classroom Ids value",
         ],
     )
-    return client.create_cart_to_class_association(body)
+    return client.cart_to_class_associations.create(body)
 
 
 def _check_1(result: object) -> None:
@@ -126,11 +130,12 @@ def test_create_carttoclassassociation_from_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_create_cart_to_class_association_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of create_cart_to_class_association runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_cart_to_class_associations_create_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of cart_to_class_associations.create runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncCartToClassAssociations if is_async else CartToClassAssociations
     seen = support.run_usage(
-        client_class.create_cart_to_class_association,
+        resource.create,
         client_class,
         GraphMock,
         "docs_input/cartToClassAssociation-create.md:71",
@@ -154,7 +159,7 @@ def test_create_cart_to_class_association_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_cart_to_class_association_error(
+def test_cart_to_class_associations_create_error(
     run,
     status: int,
     error: type,
@@ -163,7 +168,7 @@ def test_create_cart_to_class_association_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_cart_to_class_association(REQUEST_1),
+            lambda client: client.cart_to_class_associations.create(REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

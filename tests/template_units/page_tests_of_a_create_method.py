@@ -51,7 +51,7 @@ def _call_1(client):
             "a": 1,
         },
     )
-    return client.create_widget("w1", body, prefer="return=representation")
+    return client.widgets.create("w1", body, prefer="return=representation")
 
 
 def _check_1(result: object) -> None:
@@ -113,7 +113,7 @@ def test_get_widget_1_mock(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_widget_error(
+def test_widgets_create_error(
     run,
     status: int,
     error: type,
@@ -122,7 +122,7 @@ def test_create_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_widget("w1-value", {}),
+            lambda client: client.widgets.create("w1-value", {}),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

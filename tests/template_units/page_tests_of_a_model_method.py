@@ -20,6 +20,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.widget import Widget
+from graph_client.v1_0.operations.widgets import AsyncWidgets, Widgets
 
 REQUEST_1 = None
 
@@ -31,7 +32,7 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.get_widget("w1")
+    return client.widgets.get("w1")
 
 
 def _check_1(result: object) -> None:
@@ -93,7 +94,7 @@ RESPONSE_2 = {
 
 
 def _call_2(client):
-    return client.get_widget("w2", select="id,size")
+    return client.widgets.get("w2", select="id,size")
 
 
 def _check_2(result: object) -> None:
@@ -142,11 +143,12 @@ def test_get_widget_2_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_get_widget_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of get_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_widgets_get_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of widgets.get runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncWidgets if is_async else Widgets
     seen = support.run_usage(
-        client_class.get_widget,
+        resource.get,
         client_class,
         GraphMock,
         "docs/widget-get.md:1",
@@ -170,7 +172,7 @@ def test_get_widget_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_get_widget_error(
+def test_widgets_get_error(
     run,
     status: int,
     error: type,
@@ -179,7 +181,7 @@ def test_get_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.get_widget("w1"),
+            lambda client: client.widgets.get("w1"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

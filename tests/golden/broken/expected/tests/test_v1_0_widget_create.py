@@ -25,7 +25,7 @@ from graph_client.v1_0 import AsyncGraphClient, GraphClient
     ],
     ids=["sync", "async"],
 )
-def test_create_widget_error(
+def test_widgets_create_error(
     run,
     status: int,
     error: type,
@@ -34,7 +34,7 @@ def test_create_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_widget({}),
+            lambda client: client.widgets.create({}),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -20,6 +20,10 @@ from graph_client.beta import AsyncGraphClient, GraphClient
 from graph_client.beta.models.device_management_configuration_simple_setting_coll_51b3ee9e import (
     DeviceManagementConfigurationSimpleSettingCollectionDefinition,
 )
+from graph_client.beta.operations.device_management_configuration_simple_setting_coll_93af0876 import (
+    AsyncDeviceManagementConfigurationSimpleSettingCollectionDefinitions,
+    DeviceManagementConfigurationSimpleSettingCollectionDefinitions,
+)
 from graph_client.testing import GraphMock
 
 REQUEST_1 = None
@@ -35,7 +39,9 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.list_configuration_settings()
+    return (
+        client.device_management_configuration_simple_setting_collection_definitions.list_configuration_settings()
+    )
 
 
 def _check_1(result: object) -> None:
@@ -89,11 +95,18 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_list_configuration_settings_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of list_configuration_settings runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_device_management_configuration_simple_setting_collection_definitions_list_configuration_settings_usage(
+    is_async: bool,
+) -> None:
+    """The usage snippet of the docstring of device_management_configuration_simple_setting_collection_definitions.list_configuration_settings runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = (
+        AsyncDeviceManagementConfigurationSimpleSettingCollectionDefinitions
+        if is_async
+        else DeviceManagementConfigurationSimpleSettingCollectionDefinitions
+    )
     seen = support.run_usage(
-        client_class.list_configuration_settings,
+        resource.list_configuration_settings,
         client_class,
         GraphMock,
         "docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-list.md:26",
@@ -117,7 +130,7 @@ def test_list_configuration_settings_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_list_configuration_settings_error(
+def test_device_management_configuration_simple_setting_collection_definitions_list_configuration_settings_error(
     run,
     status: int,
     error: type,
@@ -126,7 +139,7 @@ def test_list_configuration_settings_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.list_configuration_settings(),
+            lambda client: client.device_management_configuration_simple_setting_collection_definitions.list_configuration_settings(),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

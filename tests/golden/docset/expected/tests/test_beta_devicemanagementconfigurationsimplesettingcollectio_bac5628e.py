@@ -23,6 +23,10 @@ from graph_client.beta.models.device_management_configuration_referred_setting_i
 from graph_client.beta.models.device_management_configuration_simple_setting_coll_51b3ee9e import (
     DeviceManagementConfigurationSimpleSettingCollectionDefinition,
 )
+from graph_client.beta.operations.device_management_configuration_simple_setting_coll_93af0876 import (
+    AsyncDeviceManagementConfigurationSimpleSettingCollectionDefinitions,
+    DeviceManagementConfigurationSimpleSettingCollectionDefinitions,
+)
 from graph_client.testing import GraphMock
 
 REQUEST_1 = {
@@ -54,7 +58,9 @@ def _call_1(client):
             ),
         ],
     )
-    return client.create_configuration_setting(body)
+    return client.device_management_configuration_simple_setting_collection_definitions.create_configuration_setting(
+        body,
+    )
 
 
 def _check_1(result: object) -> None:
@@ -112,11 +118,18 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_create_configuration_setting_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of create_configuration_setting runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_device_management_configuration_simple_setting_collection_definitions_create_configuration_setting_usage(
+    is_async: bool,
+) -> None:
+    """The usage snippet of the docstring of device_management_configuration_simple_setting_collection_definitions.create_configuration_setting runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = (
+        AsyncDeviceManagementConfigurationSimpleSettingCollectionDefinitions
+        if is_async
+        else DeviceManagementConfigurationSimpleSettingCollectionDefinitions
+    )
     seen = support.run_usage(
-        client_class.create_configuration_setting,
+        resource.create_configuration_setting,
         client_class,
         GraphMock,
         "docs_input/beta/api/devicemanagementconfigurationsimplesettingcollectiondefinition-create.md:30",
@@ -140,7 +153,7 @@ def test_create_configuration_setting_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_configuration_setting_error(
+def test_device_management_configuration_simple_setting_collection_definitions_create_configuration_setting_error(
     run,
     status: int,
     error: type,
@@ -149,7 +162,9 @@ def test_create_configuration_setting_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_configuration_setting(REQUEST_1),
+            lambda client: client.device_management_configuration_simple_setting_collection_definitions.create_configuration_setting(
+                REQUEST_1,
+            ),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

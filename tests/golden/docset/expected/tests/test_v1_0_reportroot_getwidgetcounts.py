@@ -18,6 +18,7 @@ import docgen_test_support as support
 from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
+from graph_client.v1_0.operations.reports import AsyncReports, Reports
 
 REQUEST_1 = None
 
@@ -32,7 +33,7 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.get_widget_counts("D7")
+    return client.reports.get_widget_counts("D7")
 
 
 def _check_1(result: object) -> None:
@@ -77,11 +78,12 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_get_widget_counts_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of get_widget_counts runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_reports_get_widget_counts_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of reports.get_widget_counts runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncReports if is_async else Reports
     seen = support.run_usage(
-        client_class.get_widget_counts,
+        resource.get_widget_counts,
         client_class,
         GraphMock,
         "docs_input/v1.0/api/reportroot-getwidgetcounts.md:28",
@@ -105,7 +107,7 @@ def test_get_widget_counts_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_get_widget_counts_error(
+def test_reports_get_widget_counts_error(
     run,
     status: int,
     error: type,
@@ -114,7 +116,7 @@ def test_get_widget_counts_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.get_widget_counts("D7"),
+            lambda client: client.reports.get_widget_counts("D7"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

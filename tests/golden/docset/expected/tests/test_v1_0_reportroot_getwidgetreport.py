@@ -22,7 +22,7 @@ RESPONSE_1 = None
 
 
 def _call_1(client):
-    return client.get_widget_report("D7")
+    return client.reports.get_widget_report("D7")
 
 
 def _check_1(result: object) -> None:
@@ -63,7 +63,7 @@ def test_example_1(run) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_get_widget_report_error(
+def test_reports_get_widget_report_error(
     run,
     status: int,
     error: type,
@@ -72,7 +72,7 @@ def test_get_widget_report_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.get_widget_report("D7"),
+            lambda client: client.reports.get_widget_report("D7"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

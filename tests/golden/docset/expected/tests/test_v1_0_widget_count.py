@@ -16,6 +16,7 @@ import docgen_test_support as support
 from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
+from graph_client.v1_0.operations.widgets import AsyncWidgets, Widgets
 
 REQUEST_1 = None
 
@@ -23,7 +24,7 @@ RESPONSE_1 = None
 
 
 def _call_1(client):
-    return client.count_widgets(consistency_level="eventual")
+    return client.widgets.count(consistency_level="eventual")
 
 
 def _check_1(result: object) -> None:
@@ -68,11 +69,12 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_count_widgets_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of count_widgets runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_widgets_count_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of widgets.count runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncWidgets if is_async else Widgets
     seen = support.run_usage(
-        client_class.count_widgets,
+        resource.count,
         client_class,
         GraphMock,
         "docs_input/v1.0/api/widget-count.md:24",
@@ -96,7 +98,7 @@ def test_count_widgets_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_count_widgets_error(
+def test_widgets_count_error(
     run,
     status: int,
     error: type,
@@ -105,7 +107,7 @@ def test_count_widgets_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.count_widgets(consistency_level="eventual"),
+            lambda client: client.widgets.count(consistency_level="eventual"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -16,6 +16,7 @@ import docgen_test_support as support
 from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
+from graph_client.v1_0.operations.widgets import AsyncWidgets, Widgets
 
 REQUEST_1 = None
 
@@ -23,7 +24,7 @@ RESPONSE_1 = None
 
 
 def _call_1(client):
-    return client.remove_widget_owner("w1", "w9")
+    return client.widgets.remove_owner("w1", "w9")
 
 
 def _check_1(result: object) -> None:
@@ -68,11 +69,12 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_remove_widget_owner_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of remove_widget_owner runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_widgets_remove_owner_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of widgets.remove_owner runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncWidgets if is_async else Widgets
     seen = support.run_usage(
-        client_class.remove_widget_owner,
+        resource.remove_owner,
         client_class,
         GraphMock,
         "docs_input/v1.0/api/widget-delete-owner.md:22",
@@ -96,7 +98,7 @@ def test_remove_widget_owner_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_remove_widget_owner_error(
+def test_widgets_remove_owner_error(
     run,
     status: int,
     error: type,
@@ -105,7 +107,7 @@ def test_remove_widget_owner_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.remove_widget_owner("w1", "w9"),
+            lambda client: client.widgets.remove_owner("w1", "w9"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -20,6 +20,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.widget import Widget
+from graph_client.v1_0.operations.widgets import AsyncWidgets, Widgets
 
 REQUEST_1 = None
 
@@ -43,7 +44,7 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.get_widget("w1", select="displayName,parts")
+    return client.widgets.get("w1", select="displayName,parts")
 
 
 def _check_1(result: object) -> None:
@@ -109,7 +110,7 @@ RESPONSE_2 = {
 
 
 def _call_2(client):
-    return client.get_widget("w2")
+    return client.widgets.get("w2")
 
 
 def _check_2(result: object) -> None:
@@ -161,11 +162,12 @@ def test_example_2_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_get_widget_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of get_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_widgets_get_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of widgets.get runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncWidgets if is_async else Widgets
     seen = support.run_usage(
-        client_class.get_widget,
+        resource.get,
         client_class,
         GraphMock,
         "docs_input/v1.0/api/widget-get.md:37",
@@ -189,7 +191,7 @@ def test_get_widget_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_get_widget_error(
+def test_widgets_get_error(
     run,
     status: int,
     error: type,
@@ -198,7 +200,7 @@ def test_get_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.get_widget("w1", select="displayName,parts"),
+            lambda client: client.widgets.get("w1", select="displayName,parts"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

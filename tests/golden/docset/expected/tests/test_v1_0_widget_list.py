@@ -20,6 +20,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.widget import Widget
+from graph_client.v1_0.operations.widgets import AsyncWidgets, Widgets
 
 REQUEST_1 = None
 
@@ -45,7 +46,7 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.list_widgets(top=2, filter="size gt 10", consistency_level="eventual")
+    return client.widgets.list(top=2, filter="size gt 10", consistency_level="eventual")
 
 
 def _check_1(result: object) -> None:
@@ -106,11 +107,12 @@ def test_list_widgets_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_list_widgets_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of list_widgets runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_widgets_list_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of widgets.list runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncWidgets if is_async else Widgets
     seen = support.run_usage(
-        client_class.list_widgets,
+        resource.list,
         client_class,
         GraphMock,
         "docs_input/v1.0/api/widget-list.md:49",
@@ -134,7 +136,7 @@ def test_list_widgets_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_list_widgets_error(
+def test_widgets_list_error(
     run,
     status: int,
     error: type,
@@ -143,7 +145,7 @@ def test_list_widgets_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.list_widgets(
+            lambda client: client.widgets.list(
                 top=2,
                 filter="size gt 10",
                 consistency_level="eventual",

@@ -19,6 +19,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.widget import Widget
+from graph_client.v1_0.operations.widgets import AsyncWidgets, Widgets
 
 REQUEST_1 = {
     "reason": "mistake",
@@ -34,7 +35,7 @@ RESPONSE_1 = {
 def _call_1(client):
     _reason = "mistake"
     _keep_owner = True
-    return client.restore_widget("w1", reason=_reason, keep_owner=_keep_owner)
+    return client.widgets.restore("w1", reason=_reason, keep_owner=_keep_owner)
 
 
 def _check_1(result: object) -> None:
@@ -85,11 +86,12 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_restore_widget_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of restore_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_widgets_restore_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of widgets.restore runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncWidgets if is_async else Widgets
     seen = support.run_usage(
-        client_class.restore_widget,
+        resource.restore,
         client_class,
         GraphMock,
         "docs_input/v1.0/api/widget-restore.md:29",
@@ -113,7 +115,7 @@ def test_restore_widget_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_restore_widget_error(
+def test_widgets_restore_error(
     run,
     status: int,
     error: type,
@@ -122,7 +124,7 @@ def test_restore_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.restore_widget("w1", body=REQUEST_1),
+            lambda client: client.widgets.restore("w1", body=REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

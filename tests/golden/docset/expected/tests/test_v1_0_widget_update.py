@@ -17,6 +17,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.widget import Widget
+from graph_client.v1_0.operations.widgets import AsyncWidgets, Widgets
 
 REQUEST_1 = {
     "displayName": "Renamed widget",
@@ -31,7 +32,7 @@ def _call_1(client):
         display_name="Renamed widget",
         tags=[],
     )
-    return client.update_widget("w1", body, if_match='W/"abc"')
+    return client.widgets.update("w1", body, if_match='W/"abc"')
 
 
 def _check_1(result: object) -> None:
@@ -76,11 +77,12 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_update_widget_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of update_widget runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_widgets_update_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of widgets.update runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncWidgets if is_async else Widgets
     seen = support.run_usage(
-        client_class.update_widget,
+        resource.update,
         client_class,
         GraphMock,
         "docs_input/v1.0/api/widget-update.md:35",
@@ -104,7 +106,7 @@ def test_update_widget_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_update_widget_error(
+def test_widgets_update_error(
     run,
     status: int,
     error: type,
@@ -113,7 +115,7 @@ def test_update_widget_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.update_widget("w1", REQUEST_1, if_match='W/"abc"'),
+            lambda client: client.widgets.update("w1", REQUEST_1, if_match='W/"abc"'),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

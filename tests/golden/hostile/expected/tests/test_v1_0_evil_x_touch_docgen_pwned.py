@@ -19,6 +19,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.field import Field_
+from graph_client.v1_0.operations.fields import AsyncFields, Fields
 
 REQUEST_1 = None
 
@@ -41,7 +42,7 @@ RESPONSE_1 = {
 
 
 def _call_1(client):
-    return client.get_field("f1")
+    return client.fields.get("f1")
 
 
 def _check_1(result: object) -> None:
@@ -96,11 +97,12 @@ def test_example_1_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_get_field_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of get_field runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_fields_get_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of fields.get runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncFields if is_async else Fields
     seen = support.run_usage(
-        client_class.get_field,
+        resource.get,
         client_class,
         GraphMock,
         "docs_input/v1.0/evil '{{x}}' $(touch docgen-pwned) .md:25",
@@ -124,7 +126,7 @@ def test_get_field_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_get_field_error(
+def test_fields_get_error(
     run,
     status: int,
     error: type,
@@ -133,7 +135,7 @@ def test_get_field_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.get_field("f1"),
+            lambda client: client.fields.get("f1"),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

@@ -19,6 +19,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.thing import Thing
+from graph_client.v1_0.operations.things import AsyncThings, Things
 
 REQUEST_1 = {
     'name"""': '"""; import os; os.system(\'touch docgen-pwned\') #',
@@ -77,7 +78,7 @@ def _call_1(client):
             ],
         },
     }
-    return client.create_thing("t1", body, extra_body=_extra_body)
+    return client.things.create("t1", body, extra_body=_extra_body)
 
 
 def _check_1(result: object) -> None:
@@ -131,11 +132,12 @@ def test_create_import_os_os_system_touch_docgen_pwned_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_create_thing_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of create_thing runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_things_create_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of things.create runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncThings if is_async else Things
     seen = support.run_usage(
-        client_class.create_thing,
+        resource.create,
         client_class,
         GraphMock,
         "docs_input/v1.0/inject-create.md:52",
@@ -159,7 +161,7 @@ def test_create_thing_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_thing_error(
+def test_things_create_error(
     run,
     status: int,
     error: type,
@@ -168,7 +170,7 @@ def test_create_thing_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_thing("t1", REQUEST_1),
+            lambda client: client.things.create("t1", REQUEST_1),
             base_url="https://graph.microsoft.com/v1.0",
             status=status,
             content=support.error_body("itemNotFound", "Not found."),

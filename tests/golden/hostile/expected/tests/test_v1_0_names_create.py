@@ -21,6 +21,7 @@ from graph_client import _runtime as _rt
 from graph_client.testing import GraphMock
 from graph_client.v1_0 import AsyncGraphClient, GraphClient
 from graph_client.v1_0.models.named_thing import NamedThing
+from graph_client.v1_0.operations.named_things import AsyncNamedThings, NamedThings
 
 REQUEST_1 = {
     "@odata.type": "#microsoft.graph.namedThing",
@@ -163,7 +164,7 @@ def _call_1(client):
     _extra_body = {
         "undocumented key": "kept",
     }
-    return client.create_item(
+    return client.named_things.create_item(
         "k1",
         "k2",
         "k3",
@@ -275,7 +276,7 @@ def _call_2(client):
     body = NamedThing(
         url="only the lower-case one",
     )
-    return client.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
+    return client.named_things.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
 
 
 def _check_2(result: object) -> None:
@@ -338,7 +339,7 @@ def _call_3(client):
     body = NamedThing(
         user_id_3="named like the error test",
     )
-    return client.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
+    return client.named_things.create_item("k1", "k2", "k3", "k4", "k5", "k6", body)
 
 
 def _check_3(result: object) -> None:
@@ -388,11 +389,12 @@ def test_create_named_thing_error_mock(run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
-def test_create_item_usage(is_async: bool) -> None:
-    """The usage snippet of the docstring of create_item runs against the offline mock: it sends its example's documented request and gets its documented response."""
+def test_named_things_create_item_usage(is_async: bool) -> None:
+    """The usage snippet of the docstring of named_things.create_item runs against the offline mock: it sends its example's documented request and gets its documented response."""
     client_class = AsyncGraphClient if is_async else GraphClient
+    resource = AsyncNamedThings if is_async else NamedThings
     seen = support.run_usage(
-        client_class.create_item,
+        resource.create_item,
         client_class,
         GraphMock,
         "docs_input/v1.0/names-create.md:76",
@@ -416,7 +418,7 @@ def test_create_item_usage(is_async: bool) -> None:
     ],
     ids=["sync", "async"],
 )
-def test_create_item_error(
+def test_named_things_create_item_error(
     run,
     status: int,
     error: type,
@@ -425,7 +427,7 @@ def test_create_item_error(
     with pytest.raises(error) as caught:
         run(
             AsyncGraphClient if run is support.run_async else GraphClient,
-            lambda client: client.create_item(
+            lambda client: client.named_things.create_item(
                 "k1",
                 "k2",
                 "k3",
