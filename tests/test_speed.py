@@ -205,15 +205,36 @@ Namespace: microsoft.graph
 """
 
 
-def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path) -> None:
+def _incremental_build(docs: Path, out: Path, cache: str, monkeypatch) -> tuple[int | None, str, list[str]]:
+    """`docgen build` in this process, as the command runs it: (how many pages the
+    incremental path planned again, None when the full path ran; the summary line; the
+    diagnostics as printed)."""
+    from docgen.config import Config
+    from docgen.diagnostics import Sink
+    from docgen.output import diff_tree, read_tree, write_tree
+    from docgen.pipeline import generate_tree, summary_line
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", cache)
+    sink = Sink()
+    tree = read_tree(out)
+    result = generate_tree(Config(input=docs, output=out), sink, tree)
+    assert not sink.failed(False), sink.sorted()
+    write_tree(out, result.files, diff_tree(result.files, tree))
+    return result.replanned, summary_line(result, sink), [d.format() for d in sink.sorted()]
+
+
+def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path, monkeypatch) -> None:
     """Edit, add and delete pages one after another, building incrementally into one output
-    folder with one warm cache; after every step the tree must be exactly what a cold build
-    (fresh folder, no cache) writes from the same pages. The steps change linked forms that
-    other files depend on (a base type's property, a type other pages use, the set of types)."""
+    folder with one warm cache; after every step the tree, the summary and the diagnostics must
+    be exactly what a cold build (fresh folder, no cache) gives from the same pages. Prose,
+    a property's description and lines moving take the incremental path (a few pages planned
+    again); edits that change what other pages see (a type, an example, a page added, removed
+    or renamed) take the full path, and some steps change linked forms other files depend on."""
     docs = tmp_path / "docs"
     shutil.copytree(DOCSET, docs)
     out, cache = tmp_path / "out", str(tmp_path / "cache")
     resources = docs / "v1.0/resources"
+    restore = "v1.0/api/widget-restore.md"
 
     def edit(rel: str, old: str, new: str) -> None:
         page = docs / rel
@@ -221,22 +242,77 @@ def test_incremental_builds_equal_cold_builds_byte_for_byte(tmp_path: Path) -> N
         assert old in text, (rel, old)
         page.write_text(text.replace(old, new, 1))
 
+    incremental, full = True, False
     steps = [
-        ("edit a base type", lambda: edit("v1.0/resources/entity.md", "| id       | String |", "| id | Guid |")),
-        ("edit a used type", lambda: edit("v1.0/resources/part.md", "|count|Int32|How many.|", "|count|Int64|Many.|")),
-        ("add a page", lambda: (resources / "gadget.md").write_text(GADGET)),
-        ("edit the added page", lambda: edit("v1.0/resources/gadget.md", "Identifier.", "The gadget's id.")),
-        ("delete a used page", lambda: (resources / "part.md").unlink()),
-        ("delete an operation page", lambda: (docs / "v1.0/api/widget-restore.md").unlink()),
-        ("restore a page", lambda: shutil.copy(DOCSET / "v1.0/resources/part.md", resources / "part.md")),
+        ("prose", incremental, lambda: edit(restore, "Bring a deleted widget back.", "Bring a widget back.")),
+        ("a request property's description", incremental, lambda: edit(restore, "| Why. |", "| Why it came back. |")),
+        (
+            "a model property's description",
+            incremental,
+            lambda: edit("v1.0/resources/part.md", "How many.|", "Count.|"),
+        ),
+        ("lines moved", incremental, lambda: edit("v1.0/resources/widget.md", "\n## ", "\nA new paragraph.\n\n## ")),
+        (
+            "two pages",
+            incremental,
+            lambda: (edit(restore, "Why it", "Why"), edit("v1.0/resources/part.md", "Count.", "N.")),
+        ),
+        ("an example", full, lambda: edit(restore, '"reason": "mistake"', '"reason": "a mistake"')),
+        ("a property row's type", full, lambda: edit("v1.0/resources/part.md", "|count|Int32|", "|count|Int64|")),
+        ("edit a base type", full, lambda: edit("v1.0/resources/entity.md", "| id       | String |", "| id | Guid |")),
+        (
+            "rename a type",
+            full,
+            lambda: edit("v1.0/resources/widgetcolor.md", "# widgetColor enum", "# widgetHue enum"),
+        ),
+        ("add a page", full, lambda: (resources / "gadget.md").write_text(GADGET)),
+        ("edit the added page", incremental, lambda: edit("v1.0/resources/gadget.md", "Identifier.", "The id.")),
+        ("delete a used page", full, lambda: (resources / "part.md").unlink()),
+        ("delete an operation page", full, lambda: (docs / "v1.0/api/widget-delete.md").unlink()),
+        ("restore a page", full, lambda: shutil.copy(DOCSET / "v1.0/resources/part.md", resources / "part.md")),
+        ("nothing", incremental, lambda: None),
     ]
-    _build(out, cache, docs)
-    for number, (name, step) in enumerate(steps):
+    _incremental_build(docs, out, cache, monkeypatch)
+    for number, (name, fast, step) in enumerate(steps):
         step()
-        _build(out, cache, docs)
+        replanned, summary, diagnostics = _incremental_build(docs, out, cache, monkeypatch)
         cold = tmp_path / f"cold{number}"
-        _build(cold, "", docs)
+        result = run_docgen("build", "--input", docs, "--output", cold, env={"DOCGEN_CACHE_DIR": ""})
+        assert result.returncode == 0, result.stderr
         assert _tree(out) == _tree(cold), name
+        assert summary in result.stdout, name
+        assert diagnostics == [line for line in result.stderr.splitlines() if "[DG" in line], name
+        assert (replanned is not None) == fast, (name, replanned)
+
+
+def test_what_the_whole_plan_reported_follows_its_page(tmp_path: Path, monkeypatch) -> None:
+    """Two pages document one call under one title (DG501, reported by naming over every
+    operation at once): an edit of a row of one of them takes the incremental path; one that
+    moves the page's lines must not keep the report on its old line (the full path)."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCSET, docs)
+    restore = docs / "v1.0/api/widget-restore.md"
+    # the same call, no example (an example's lines are in _examples.txt: moving them is a global change)
+    again = docs / "v1.0/api/widget-restore-again.md"
+    text = restore.read_text().split("## Example")[0].replace("Why.", "Why again.").replace("200 OK", "204 No Content")
+    # and no response type: no merged call (one method for types with a common base), DG501
+    again.write_text(text.replace("and a [widget](../resources/widget.md) object in the response body", "and nothing"))
+    out, cache = tmp_path / "out", str(tmp_path / "cache")
+    _incremental_build(docs, out, cache, monkeypatch)
+    steps = [
+        ("a row", True, ("| Why again. |", "| Why, really. |")),
+        ("blank lines above the heading", False, ("\n# widget: restore", "\n\n\n# widget: restore")),
+    ]
+    for number, (name, fast, (old, new)) in enumerate(steps):
+        again.write_text(again.read_text().replace(old, new, 1))
+        replanned, summary, diagnostics = _incremental_build(docs, out, cache, monkeypatch)
+        cold = tmp_path / f"cold{number}"
+        result = run_docgen("build", "--input", docs, "--output", cold, env={"DOCGEN_CACHE_DIR": ""})
+        assert "DG501" in result.stderr
+        assert _tree(out) == _tree(cold), name
+        assert summary in result.stdout, name
+        assert diagnostics == [line for line in result.stderr.splitlines() if "[DG" in line], name
+        assert (replanned is not None) == fast, (name, replanned)
 
 
 def test_scaled_copies_generate_n_times_the_original(tmp_path: Path) -> None:

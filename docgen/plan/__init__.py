@@ -9,7 +9,7 @@ from pathlib import Path
 
 from docgen import naming
 from docgen.config import GRAPH_SCOPE, Config
-from docgen.diagnostics import Sink
+from docgen.diagnostics import Diagnostic, Sink
 from docgen.escape import Code, py
 from docgen.ir import ApiSpec
 from docgen.link import key_of
@@ -31,6 +31,7 @@ from docgen.plan.mock import DATA_FILE, MockExample, mock_data, mock_examples
 from docgen.plan.models import enum_file, model_file, models_init
 from docgen.plan.names import Names
 from docgen.plan.operations import (
+    MethodName,
     MethodPlan,
     OperationsModulePlan,
     ResourceGroup,
@@ -45,7 +46,7 @@ from docgen.plan.snippets import with_usage
 from docgen.runtime import SHIPPED, runtime_exports, task_exports
 from docgen.validate import CheckedOperation, Skipped, ValidatedSpec, validate
 
-__all__ = ["Distribution", "Plan", "PlannedFile", "plan", "static_files"]
+__all__ = ["Distribution", "Facts", "Plan", "PlannedFile", "plan", "static_files"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +63,20 @@ class Distribution:
 
 
 @dataclass(frozen=True, slots=True)
+class Facts:
+    """What one version's plan decides over all of its types and operations at once (names made
+    unique among all of them, lists of all of them). A plan of part of the pages (the
+    incremental build, `docgen.speed.delta`) is given them as the whole input's plan made them."""
+
+    classes: dict[str, Code]  # type key -> class name (`Names`)
+    modules: dict[str, Code]  # type key -> module name
+    methods: dict[tuple[str, int], MethodName]  # (page shown, operation number) -> its group and name
+    stems: dict[tuple[str, int], str]  # (page shown, operation number) -> test module stem
+    open_classes: tuple[Code, ...]
+    reports: tuple[Diagnostic, ...]  # what naming the methods reported
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """Every file but the static ones, and what became of each documented example."""
 
@@ -69,6 +84,7 @@ class Plan:
     tests: tuple[ExampleTest, ...]
     skipped: tuple[Skipped, ...]
     mock: tuple[MockExample, ...] = ()  # every documented request with a response (the offline mock)
+    facts: tuple[tuple[str, Facts], ...] = ()  # per version, what this plan decided over all of it
 
 
 def static_files(package: str, input_name: str, templates: Path | None = None) -> list[PlannedFile]:
@@ -96,9 +112,11 @@ def plan(
     base_url: str,
     sink: Sink,
     distribution: Distribution = Distribution(),
+    given: dict[str, Facts] | None = None,
 ) -> Plan:
     """Every file but the static_files(). Reports each example that is not a test (DG404,
-    DG405) and each tested through url= (DG406)."""
+    DG405) and each tested through url= (DG406). `given`: per version, the facts the whole
+    input's plan decided, when these specs hold only part of its pages."""
     package = naming.package_name(package)
     every_page = (input_name,)
     if not specs:
@@ -108,11 +126,19 @@ def plan(
     skipped: list[Skipped] = []
     mock: list[MockExample] = []
     versions = []
+    facts = []
     for version, validated in sorted(specs.items()):
         placement = Placement(package, version)
         version_plan = _version_files(
-            validated, placement, placement.base_url(base_url), py(distribution.scopes), every_page, sink
+            validated,
+            placement,
+            placement.base_url(base_url),
+            py(distribution.scopes),
+            every_page,
+            sink,
+            given.get(version) if given is not None else None,
         )
+        facts += version_plan.facts
         files += version_plan.files
         tests += version_plan.tests
         skipped += version_plan.skipped
@@ -137,12 +163,20 @@ def plan(
         project_name=py(distribution.name), version=py(distribution.version), package=Code(package)
     )
     files.append(PlannedFile("pyproject.toml", project, every_page))
-    return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped), mock=tuple(mock))
+    return Plan(files=tuple(files), tests=tuple(tests), skipped=tuple(skipped), mock=tuple(mock), facts=tuple(facts))
+
+
+def _number(checked: CheckedOperation) -> int:
+    return next(i for i, op in enumerate(checked.page.operations, 1) if op is checked.operation)
+
+
+def _operation_id(checked: CheckedOperation) -> tuple[str, int]:
+    return checked.operation.span.path, _number(checked)
 
 
 def _test_stem(checked: CheckedOperation) -> str:
     stem = naming.module_name(checked.page.path.rsplit("/", 1)[-1].removesuffix(".md"))
-    number = next(i for i, op in enumerate(checked.page.operations, 1) if op is checked.operation)
+    number = _number(checked)
     return stem if number == 1 else f"{stem}_{number}"
 
 
@@ -153,15 +187,23 @@ def _version_files(
     scopes: Code,
     every_page: tuple[str, ...],
     sink: Sink,
+    given: Facts | None = None,
 ) -> Plan:
     spec = validated.spec
-    names = Names.of(spec, validated.index)
+    names = Names.of(spec, validated.index) if given is None else Names(validated.index, given.classes, given.modules)
     files = [model_file(m, names, placement) for m in spec.models]
     files += [enum_file(e, names, placement) for e in spec.enums]
     files.append(models_init(spec, names, placement, every_page))
     checked = validated.operations
     merged = validated.merged
-    method_names = operation_names(validated, sink, names)
+    if given is None:
+        naming_sink = Sink()
+        method_names = operation_names(validated, naming_sink, names)
+        reports = tuple(naming_sink.items)
+    else:
+        method_names = [given.methods[_operation_id(c)] for c in checked]
+        reports = given.reports
+    sink.extend(reports)
     own_plans = [
         plan_method(c.operation, c.shape, name, names)
         # named as a page of that one operation (each operation of a page is its own method)
@@ -252,14 +294,28 @@ def _version_files(
     # a page with no example still gets its error-path test; pages whose file names give the
     # same module (a-b.md, a_b.md) each keep their tests; a page's second and later operations
     # get test modules of their own (`<page>_2`, ...)
-    stems = naming.unique([_test_stem(c) for c in checked])
-    # open types, and types the input knows only in part (DG220): their extras are not undeclared keys
-    open_classes = sorted(
-        names.classes[key_of(m)] for m in spec.models if m.open_type or key_of(m) in names.index.partial
-    )
+    if given is None:
+        stems = naming.unique([_test_stem(c) for c in checked])
+        # open types, and types the input knows only in part (DG220): their extras are not undeclared keys
+        open_classes = tuple(
+            py(c)
+            for c in sorted(
+                names.classes[key_of(m)] for m in spec.models if m.open_type or key_of(m) in names.index.partial
+            )
+        )
+    else:
+        stems = [given.stems[_operation_id(c)] for c in checked]
+        open_classes = given.open_classes
     open_types = Code(f"docgen_open_types{'_' + placement.module if placement.version else ''}")
-    files.append(
-        PlannedFile(f"tests/{open_types}.py", OpenTypesPlan(classes=tuple(py(c) for c in open_classes)), every_page)
+    files.append(PlannedFile(f"tests/{open_types}.py", OpenTypesPlan(classes=open_classes), every_page))
+    ids = [_operation_id(c) for c in checked]
+    facts = Facts(
+        classes=names.classes,
+        modules=names.modules,
+        methods=dict(zip(ids, method_names)),
+        stems=dict(zip(ids, stems)),
+        open_classes=open_classes,
+        reports=reports,
     )
     for item, method, planned_tests, stem in zip(checked, test_views, planned, stems):
         page = item.operation.span.path
@@ -279,4 +335,5 @@ def _version_files(
         tests=tuple(t for p in planned for t in p.examples),
         skipped=tuple(s for p in planned for s in p.skipped),
         mock=tuple(mock_examples(checked, [where.call for where in method_names], placement.dotted)),
+        facts=((placement.version, facts),),
     )

@@ -5,6 +5,7 @@ build can take from the tree instead of formatting them again."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from docgen.config import Config, default_templates
@@ -16,16 +17,32 @@ from docgen.speed.manifest import NAME, Manifest, content_hash, parse_manifest
 _DIAGNOSTIC = re.compile(r"^(.*):(\d+):(\d+): \w+\[(DG\d{3})\]: (.*)$")
 
 
+def settings(config: Config) -> tuple[str, ...]:
+    """The settings that reach the output."""
+    values = (config.package, config.base_url, config.input.name, config.distribution_name, config.version)
+    return (*values, "scopes", *config.scopes)
+
+
 def fingerprint(config: Config) -> str:
-    settings = (config.package, config.base_url, config.input.name, config.distribution_name, config.version)
-    settings += ("scopes", *config.scopes)
-    return input_fingerprint(config.input, (config.templates, default_templates()), settings)
+    return input_fingerprint(config.input, (config.templates, default_templates()), settings(config))
 
 
 def manifest_text(
-    config: Config, inputs: str, files: dict[str, str], hashes: dict[str, str], diagnostics: list[Diagnostic]
+    config: Config,
+    inputs: str,
+    files: dict[str, str],
+    hashes: dict[str, str],
+    diagnostics: list[Diagnostic],
+    known: Mapping[str, str] | None = None,
 ) -> str:
-    entries = {path: (hashes[path], content_hash(text)) for path, text in files.items() if path in hashes}
+    """`known`: a formatted text's content hash where it is known already (`known_hashes`)."""
+    known = known or {}
+
+    def written(text: str) -> str:
+        found = known.get(text)
+        return found if found is not None else content_hash(text)
+
+    entries = {path: (hashes[path], written(text)) for path, text in files.items() if path in hashes}
     manifest = Manifest(inputs=inputs, files=entries, diagnostics=tuple(d.format() for d in diagnostics))
     return manifest.render(config.input.name)
 
@@ -72,13 +89,19 @@ def recorded_diagnostics(manifest: Manifest) -> list[Diagnostic]:
     return result
 
 
-def known_formatted(manifest: Manifest | None, tree: dict[str, Existing]) -> dict[str, str]:
+def known_formatted(manifest: Manifest | None, tree: Mapping[str, Existing]) -> dict[str, str]:
     """rendered hash -> the formatted text on disk, for files still as their build wrote them."""
-    known: dict[str, str] = {}
+    return {rendered: text for rendered, (text, _) in as_written(manifest, tree).items()}
+
+
+def as_written(manifest: Manifest | None, tree: Mapping[str, Existing]) -> dict[str, tuple[str, str]]:
+    """rendered hash -> (the formatted text on disk, its content hash), for files still as
+    their build wrote them (each hashed once: the new manifest needs those hashes too)."""
+    known: dict[str, tuple[str, str]] = {}
     if manifest is None:
         return known
     for path, (rendered, written) in manifest.files.items():
         existing = tree.get(path)
         if existing is not None and existing.text is not None and content_hash(existing.text) == written:
-            known[rendered] = existing.text
+            known[rendered] = (existing.text, written)
     return known
