@@ -1,6 +1,6 @@
 """What the generated SDK costs its users at run time, against pydantic and httpx themselves.
 
-    python benchmarks/runtime_bench.py OUT [--module graph_client.v1_0] [--method list_groups]
+    python benchmarks/runtime_bench.py OUT [--module graph_client.v1_0] [--method groups.list]
         [--response tests.test_v1_0_group_list:RESPONSE_1] [--items 1000] [--runs 7]
 
 OUT is a tree `docgen build` wrote from the Graph sample. Two cases:
@@ -94,7 +94,8 @@ def parse_dump_case(args: argparse.Namespace) -> tuple[typing.Callable[[], objec
         return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
     graph = package.GraphClient(token="t", transport=httpx.MockTransport(answer))
-    method = getattr(graph, args.method)
+    accessor, name = args.method.split(".")
+    method = getattr(getattr(graph, accessor), name)
     model = type(method().items[0])
     plain = plain_model(model, runtime, {})
     plain_client = httpx.Client(transport=httpx.MockTransport(answer))
@@ -170,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out", type=Path)
     p.add_argument("--module", default="graph_client.v1_0")
-    p.add_argument("--method", default="list_groups")
+    p.add_argument("--method", default="groups.list", help="accessor.method of a collection GET")
     p.add_argument("--response", default="tests.test_v1_0_group_list:RESPONSE_1")
     p.add_argument("--items", type=int, default=1000)
     p.add_argument("--runs", type=int, default=7)
