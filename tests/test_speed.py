@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from docgen_helpers import ROOT, run_docgen
 
 DOCSET = ROOT / "tests" / "golden" / "docset" / "docs_input"
@@ -393,3 +395,57 @@ def test_a_client_with_many_operations_modules_has_an_accessor_for_each(tmp_path
     )
     assert checked.returncode == 0, checked.stderr
     assert int(checked.stdout.split()[-1]) == 2 * 34  # sync and async resource objects
+
+
+def _edits_of(text: str) -> list[tuple[str, str]]:
+    """Two edits that leave a page's outline as it is (`delta`): words added to the first
+    paragraph after its H1, and to the last cell of its first table's first data row."""
+    lines = text.split("\n")
+    found = []
+    after_h1 = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+    if after_h1 is not None:
+        prose = next(
+            (line for line in lines[after_h1 + 1 :] if line[:1].isalpha() and not line.startswith("Namespace")), None
+        )
+        if prose:
+            found.append((prose, prose + " Edited here."))
+    for i in range(2, len(lines)):
+        row, separator = lines[i], lines[i - 1]
+        if row.startswith("|") and separator.startswith("|") and set(separator) <= set("|:- "):
+            cells = row.rstrip().rstrip("|").rsplit("|", 1)
+            if len(cells) == 2 and cells[1].strip():
+                found.append((row, f"{cells[0]}|{cells[1].rstrip()} Edited here. |"))
+            break
+    return found
+
+
+def test_outline_keeping_edits_of_real_pages_equal_full_builds(tmp_path: Path, monkeypatch) -> None:
+    """Real pages of every kind (the corpus sample, one page in 60, two edits each that other
+    pages cannot see: prose and a table cell): after each edit the incremental build's tree and
+    summary are those of a full build of the same pages (a fresh folder: no build state), and
+    most of them take the incremental path."""
+    from docgen_helpers import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("the corpus sample (../shared/corpus) is not here")
+    docs = tmp_path / "corpus"
+    shutil.copytree(CORPUS, docs)
+    out, cache = tmp_path / "out", str(tmp_path / "cache")
+    _incremental_build(docs, out, cache, monkeypatch)
+    pages = sorted(p for p in docs.rglob("*.md"))[::60]
+    fast = steps = 0
+    for number, page in enumerate(pages):
+        for old, new in _edits_of(page.read_text(encoding="utf-8")):
+            page.write_text(page.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+            replanned, summary, diagnostics = _incremental_build(docs, out, cache, monkeypatch)
+            full = tmp_path / f"full{number}_{steps}"
+            again = _incremental_build(docs, full, cache, monkeypatch)
+            assert again[0] is None  # a fresh folder has no previous build: the full path
+            name = f"{page.relative_to(docs)}: {new[:60]!r}"
+            assert _tree(out) == _tree(full), name
+            assert (summary, diagnostics) == again[1:], name
+            steps += 1
+            fast += replanned is not None
+            shutil.rmtree(full)
+    assert steps >= 10
+    assert fast * 2 >= steps, (fast, steps)
