@@ -202,7 +202,7 @@ def signature(method: MethodPlan) -> str:
 
 
 def call(found: Found, request: Request) -> str | None:
-    """The call that sends this request: `graph.list_messages(top=5)` (the path's values as
+    """The call that sends this request: `graph.messages.list(top=5)` (the path's values as
     arguments, the query as keywords), mapped as the example tests map example URLs; None
     when the query cannot be passed through the method."""
     # the arguments of the documented path that matched (whose parameters make the method pick it)

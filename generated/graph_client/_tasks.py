@@ -718,7 +718,7 @@ class LargeFileUpload(_UploadBase[T]):
     Content-Range to the session's uploadUrl (without the Authorization header, which the
     uploadUrl does not take), read from the file one chunk at a time.
 
-        session = graph.create_upload_session(item_path)
+        session = graph.upload_sessions.create(item_path)
         with open("video.mp4", "rb") as file:
             item = graph.large_upload(session, file, progress=print).upload()
     """
@@ -981,7 +981,7 @@ class Operation(_OperationBase):
     """A long-running operation the service accepted (202) and runs on its own.
     ``wait()`` polls its monitor URL (honouring Retry-After) until it ends.
 
-        operation = graph.copy_item(item_id, body)
+        operation = graph.drive_items.copy(item_id, body)
         status = operation.wait(timeout=120)  # raises OperationFailedError if it failed
         print(status.resource_id)
     """
