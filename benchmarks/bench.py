@@ -278,7 +278,7 @@ def main() -> None:
         try:
             runtime = runtime_bench.parser().parse_args([str(sample_out), "--runs", str(max(runs, 5))])
             rows += runtime_bench.measure(runtime)
-        except Exception as exc:  # another doc set has no list_groups: say so, measure the rest
+        except Exception as exc:  # another doc set has no groups.list: say so, measure the rest
             print(f"runtime benchmark skipped: {type(exc).__name__}: {exc}")
 
     kind = "CPU seconds (user + system)" if CPU else "wall seconds"

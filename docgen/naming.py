@@ -263,11 +263,12 @@ def plural(words: str) -> str:
     """The last word of a snake_case name in the plural, a plural kept as it is (`singular`
     tells them apart): `cart_to_class_association` -> `cart_to_class_associations`, `policy`
     -> `policies`, `status` -> `statuses`, `child` -> `children`, `time_off` -> `times_off`,
-    `users` -> `users`, `shared` -> `shared` (an adjective)."""
+    `users` -> `users`, `shared` -> `shared` (an adjective), `thing_2` -> `things_2` (a number
+    that tells names apart stays last)."""
     head, _, last = words.rpartition("_")
-    if last in _PARTICLES and head:
+    if head and (last in _PARTICLES or (last.isdigit() and head[-1].isalpha())):
         return f"{plural(head)}_{last}"
-    if not last or singular(last) != last:
+    if not last or _plural(last):
         return words  # a plural already (or nothing to change)
     if last in _PLURAL_IRREGULAR:
         many = _PLURAL_IRREGULAR[last]

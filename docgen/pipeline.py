@@ -20,7 +20,7 @@ from docgen.format import FORMATTER, FormatProblem, Formatting, load_black
 from docgen.ir import Page, Span
 from docgen.link import link
 from docgen.output import Existing
-from docgen.plan import Distribution, Plan, PlannedFile, plan, static_files
+from docgen.plan import Distribution, Facts, Plan, PlannedFile, plan, static_files
 from docgen.read import Source, find_pages, read_page
 from docgen.escape import Code, comment
 from docgen.render import Renderer, TemplateProblem
@@ -289,7 +289,7 @@ class _Run:
     counts: dict[str, object]
 
 
-def _run(config: Config, reads: list[ReadPage], memo: RenderMemo, given: dict) -> _Run | None:
+def _run(config: Config, reads: list[ReadPage], memo: RenderMemo, given: dict[str, Facts]) -> _Run | None:
     sink = Sink()
     for item in reads:
         sink.extend(item.diagnostics)
@@ -522,7 +522,9 @@ def _plan(config: Config, pages: list[Page], sink: Sink, result: Generation) -> 
     return list(_planned(config, pages, sink, result).files)
 
 
-def _planned(config: Config, pages: list[Page], sink: Sink, result: Generation, given: dict | None = None) -> Plan:
+def _planned(
+    config: Config, pages: list[Page], sink: Sink, result: Generation, given: dict[str, Facts] | None = None
+) -> Plan:
     by_version: dict[str, list[Page]] = {}
     for page in pages:
         by_version.setdefault(page.version, []).append(page)

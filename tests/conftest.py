@@ -30,3 +30,12 @@ def corpus() -> Path:
     if not (CORPUS / "api-reference").is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+@pytest.fixture(scope="module")
+def no_docgen_cache():
+    """In-process builds of a module must not fill the user's docgen cache (nor read from it):
+    `pytestmark = pytest.mark.usefixtures("no_docgen_cache")`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DOCGEN_CACHE_DIR", "")
+        yield

@@ -26,13 +26,7 @@ from docgen.diagnostics import Sink
 from docgen.output import diff_tree, read_tree, write_tree
 from docgen.pipeline import generate
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    """In-process builds here must not fill the user's docgen cache (nor read from it)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 PACKAGE = "bad_responses_client"
@@ -330,7 +324,9 @@ def test_undecodable_content_encoding_is_typed(client_package) -> None:
     ):
         assert_typed(exc, package)
     good = response(200, gzip.compress(b'{"id": "w"}'), content_encoding="gzip", content_type="application/json")
-    for result, _ in call_both(package, lambda: Server(good), lambda c: c.widgets.get("w"), lambda c: c.widgets.get("w")):
+    for result, _ in call_both(
+        package, lambda: Server(good), lambda c: c.widgets.get("w"), lambda c: c.widgets.get("w")
+    ):
         assert result.id == "w"
 
 
@@ -482,7 +478,10 @@ def test_idempotent_delete_and_binary_get_retry_too(client_package) -> None:
         assert result is None and server.sleeps == [2.0]
     photo = response(200, b"\x89PNG\x00\xff", content_type="image/png")
     for result, server in call_both(
-        package, lambda: Server(busy, photo), lambda c: c.widgets.get_photo_content("w"), lambda c: c.widgets.get_photo_content("w")
+        package,
+        lambda: Server(busy, photo),
+        lambda c: c.widgets.get_photo_content("w"),
+        lambda c: c.widgets.get_photo_content("w"),
     ):
         assert result == b"\x89PNG\x00\xff" and len(server.requests) == 2
 

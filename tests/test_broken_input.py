@@ -23,13 +23,7 @@ from docgen.extract import extract_page
 from docgen.read import Source, decode
 from docgen_helpers import ROOT, run_docgen
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    """In-process builds here must not fill the user's docgen cache (nor read from it)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 DIAGNOSTIC = re.compile(

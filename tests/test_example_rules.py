@@ -250,6 +250,7 @@ def test_count_with_plain_text_is_tested_and_an_empty_one_is_reported(tmp_path) 
         ("media", "media"),
         ("shared", "shared"),  # an adjective (the `shared` insight)
         ("feed", "feeds"),
+        ("thing_2", "things_2"),  # the number that tells two names apart stays last
     ],
 )
 def test_plural(single: str, many: str) -> None:

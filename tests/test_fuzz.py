@@ -23,13 +23,7 @@ from docgen.ir_json import to_json
 from docgen.pipeline import generate
 from docgen.read import Source, decode
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    """In-process builds here must not fill the user's docgen cache (nor read from it)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 FRONT_MATTER = [

@@ -267,12 +267,7 @@ BENIGN = {key: f"plain {key}" for key in KEYS} | {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    """In-process builds here must not fill the user's docgen cache with hostile pages."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 def build(t: dict[str, str], pages: tuple[str, ...] = ("operation", "resource")) -> tuple[dict[str, str], Sink]:

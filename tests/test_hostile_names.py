@@ -32,13 +32,7 @@ from docgen.validate import validate
 from docgen.read import Source
 from docgen_helpers import ROOT, run_docgen
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    """In-process builds here must not fill the user's docgen cache (nor read from it)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 HOSTILE = ROOT / "tests" / "golden" / "hostile"

@@ -35,11 +35,7 @@ PACKAGE = "sdk_client"
 BASE = "https://graph.microsoft.com/v1.0"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 def _op(title: str, method: str, path: str, response: str, extra: str = "") -> str:

@@ -39,11 +39,7 @@ UNIT = 320 * 1024
 TOKEN = "tasks-token"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 def _op(title: str, method: str, path: str, response: str, extra: str = "", examples: str = "") -> str:

@@ -62,12 +62,7 @@ GADGET = (
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_cache():
-    """In-process builds here must not fill the user's docgen cache (nor read from it)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DOCGEN_CACHE_DIR", "")
-        yield
+pytestmark = pytest.mark.usefixtures("no_docgen_cache")
 
 
 def snapshot(folder: Path) -> dict[str, object]:

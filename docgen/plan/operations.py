@@ -253,7 +253,7 @@ def method_names(pages: list[Page], sink: Sink, noun: str = "") -> list[Code]:
 
 def operation_names(validated: ValidatedSpec, sink: Sink, names: Names | None = None) -> list[MethodName]:
     """The group and method name of each checked operation: its group is `group_of`'s (one
-    accessor per group, `accessor_name`), its name `method_names`' among the pages of its group
+    accessor per group, `group_accessor`), its name `method_names`' among the pages of its group
     (one page per operation: later operations of a page are titled from their own section).
     The operations of a merged call (`ValidatedSpec.merged`) are one method: named as its
     leader alone, the others get its name."""
@@ -263,7 +263,7 @@ def operation_names(validated: ValidatedSpec, sink: Sink, names: Names | None = 
     leader = {i: m.members[0] for m in validated.merged for i in m.members}
     models = frozenset(naming.snake(names.classes[key_of(m)]) for m in validated.spec.models)
     accessor_of = [
-        accessor_name(*resource_noun(c.operation, names, call_of.get(i), models)) for i, c in enumerate(checked)
+        group_accessor(*resource_noun(c.operation, names, call_of.get(i), models)) for i, c in enumerate(checked)
     ]
     groups = resource_groups(sorted(set(accessor_of)), names)
     members_of: dict[Code, list[int]] = {}
@@ -308,21 +308,12 @@ def resource_groups(accessors: list[Code], names: Names) -> dict[Code, ResourceG
     return result
 
 
-_NUMBERED = re.compile(r"^(.*[a-z])_(\d+)$")
-
-
-def accessor_name(noun: str, from_model: bool) -> Code:
+def group_accessor(noun: str, from_model: bool) -> Code:
     """The client's attribute for a group: the plural of a model's class name in snake_case
     (`cart_to_class_association` -> `cart_to_class_associations`), a path segment's own
     name (`me`, `security`, `users`). An attribute of the client itself (`batch`,
-    `with_options`, ...) or a keyword gets `_`."""
-    name = noun
-    numbered = _NUMBERED.match(noun)
-    if from_model and numbered:
-        name = f"{naming.plural(numbered.group(1))}_{numbered.group(2)}"
-    elif from_model:
-        name = naming.plural(noun)
-    return naming.accessor_name(name)
+    `with_options`, ...) or a keyword gets `_` (`naming.accessor_name`)."""
+    return naming.accessor_name(naming.plural(noun) if from_model else noun)
 
 
 def merged_method(plan: MethodPlan, call: MergedCall, checked: Sequence[CheckedOperation], names: Names) -> MethodPlan:
